@@ -1,0 +1,1 @@
+"""The model layer: structured outputs, one retry layer, re-asks, cache, ledger."""
