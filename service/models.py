@@ -120,6 +120,9 @@ class ProposedDispute(_Strict):
 class ReconcileResult(_Strict):
     """The model's grouping of one batch of claims."""
 
+    headline: str = Field(
+        description="A neutral headline for the event, in the summary language."
+    )
     points: list[ProposedPoint] = Field(
         description="Groups of claims that agree; every claim id should appear in one."
     )

@@ -92,7 +92,9 @@ class Settings(BaseModel):
         return bool(self.base_url or self.azure_endpoint or self.api_key)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, /, **overrides: object
+    ) -> Settings:
         """Build settings from environment variables, then apply explicit overrides."""
         e = os.environ if env is None else env
         values: dict[str, object] = {}
@@ -117,5 +119,9 @@ class Settings(BaseModel):
             values["max_concurrency"] = int(conc)
         if budget := e.get("FACTSUM_BUDGET_USD"):
             values["budget_usd"] = float(budget)
+        if prices := e.get("FACTSUM_PRICES"):
+            from service.llm.ledger import load_prices  # lazy: the ledger imports settings
+
+            values["prices"] = load_prices(Path(prices))
         values.update(overrides)
         return cls.model_validate(values)

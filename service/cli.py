@@ -1,0 +1,206 @@
+"""Command line: ``factsum summarize | batch | cache | serve-local``.
+
+Every expected failure becomes one line on stderr (no traceback unless --debug).
+Exit status: 0 ok, 1 model/run failure (or some batch events failed), 2 bad usage,
+configuration or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from service.errors import ConfigError, FactsumError, InputError, NoUsableInputError
+from service.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="factsum", description="Cited, dispute-aware summaries of news clusters."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("summarize", help="summarise the articles of one event")
+    s.add_argument("paths", nargs="+", type=Path, help="article files or folders")
+    s.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    s.add_argument("--format", choices=("md", "json"), default="md")
+    s.add_argument("--language", default="en", help="summary language (ISO 639-1)")
+    s.add_argument("--created", help="date printed in the footer (default: today)")
+    _add_run_options(s)
+
+    b = sub.add_parser("batch", help="summarise many events (nightly job)")
+    b.add_argument("input", type=Path, help="folder of event folders, or a JSONL manifest")
+    b.add_argument("--out", type=Path, required=True, help="output folder")
+    b.add_argument("--language", default="en")
+    b.add_argument("--created", help="date printed in the footers (default: today)")
+    b.add_argument("--via-batch-api", action="store_true",
+                   help="send extraction requests as one OpenAI Batch job")
+    _add_run_options(b)
+
+    c = sub.add_parser("cache", help="inspect or clear the response cache")
+    c.add_argument("action", choices=("stats", "clear"))
+
+    v = sub.add_parser("serve-local", help="run the embedded model server in the foreground")
+    v.add_argument("--port", type=int, default=8080)
+    return parser
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-cache", action="store_true", help="bypass the response cache")
+    p.add_argument("--model", help="model name (default: FACTSUM_MODEL or the local model)")
+    p.add_argument("--concurrency", type=int, help="max requests in flight")
+    p.add_argument("--budget-usd", type=float, help="stop cleanly before spending more")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "no_cache", False):
+        overrides["use_cache"] = False
+    if getattr(args, "model", None):
+        overrides["model"] = args.model
+    if getattr(args, "concurrency", None):
+        overrides["max_concurrency"] = args.concurrency
+    if getattr(args, "budget_usd", None) is not None:
+        overrides["budget_usd"] = args.budget_usd
+    return Settings.from_env(**overrides)
+
+
+def _progress(err: Console) -> Callable[[str], None]:
+    def note(message: str) -> None:
+        err.log(message, markup=False) if err.is_terminal else err.print(
+            f"factsum: {message}", markup=False, highlight=False, soft_wrap=True
+        )
+    return note
+
+
+def _cmd_summarize(args: argparse.Namespace, err: Console) -> int:
+    from service.backend import open_llm
+    from service.pipeline import asummarize_event
+
+    settings = _settings(args)
+    note = _progress(err)
+
+    async def run() -> int:
+        async with open_llm(settings, progress=note) as llm:
+            result = await asummarize_event(
+                list(args.paths), llm=llm, settings=settings, language=args.language,
+                created=args.created, progress=note,
+            )
+        for problem in result.input_errors:
+            err.print(f"factsum: skipped {problem}", markup=False, highlight=False)
+        summary = result.summary
+        text = summary.to_markdown() if args.format == "md" else summary.to_json() + "\n"
+        if args.output:
+            from service.outputs import write_atomic
+
+            write_atomic(args.output, text)
+            note(f"wrote {args.output}")
+        else:
+            sys.stdout.write(text)
+        u = summary.usage
+        note(f"{u.requests} model calls, {u.cache_hits} cache hits, {u.retries} retries, "
+             f"{u.reasks} re-asks, {u.prompt_tokens}+{u.completion_tokens} tokens, "
+             f"${u.cost_usd:.4f}")
+        return EXIT_FAILED if result.article_errors else EXIT_OK
+
+    return asyncio.run(run())
+
+
+def _cmd_cache(args: argparse.Namespace, err: Console) -> int:
+    from service.llm.cache import ResponseCache
+
+    settings = Settings.from_env()
+    cache = ResponseCache.from_settings(settings)
+    try:
+        if args.action == "clear":
+            removed = cache.clear()
+            print(f"cleared {removed} entries from {settings.cache_dir}")
+        else:
+            stats = cache.stats()
+            print(f"directory: {stats.directory}\nentries: {stats.entries}\n"
+                  f"size: {stats.size_bytes} bytes")
+    finally:
+        cache.close()
+    return EXIT_OK
+
+
+def _cmd_serve_local(args: argparse.Namespace, err: Console) -> int:
+    from service.localmodel import LocalServer, resolve_model
+
+    settings = Settings.from_env()
+    with err.status("assembling and verifying the local model…"):
+        name, path = resolve_model(settings.local_model_path, settings.cache_dir)
+    server = LocalServer(path, alias=name, port=args.port)
+    with err.status(f"loading {name}…"):
+        server.start()
+    try:
+        err.print(f"serving {name} at {server.base_url}\n"
+                  f"use it with: OPENAI_BASE_URL={server.base_url} OPENAI_API_KEY=none "
+                  f"FACTSUM_MODEL={name} FACTSUM_STRUCTURED_MODE=json_object_schema factsum …",
+                  markup=False, highlight=False)
+        while server.running():
+            import time
+
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def _cmd_batch(args: argparse.Namespace, err: Console) -> int:
+    from service.batch import run_batch_cli
+
+    return run_batch_cli(args, _settings(args), err)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
+    "summarize": _cmd_summarize,
+    "batch": _cmd_batch,
+    "cache": _cmd_cache,
+    "serve-local": _cmd_serve_local,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``factsum`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    err = Console(stderr=True)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="factsum: %(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args, err)
+    except KeyboardInterrupt:
+        err.print("factsum: interrupted", markup=False)
+        return 130
+    except (ConfigError, InputError, NoUsableInputError) as exc:
+        if args.debug:
+            raise
+        err.print(f"factsum: error: {exc}", markup=False, highlight=False)
+        return EXIT_USAGE
+    except FactsumError as exc:
+        if args.debug:
+            raise
+        err.print(f"factsum: error: {exc}", markup=False, highlight=False)
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+        if args.debug:
+            raise
+        err.print(f"factsum: internal error: {type(exc).__name__}: {exc} "
+                  "(run with --debug for the traceback)", markup=False, highlight=False)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Disputes found in code from the claims' structured quantities.
+
+A small model may group "about ten missiles" and "22 missiles" into one agreeing point
+and silently pick one figure. This module is the safety net: claims that count the
+same thing (same unit) about the same fact (similar statements) and whose hedged values
+cannot both be true become a dispute that lists every reported figure and who gives it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from service.models import Claim, Position, Quantity, Qualifier
+
+# Reading of hedges as intervals. "About" is generous on purpose: "une dizaine" (about
+# 10) and "une douzaine" (12) are not a contradiction worth flagging.
+_ABOUT_SLACK = 0.25
+_EPS = 1e-9
+
+# Units a model writes for the same count. Kept short: only what news about violent
+# events needs; anything else is compared by its singular form.
+_UNIT_SYNONYMS = {
+    "dead": "death", "death": "death", "fatality": "death", "killed": "death",
+    "victim": "death", "casualty": "death", "life": "death", "people killed": "death",
+    "rocket": "rocket", "missile": "missile", "ballistic missile": "missile",
+}
+
+# Statements about different facts can share a unit ("35 bases in the region" vs
+# "two bases were hit"); require this much word overlap (numbers removed) to compare.
+SIMILARITY_THRESHOLD = 55.0
+
+
+@dataclass(frozen=True)
+class QuantityDispute:
+    """A disagreement found in code: a topic and positions over claim ids."""
+
+    topic: str
+    positions: list[Position]
+
+
+def normalize_unit(unit: str) -> str:
+    """'Ballistic Missiles' -> 'missile'; 'victims' -> 'death'."""
+    u = re.sub(r"[^a-z ]", "", unit.casefold()).strip()
+    u = re.sub(r"\s+", " ", u)
+    singular = re.sub(r"(ies)$", "y", u) if u.endswith("ies") else re.sub(r"s$", "", u)
+    return _UNIT_SYNONYMS.get(u) or _UNIT_SYNONYMS.get(singular) or singular
+
+
+def interval(q: Quantity) -> tuple[float, float]:
+    """The values a hedged quantity allows, as a closed interval."""
+    v = q.value
+    hi = q.high if q.high is not None and q.high >= v else v
+    match q.qualifier:
+        case Qualifier.ABOUT:
+            return (v * (1 - _ABOUT_SLACK), hi * (1 + _ABOUT_SLACK))
+        case Qualifier.AT_LEAST:
+            return (v, math.inf)
+        case Qualifier.MORE_THAN:
+            return (v + _EPS, math.inf)
+        case Qualifier.UP_TO:
+            return (0.0, hi)
+        case Qualifier.LESS_THAN:
+            return (0.0, max(0.0, hi - _EPS))
+        case _:
+            return (v, hi)
+
+
+def conflicts(a: Quantity, b: Quantity) -> bool:
+    """True when no single value satisfies both hedged quantities."""
+    lo_a, hi_a = interval(a)
+    lo_b, hi_b = interval(b)
+    return hi_a < lo_b or hi_b < lo_a
+
+
+def describe(q: Quantity) -> str:
+    """'more than 12 missiles', 'about 10 missiles', '10-15 deaths'."""
+    def num(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+    value = f"{num(q.value)}-{num(q.high)}" if q.high is not None else num(q.value)
+    hedge = {
+        Qualifier.EXACT: "", Qualifier.ABOUT: "about ", Qualifier.AT_LEAST: "at least ",
+        Qualifier.MORE_THAN: "more than ", Qualifier.UP_TO: "up to ",
+        Qualifier.LESS_THAN: "fewer than ",
+    }[q.qualifier]
+    return f"{hedge}{value} {q.unit}".strip()
+
+
+def _words(statement: str) -> str:
+    return re.sub(r"[\d.,]+", " ", statement.casefold())
+
+
+def _clusters(items: Sequence[tuple[Claim, Quantity]]) -> list[list[int]]:
+    """Single-link clusters of quantity mentions about the same fact."""
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    texts = [_words(c.statement) for c, _ in items]
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if fuzz.token_set_ratio(texts[i], texts[j]) >= SIMILARITY_THRESHOLD:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def find_quantity_disputes(claims: Iterable[Claim]) -> list[QuantityDispute]:
+    """Disputes over counts of the same thing, with one position per reported figure."""
+    by_unit: dict[str, list[tuple[Claim, Quantity]]] = {}
+    for claim in claims:
+        for q in claim.quantities:
+            if math.isfinite(q.value) and q.value >= 0:
+                by_unit.setdefault(normalize_unit(q.unit), []).append((claim, q))
+
+    disputes = []
+    for unit in sorted(by_unit):
+        items = by_unit[unit]
+        for cluster in _clusters(items):
+            members = [items[i] for i in cluster]
+            if len({c.article_id for c, _ in members}) < 2:
+                continue  # one article contradicting itself is not a cross-source dispute
+            if not any(
+                conflicts(a[1], b[1]) for n, a in enumerate(members) for b in members[n + 1:]
+            ):
+                continue
+            disputes.append(QuantityDispute(
+                topic=f"Number of {unit}s" if not unit.endswith("s") else f"Number of {unit}",
+                positions=_positions(members),
+            ))
+    return disputes
+
+
+def _positions(members: list[tuple[Claim, Quantity]]) -> list[Position]:
+    """One position per distinct reported figure, ordered by value."""
+    by_figure: dict[tuple[str, float, float | None], list[Claim]] = {}
+    for claim, q in members:
+        key = (q.qualifier.value, q.value, q.high)
+        if claim not in by_figure.setdefault(key, []):
+            by_figure[key].append(claim)
+    positions = []
+    for key in sorted(by_figure, key=lambda k: (k[1], k[0])):
+        cited = by_figure[key]
+        q = next(q for c, q in members if (q.qualifier.value, q.value, q.high) == key)
+        positions.append(Position(
+            statement=describe(q),
+            claim_ids=[c.id for c in cited],
+            asserted_by=sorted({c.asserted_by for c in cited}),
+        ))
+    return positions

@@ -1,0 +1,257 @@
+"""Response cache on diskcache: JSON text only, pickles refused, private, self-healing.
+
+* ``diskcache.Cache`` (waits on locks), not ``FanoutCache`` (drops writes under load).
+* Values are JSON text. ``_JsonTextDisk`` refuses to store anything else and refuses to
+  *read* pickled rows or pickled keys: unpickling a directory someone else could write
+  is code execution.
+* The directory is created 0o700 and ``cache.db`` 0o600 before SQLite opens it (SQLite
+  gives its -wal/-shm files the database file's mode).
+* A corrupted directory is renamed aside with a timestamp and rebuilt, with one warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import diskcache
+
+from service.errors import CacheError
+from service.llm.base import ChatResult
+from service.settings import Settings
+
+CACHE_FORMAT = 1
+"""Part of every key: bump it when the stored shape or the key recipe changes."""
+
+log = logging.getLogger("service.llm")
+
+R = TypeVar("R")
+
+# SQLITE_CORRUPT and SQLITE_NOTADB: the only errors that justify moving a directory aside.
+# "database is locked" or "disk is full" are also DatabaseErrors, but the cache is fine.
+_CORRUPTION_CODES = frozenset({11, 26})
+
+# Everything fits in the database row: no value files to protect or to clean up.
+_MIN_FILE_SIZE = 2**30
+
+
+class UnsafeCacheRowError(Exception):
+    """A cache row that is not JSON text (e.g. a pickle); it is never deserialised."""
+
+
+class _JsonTextDisk(diskcache.Disk):  # type: ignore[misc]
+    """A diskcache ``Disk`` that stores and returns ``str`` only and never unpickles."""
+
+    def put(self, key: object) -> tuple[object, bool]:
+        if type(key) is not str:
+            raise TypeError("cache keys must be str")
+        return super().put(key)  # type: ignore[no-any-return]
+
+    def get(self, key: object, raw: bool) -> object:
+        if not raw:
+            raise UnsafeCacheRowError("pickled key refused")
+        return super().get(key, raw)
+
+    def store(self, value: object, read: bool, key: object = diskcache.UNKNOWN) -> object:
+        if read or type(value) is not str:
+            raise TypeError("cache values must be JSON text (str)")
+        return super().store(value, read, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: object, read: bool) -> object:
+        if read or mode not in (diskcache.core.MODE_RAW, diskcache.core.MODE_TEXT):
+            raise UnsafeCacheRowError(f"row with storage mode {mode} refused")
+        data = super().fetch(mode, filename, value, read)
+        if not isinstance(data, str):
+            raise UnsafeCacheRowError("non-text row refused")
+        return data
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _CORRUPTION_CODES
+    return not isinstance(exc, sqlite3.OperationalError)
+
+
+def cache_key(payload: Mapping[str, Any], prompt_version: str) -> str:
+    """sha256 of the canonical JSON of everything that changes the answer.
+
+    ``payload`` is the request body (model, messages, response_format, temperature,
+    seed, max_tokens); credentials and URLs never enter it.
+    """
+    material = {"format": CACHE_FORMAT, "prompt_version": prompt_version, "payload": payload}
+    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def is_cacheable(result: ChatResult) -> bool:
+    """Truncated and refused answers are never cached: a rerun must ask again."""
+    return result.finish_reason != "length" and not result.refusal and result.content is not None
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What ``factsum cache stats`` shows."""
+
+    entries: int
+    size_bytes: int
+    directory: Path
+
+
+class ResponseCache:
+    """Chat results keyed by ``cache_key``; thread-safe; survives a corrupted directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._cache = self._open()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ResponseCache:
+        """The cache under ``settings.cache_dir / "llm"``."""
+        return cls(settings.cache_dir / "llm")
+
+    # ------------------------------------------------------------------ public
+
+    def get(self, key: str) -> ChatResult | None:
+        """The cached result, or None (also for refused or unreadable rows)."""
+        cache = self._cache
+        try:
+            text = cache.get(key)
+        except UnsafeCacheRowError as exc:
+            log.warning("cache: refused an unsafe row (%s); deleting it", exc)
+            self._call(lambda c: c.delete(key))
+            return None
+        except (sqlite3.DatabaseError, diskcache.Timeout) as exc:
+            self._handle(exc, cache)
+            return None
+        if not isinstance(text, str):
+            return None
+        try:
+            data = json.loads(text)
+            return ChatResult(**data)
+        except (TypeError, ValueError):
+            log.warning("cache: dropped an unreadable entry")
+            self._call(lambda c: c.delete(key))
+            return None
+
+    def set(self, key: str, result: ChatResult) -> bool:
+        """Store ``result`` if cacheable; returns whether it was stored."""
+        if not is_cacheable(result):
+            return False
+        text = json.dumps(asdict(result), ensure_ascii=False)
+        return self._call(lambda c: c.set(key, text)) is not None
+
+    def stats(self) -> CacheStats:
+        """Entry count, bytes on disk, directory."""
+        entries: int = self._call(len) or 0
+        size = sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file())
+        return CacheStats(entries=entries, size_bytes=size, directory=self.directory)
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many were removed."""
+        removed: int = self._call(lambda c: c.clear()) or 0
+        return removed
+
+    def close(self) -> None:
+        """Close the SQLite connections (the cache can be reopened by using it)."""
+        self._cache.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _call(self, op: Callable[[Any], R]) -> R | None:
+        """Run ``op(cache)``; None when the cache cannot serve it (the run goes on).
+
+        On corruption the directory is rebuilt and ``op`` tried once more.
+        """
+        cache = self._cache
+        try:
+            return op(cache)
+        except (sqlite3.DatabaseError, diskcache.Timeout) as exc:
+            if not self._handle(exc, cache):
+                return None
+        try:
+            return op(self._cache)
+        except (sqlite3.DatabaseError, diskcache.Timeout) as exc:
+            log.warning("cache: operation skipped (%s)", exc)
+            return None
+
+    def _handle(self, exc: Exception, cache: Any) -> bool:
+        """Rebuild on corruption (returns True); otherwise warn and skip (False)."""
+        if isinstance(exc, sqlite3.DatabaseError) and _is_corruption(exc):
+            self._recover(exc, cache)
+            return True
+        log.warning("cache: operation skipped (%s: %s)", type(exc).__name__, exc)
+        return False
+
+    def _prepare_directory(self) -> None:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            os.chmod(self.directory, 0o700)  # an existing directory may be too open
+        except OSError as exc:
+            log.warning("cache: cannot make %s private: %s", self.directory, exc.strerror)
+        db = self.directory / "cache.db"
+        # Create the database file private *before* SQLite opens it.
+        fd = os.open(db, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+        for path in self.directory.iterdir():
+            if path.is_file():
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o600)
+
+    def _open(self) -> diskcache.Cache:
+        try:
+            try:
+                self._prepare_directory()
+                return self._new_cache()
+            except sqlite3.DatabaseError as exc:
+                if not _is_corruption(exc):
+                    raise
+                self._move_aside(exc)
+                self._prepare_directory()
+                return self._new_cache()
+        except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
+            raise CacheError(f"cache directory {self.directory} is unusable: {exc}") from None
+
+    def _new_cache(self) -> diskcache.Cache:
+        cache = diskcache.Cache(
+            str(self.directory), disk=_JsonTextDisk, disk_min_file_size=_MIN_FILE_SIZE
+        )
+        # Force a read so a corrupted file fails here, not in the middle of a run.
+        len(cache)
+        return cache
+
+    def _move_aside(self, exc: BaseException) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.directory.with_name(f"{self.directory.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.directory.with_name(f"{self.directory.name}.corrupt-{stamp}-{n}")
+        self.directory.rename(target)
+        log.warning(
+            "cache: %s was unreadable (%s); moved to %s and rebuilt",
+            self.directory, type(exc).__name__, target.name,
+        )
+        return target
+
+    def _recover(self, exc: BaseException, failed: Any) -> None:
+        with self._lock:
+            if self._cache is not failed:
+                return  # another thread already rebuilt it
+            with contextlib.suppress(sqlite3.Error):
+                self._cache.close()
+            if self.directory.exists():
+                self._move_aside(exc)
+            self._prepare_directory()
+            self._cache = self._new_cache()

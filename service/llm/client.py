@@ -1,0 +1,203 @@
+"""``LLMClient``: the ``StructuredLLM`` the pipeline uses.
+
+One call = cache lookup -> budget check -> retry layer around the transport (under a
+concurrency semaphore) -> truncation/refusal checks -> parse + validate -> bounded
+re-asks with the specific problems. Transport retries resend the identical payload;
+only re-asks (answer problems) extend the conversation, and they are counted apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from service.errors import (
+    InvalidOutputError,
+    LLMError,
+    RefusalError,
+    TruncatedOutputError,
+)
+from service.llm.base import ChatResult, ChatTransport, Completion, Message, StructuredRequest
+from service.llm.base import Validator as ValidatorT
+from service.llm.cache import ResponseCache, cache_key, is_cacheable
+from service.llm.ledger import Ledger
+from service.llm.retry import Clock, RetryPolicy, Sleep, call_with_retries
+from service.llm.structured import (
+    AnswerError,
+    parse_answer,
+    prepare_messages,
+    reask_message,
+    response_format,
+)
+from service.settings import Settings
+
+T = TypeVar("T", bound=BaseModel)
+
+log = logging.getLogger("service.llm")
+
+
+class LLMClient:
+    """Structured calls with one retry layer, re-asks, an optional cache and a ledger."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: ChatTransport,
+        *,
+        cache: ResponseCache | None = None,
+        ledger: Ledger | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.transport = transport
+        self.cache = cache if settings.use_cache else None
+        self.ledger = ledger if ledger is not None else Ledger.from_settings(settings)
+        self.policy = RetryPolicy.from_settings(settings)
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng
+        self._sem: asyncio.Semaphore | None = None
+        self._sem_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def model_name(self) -> str:
+        """The model name sent to the server."""
+        return self.settings.model
+
+    async def complete(
+        self, request: StructuredRequest[T], validate: ValidatorT[T] | None = None
+    ) -> Completion[T]:
+        """Ask for a ``request.response_model`` answer; re-ask on problems (bounded)."""
+        model = request.response_model
+        mode = self.settings.structured_mode
+        messages = prepare_messages(request.messages, mode, model)
+        fmt = response_format(mode, model)
+        max_tokens = request.max_tokens or self.settings.max_tokens
+        reasks = 0
+        while True:
+            payload = self._payload(messages, fmt, max_tokens)
+            result = await self._send(payload, request, reask=reasks > 0)
+            self._check_finish(result, request, max_tokens)
+            value: T | None = None
+            try:
+                value = parse_answer(result.content, model)
+            except AnswerError as exc:
+                problems = exc.problems
+            else:
+                problems = list(validate(value)) if validate is not None else []
+                if not problems:
+                    return Completion(value=value, problems=[], reasks=reasks)
+            if reasks >= self.settings.max_reasks:
+                if value is None:
+                    raise InvalidOutputError(
+                        f"{_where(request)}: answer invalid after {reasks} re-asks: "
+                        f"{problems[0]}",
+                        problems=problems,
+                    )
+                return Completion(value=value, problems=problems, reasks=reasks)
+            reasks += 1
+            log.info("%s: re-ask %d/%d for %d problem(s)", _where(request), reasks,
+                     self.settings.max_reasks, len(problems))
+            messages = [
+                *messages,
+                {"role": "assistant", "content": result.content or ""},
+                reask_message(problems),
+            ]
+
+    async def aclose(self) -> None:
+        """Close the transport (and the cache's database connections)."""
+        await self.transport.aclose()
+        if self.cache is not None:
+            self.cache.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _payload(
+        self, messages: Sequence[Message], fmt: dict[str, Any], max_tokens: int
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": self.settings.model,
+            "messages": [dict(m) for m in messages],
+            "temperature": self.settings.temperature,
+            "max_tokens": max_tokens,
+            "response_format": fmt,
+        }
+        if self.settings.seed is not None:
+            payload["seed"] = self.settings.seed
+        return payload
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        # One per event loop: a client reused across asyncio.run() calls must not wait
+        # on a semaphore bound to a loop that is gone.
+        loop = asyncio.get_running_loop()
+        if self._sem is None or self._sem_loop is not loop:
+            self._sem = asyncio.Semaphore(self.settings.max_concurrency)
+            self._sem_loop = loop
+        return self._sem
+
+    async def _send(
+        self, payload: dict[str, Any], request: StructuredRequest[Any], *, reask: bool
+    ) -> ChatResult:
+        tag = request.tag
+        key = cache_key(payload, request.prompt_version) if self.cache is not None else None
+        if self.cache is not None and key is not None:
+            hit = await asyncio.to_thread(self.cache.get, key)
+            if hit is not None:
+                self.ledger.record(tag, model=self.settings.model, response_model=hit.model,
+                                   prompt_tokens=hit.prompt_tokens,
+                                   completion_tokens=hit.completion_tokens,
+                                   cached=True, reask=reask)
+                return hit
+        self.ledger.check_budget()
+
+        retries = 0
+
+        def on_retry(attempt: int, exc: LLMError, wait: float) -> None:
+            nonlocal retries
+            retries += 1
+
+        async def attempt() -> ChatResult:
+            async with self._semaphore():
+                return await self.transport.chat(payload)
+
+        try:
+            result = await call_with_retries(
+                attempt, policy=self.policy, sleep=self._sleep, clock=self._clock,
+                rng=self._rng, on_retry=on_retry,
+            )
+        except LLMError:
+            self.ledger.record(tag, model=self.settings.model, retries=retries,
+                               reask=reask, failed=True)
+            raise
+        self.ledger.record(tag, model=self.settings.model, response_model=result.model,
+                           prompt_tokens=result.prompt_tokens,
+                           completion_tokens=result.completion_tokens,
+                           retries=retries, reask=reask)
+        if self.cache is not None and key is not None and is_cacheable(result):
+            await asyncio.to_thread(self.cache.set, key, result)
+        return result
+
+    @staticmethod
+    def _check_finish(result: ChatResult, request: StructuredRequest[Any], max_tokens: int
+                      ) -> None:
+        if result.finish_reason == "length":
+            raise TruncatedOutputError(
+                f"{_where(request)}: answer truncated at max_tokens={max_tokens}"
+            )
+        if result.refusal:
+            raise RefusalError(result.refusal)
+        if result.finish_reason == "content_filter":
+            raise RefusalError("the server's content filter blocked the answer")
+
+
+def _where(request: StructuredRequest[Any]) -> str:
+    tag = request.tag
+    parts = [tag.purpose, tag.event_id, tag.article_id]
+    return " ".join(p for p in parts if p) or "model call"

@@ -1,0 +1,183 @@
+"""The pipeline: ingest -> extract -> verify -> reconcile -> Summary.
+
+``asummarize`` is the async core used by the CLI and the batch job; ``summarize`` is
+the simple synchronous entry point for Python callers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from service import __version__
+from service.errors import InputError, LLMError, NoUsableInputError
+from service.extract import ArticleExtraction, extract_article
+from service.independence import independence_groups
+from service.ingest import load_articles
+from service.llm.base import StructuredLLM
+from service.models import (
+    Article,
+    ArticleRef,
+    RunInfo,
+    Summary,
+    SummaryStats,
+    Usage,
+)
+from service.prompts import load_prompt
+from service.reconcile import reconcile
+from service.settings import Settings
+
+ProgressFn = Callable[[str], None]
+ArticleInput = object  # a path, raw text, or a dict/object with "text" (see ingest)
+
+
+@dataclass
+class EventResult:
+    """A summary plus what went wrong along the way (for reports, not for the JSON)."""
+
+    summary: Summary
+    input_errors: list[InputError] = field(default_factory=list)
+    article_errors: dict[str, str] = field(default_factory=dict)
+
+
+def prompt_versions() -> dict[str, str]:
+    """Versions of every prompt the pipeline uses (part of settings fingerprints)."""
+    return {name: load_prompt(name).version for name in ("extract", "reconcile")}
+
+
+async def asummarize_event(
+    items: Sequence[ArticleInput],
+    *,
+    llm: StructuredLLM,
+    settings: Settings,
+    language: str = "en",
+    event_id: str = "",
+    created: str | None = None,
+    progress: ProgressFn | None = None,
+) -> EventResult:
+    """Summarise one event; article-level failures are reported, not fatal."""
+    articles, input_errors = load_articles(items)
+    if not articles:
+        raise NoUsableInputError(input_errors)
+    note = progress or (lambda _msg: None)
+
+    async def one(article: Article) -> ArticleExtraction | str:
+        try:
+            result = await extract_article(
+                article, llm=llm, settings=settings, language=language, event_id=event_id
+            )
+        except LLMError as exc:
+            note(f"{article.source}: extraction failed: {exc}")
+            return str(exc)
+        note(f"{article.source}: {len(result.claims)} claims located, "
+             f"{len(result.dropped)} dropped")
+        return result
+
+    outcomes = await asyncio.gather(*(one(a) for a in articles))
+    extractions = [o for o in outcomes if isinstance(o, ArticleExtraction)]
+    article_errors = {
+        a.id: o for a, o in zip(articles, outcomes, strict=True) if isinstance(o, str)
+    }
+    if not extractions:
+        raise LLMError(f"every article failed extraction ({next(iter(article_errors.values()))})")
+
+    by_id = {a.id: a for a in articles}
+    groups = independence_groups(articles)
+    claims = [c for e in extractions for c in e.claims]
+    dropped = [d for e in extractions for d in e.dropped]
+    note(f"reconciling {len(claims)} claims from {len(extractions)} articles")
+    rec = await reconcile(
+        claims, by_id, groups, llm=llm, settings=settings, language=language,
+        event_id=event_id,
+    )
+    refs = [
+        ArticleRef(
+            id=a.id, outlets=a.outlets, title=a.title, url=a.url, published=a.published,
+            language=a.language, source=a.source, independence_group=groups[a.id],
+            chars=len(a.text),
+        )
+        for a in articles
+    ]
+    summary = Summary(
+        headline=rec.headline or "Summary",
+        language=language,
+        articles=refs,
+        claims=claims,
+        points=rec.points,
+        disputes=rec.disputes,
+        dropped=dropped,
+        stats=SummaryStats(
+            articles=len(articles),
+            independent_sources=len(set(groups.values())),
+            claims_extracted=sum(e.extracted for e in extractions),
+            claims_verified=len(claims),
+            quotes_dropped=len(dropped),
+            points=len(rec.points),
+            disputes=len(rec.disputes),
+        ),
+        run=RunInfo(
+            model=llm.model_name,
+            prompt_versions=prompt_versions(),
+            created=created or dt.date.today().isoformat(),
+            factsum_version=__version__,
+        ),
+        usage=_usage(llm, event_id),
+    )
+    return EventResult(summary, input_errors, article_errors)
+
+
+def _usage(llm: StructuredLLM, event_id: str) -> Usage:
+    ledger = getattr(llm, "ledger", None)
+    if ledger is None:
+        return Usage()
+    usage: Usage = ledger.usage(event_id=event_id)
+    return usage
+
+
+async def asummarize(
+    items: Sequence[ArticleInput],
+    *,
+    llm: StructuredLLM,
+    settings: Settings,
+    language: str = "en",
+    created: str | None = None,
+    progress: ProgressFn | None = None,
+) -> Summary:
+    """Async core of :func:`summarize` with an injected LLM client."""
+    result = await asummarize_event(
+        items, llm=llm, settings=settings, language=language, created=created,
+        progress=progress,
+    )
+    return result.summary
+
+
+def summarize(
+    articles: Sequence[ArticleInput],
+    *,
+    language: str = "en",
+    settings: Settings | None = None,
+    llm: StructuredLLM | None = None,
+    created: str | None = None,
+    progress: ProgressFn | None = None,
+) -> Summary:
+    """Summarise the articles of one event into a cited Summary.
+
+    ``articles`` are paths, raw strings, or dicts/objects with ``text`` and optional
+    ``title``, ``outlet``, ``url``, ``published``. Without ``llm``, the endpoint comes
+    from ``settings`` (default: the environment), or the embedded local model.
+    """
+    from service.backend import open_llm
+
+    conf = settings or Settings.from_env()
+
+    async def run() -> Summary:
+        if llm is not None:
+            return await asummarize(articles, llm=llm, settings=conf, language=language,
+                                    created=created, progress=progress)
+        async with open_llm(conf, progress=progress) as client:
+            return await asummarize(articles, llm=client, settings=conf, language=language,
+                                    created=created, progress=progress)
+
+    return asyncio.run(run())

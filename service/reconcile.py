@@ -1,0 +1,281 @@
+"""Reconcile: group equivalent claims across articles and languages into cited points.
+
+The model proposes points and disputes over claim ids; code checks every id (an invented
+id is sent back and, if it persists, dropped), adds disputes over counts that the model
+missed (service.disputes), and counts independent sources per point.
+
+Scaling: claims are sent in batches that fit ``settings.context_budget_tokens``. When
+there is more than one batch, the points of each batch become the items of the next
+round, so an event of any size needs no prompt larger than the budget and total tokens
+grow about linearly with the number of claims.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from service.disputes import describe, find_quantity_disputes
+from service.llm.base import CallTag, StructuredLLM, StructuredRequest
+from service.models import (
+    Article,
+    Claim,
+    Dispute,
+    Point,
+    Position,
+    ProposedDispute,
+    ReconcileResult,
+)
+from service.prompts import PromptTemplate, data_tag, language_name, load_prompt
+from service.settings import Settings
+from service.tokens import estimate_tokens
+
+MAX_ROUNDS = 6
+
+
+@dataclass
+class Item:
+    """Something to group: a claim (round 1) or a point of an earlier round."""
+
+    id: str
+    statement: str
+    source: str
+    asserted_by: str
+    numbers: str
+    claim_ids: list[str]  # the claims this item stands for
+
+    def line(self) -> str:
+        """The JSON line the model sees."""
+        return json.dumps(
+            {"id": self.id, "source": self.source, "asserted_by": self.asserted_by,
+             "statement": self.statement, "numbers": self.numbers},
+            ensure_ascii=False,
+        )
+
+
+@dataclass
+class Reconciled:
+    """What reconcile hands to render: headline, points, disputes."""
+
+    headline: str
+    points: list[Point]
+    disputes: list[Dispute]
+    unknown_ids_dropped: int = 0
+
+
+@dataclass
+class _Round:
+    groups: list[Item] = field(default_factory=list)
+    disputes: list[ProposedDispute] = field(default_factory=list)
+    headline: str = ""
+    unknown: int = 0
+
+
+def claim_items(claims: Sequence[Claim], articles: Mapping[str, Article]) -> list[Item]:
+    """Round-1 items: one per located claim."""
+    items = []
+    for c in claims:
+        art = articles[c.article_id]
+        items.append(Item(
+            id=c.id,
+            statement=c.statement,
+            source=", ".join(art.outlets) or art.source,
+            asserted_by=c.asserted_by,
+            numbers="; ".join(describe(q) for q in c.quantities),
+            claim_ids=[c.id],
+        ))
+    return items
+
+
+def plan_batches(items: Sequence[Item], budget_tokens: int, overhead_tokens: int) -> list[list[Item]]:
+    """Split items, in order, into batches whose prompt stays under the budget."""
+    room = max(200, budget_tokens - overhead_tokens)
+    batches: list[list[Item]] = [[]]
+    used = 0
+    for item in items:
+        cost = estimate_tokens(item.line()) + 1
+        if batches[-1] and used + cost > room:
+            batches.append([])
+            used = 0
+        batches[-1].append(item)
+        used += cost
+    return [b for b in batches if b]
+
+
+def _validator(known: set[str]) -> Callable[[ReconcileResult], list[str]]:
+    def validate(result: ReconcileResult) -> list[str]:
+        cited = [i for p in result.points for i in p.claim_ids]
+        cited += [i for d in result.disputes for pos in d.positions for i in pos.claim_ids]
+        unknown = sorted({i for i in cited if i not in known})
+        if unknown:
+            return [f"unknown claim ids {unknown}: use only ids from the list"]
+        return []
+    return validate
+
+
+class Reconciler:
+    """Runs the grouping rounds for one event."""
+
+    def __init__(self, *, llm: StructuredLLM, settings: Settings, language: str,
+                 event_id: str = "") -> None:
+        self.llm = llm
+        self.settings = settings
+        self.language = language
+        self.event_id = event_id
+        self.template: PromptTemplate = load_prompt("reconcile")
+
+    def messages(self, batch: Sequence[Item], round_no: int) -> list[dict[str, str]]:
+        """Chat messages for one batch."""
+        lines = [item.line() for item in batch]
+        return self.template.render(
+            tag=data_tag(*lines),
+            language_name=language_name(self.language),
+            count=len(batch),
+            round_note=f" (merge round {round_no}: items are groups found earlier)"
+            if round_no > 1 else "",
+            claims="\n".join(lines),
+        )
+
+    def overhead_tokens(self) -> int:
+        """Tokens of instructions and schema that every reconcile request carries."""
+        empty = self.messages([], 1)
+        schema = json.dumps(ReconcileResult.model_json_schema())
+        return sum(estimate_tokens(m["content"]) for m in empty) + estimate_tokens(schema)
+
+    async def _batch(self, batch: list[Item], round_no: int, batch_no: int) -> _Round:
+        by_id = {item.id: item for item in batch}
+        request = StructuredRequest(
+            messages=self.messages(batch, round_no),
+            response_model=ReconcileResult,
+            prompt_version=self.template.version,
+            tag=CallTag("reconcile", self.event_id, ""),
+        )
+        completion = await self.llm.complete(request, _validator(set(by_id)))
+        result = completion.value
+        out = _Round(headline=result.headline.strip())
+        assigned: set[str] = set()
+        for p in result.points:
+            members = [by_id[i] for i in dict.fromkeys(p.claim_ids) if i in by_id]
+            out.unknown += sum(1 for i in p.claim_ids if i not in by_id)
+            if not members:
+                continue
+            assigned.update(m.id for m in members)
+            group_id = f"r{round_no}b{batch_no}g{len(out.groups) + 1}"
+            out.groups.append(_merge(group_id, p.statement, members))
+        for item in batch:  # what the model left out stays, on its own
+            if item.id not in assigned:
+                out.groups.append(item)
+        for d in result.disputes:
+            out.disputes.append(_expand_dispute(d, by_id))
+        return out
+
+    async def run(self, claims: Sequence[Claim], articles: Mapping[str, Article]) -> _Round:
+        """All rounds; returns final groups (items over claim ids) and disputes."""
+        items = claim_items(claims, articles)
+        overhead = self.overhead_tokens()
+        disputes: list[ProposedDispute] = []
+        headline = ""
+        unknown = 0
+        for round_no in range(1, MAX_ROUNDS + 1):
+            if not items:
+                break
+            batches = plan_batches(items, self.settings.context_budget_tokens, overhead)
+            rounds = await asyncio.gather(
+                *(self._batch(b, round_no, n) for n, b in enumerate(batches, start=1))
+            )
+            new_items = [g for r in rounds for g in r.groups]
+            disputes += [d for r in rounds for d in r.disputes]
+            unknown += sum(r.unknown for r in rounds)
+            headline = rounds[0].headline or headline
+            converged = len(batches) == 1 or len(new_items) >= len(items)
+            items = new_items
+            if converged:
+                break
+        return _Round(groups=items, disputes=disputes, headline=headline, unknown=unknown)
+
+
+def _merge(item_id: str, statement: str, members: Sequence[Item]) -> Item:
+    claim_ids = list(dict.fromkeys(i for m in members for i in m.claim_ids))
+    return Item(
+        id=item_id,
+        statement=statement.strip() or members[0].statement,
+        source="; ".join(dict.fromkeys(m.source for m in members)),
+        asserted_by="; ".join(dict.fromkeys(m.asserted_by for m in members)),
+        numbers="; ".join(dict.fromkeys(m.numbers for m in members if m.numbers)),
+        claim_ids=claim_ids,
+    )
+
+
+def _expand_dispute(d: ProposedDispute, by_id: Mapping[str, Item]) -> ProposedDispute:
+    """Rewrite a dispute's item ids (maybe group ids) into claim ids."""
+    positions = []
+    for pos in d.positions:
+        ids = [cid for i in pos.claim_ids if i in by_id for cid in by_id[i].claim_ids]
+        positions.append(pos.model_copy(update={"claim_ids": list(dict.fromkeys(ids))}))
+    return d.model_copy(update={"positions": positions})
+
+
+async def reconcile(
+    claims: Sequence[Claim],
+    articles: Mapping[str, Article],
+    groups: Mapping[str, str],
+    *,
+    llm: StructuredLLM,
+    settings: Settings,
+    language: str,
+    event_id: str = "",
+) -> Reconciled:
+    """Group claims into points and disputes; ``groups`` maps article id -> independence group."""
+    if not claims:
+        return Reconciled(headline="", points=[], disputes=[])
+    by_id = {c.id: c for c in claims}
+    outcome = await Reconciler(
+        llm=llm, settings=settings, language=language, event_id=event_id
+    ).run(claims, articles)
+
+    def sources(claim_ids: Sequence[str]) -> int:
+        return len({groups[by_id[i].article_id] for i in claim_ids})
+
+    ordered = sorted(
+        enumerate(outcome.groups),
+        key=lambda e: (-sources(e[1].claim_ids), -len(e[1].claim_ids), e[0]),
+    )
+    points = []
+    for n, (_, item) in enumerate(ordered, start=1):
+        count = sources(item.claim_ids)
+        points.append(Point(
+            id=f"p{n}", statement=item.statement, claim_ids=item.claim_ids,
+            independent_sources=count, single_source=count == 1,
+        ))
+    disputes = _disputes(outcome.disputes, claims, by_id)
+    headline = outcome.headline or (points[0].statement if points else "")
+    return Reconciled(headline, points, disputes, unknown_ids_dropped=outcome.unknown)
+
+
+def _disputes(
+    proposed: Sequence[ProposedDispute], claims: Sequence[Claim], by_id: Mapping[str, Claim]
+) -> list[Dispute]:
+    """Model disputes that still have two sides after id checks, then code-found ones."""
+    out: list[Dispute] = []
+    seen: list[set[str]] = []
+    for d in proposed:
+        positions = [
+            Position(statement=p.statement, claim_ids=p.claim_ids,
+                     asserted_by=sorted({by_id[i].asserted_by for i in p.claim_ids}))
+            for p in d.positions if p.claim_ids
+        ]
+        ids = {i for p in positions for i in p.claim_ids}
+        articles = {by_id[i].article_id for i in ids}
+        if len(positions) < 2 or len(articles) < 2:
+            continue  # not a disagreement between sources once invented ids are gone
+        out.append(Dispute(id="", topic=d.topic, positions=positions, origin="model"))
+        seen.append(ids)
+    for qd in find_quantity_disputes(claims):
+        ids = {i for p in qd.positions for i in p.claim_ids}
+        if any(ids <= s for s in seen):
+            continue
+        out.append(Dispute(id="", topic=qd.topic, positions=qd.positions, origin="quantities"))
+        seen.append(ids)
+    return [d.model_copy(update={"id": f"d{n}"}) for n, d in enumerate(out, start=1)]

@@ -1,0 +1,93 @@
+"""The retry layer on its own: what is retried, how long it waits, when it stops."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from llm_helpers import FakeClock, SleepRecorder
+
+from service.errors import PermanentLLMError, RetriesExhaustedError, TransientLLMError
+from service.llm.retry import RetryPolicy, call_with_retries
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Flaky:
+    """Fails with the given errors, then returns "done"; counts calls."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "done"
+
+
+def test_backoff_is_full_jitter_within_exponential_ceiling() -> None:
+    policy = RetryPolicy(base_delay_s=0.5, max_delay_s=4.0)
+    rng = random.Random(1)
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (9, 4.0)]:
+        waits = [policy.backoff(attempt, rng) for _ in range(200)]
+        assert all(0.0 <= w <= ceiling for w in waits)
+        assert max(waits) > ceiling * 0.8  # spread over the whole range, not fixed
+
+
+async def test_retries_transient_then_returns() -> None:
+    sleeper = SleepRecorder()
+    seen: list[tuple[int, float]] = []
+    fn = Flaky(TransientLLMError("a", status=503), TransientLLMError("b", status=429))
+    result = await call_with_retries(
+        fn, policy=RetryPolicy(), sleep=sleeper, clock=FakeClock(sleeper),
+        rng=random.Random(0), on_retry=lambda n, exc, wait: seen.append((n, wait)),
+    )
+    assert result == "done" and fn.calls == 3
+    assert [n for n, _ in seen] == [1, 2]
+    assert sleeper.waits == [w for _, w in seen]
+
+
+async def test_retry_after_is_used_and_capped() -> None:
+    sleeper = SleepRecorder()
+    fn = Flaky(TransientLLMError("a", retry_after=3.0), TransientLLMError("b", retry_after=999))
+    await call_with_retries(fn, policy=RetryPolicy(max_retry_after_s=60.0, max_time_s=1e4),
+                            sleep=sleeper, clock=FakeClock(sleeper))
+    assert sleeper.waits == [3.0, 60.0]
+
+
+async def test_permanent_error_propagates_without_retry() -> None:
+    sleeper = SleepRecorder()
+    fn = Flaky(PermanentLLMError("bad request", status=400))
+    with pytest.raises(PermanentLLMError):
+        await call_with_retries(fn, policy=RetryPolicy(), sleep=sleeper)
+    assert fn.calls == 1 and sleeper.waits == []
+
+
+async def test_exhausted_attempts_raise_with_count_and_cause() -> None:
+    sleeper = SleepRecorder()
+    fn = Flaky(*[TransientLLMError(f"e{i}", status=500) for i in range(5)])
+    with pytest.raises(RetriesExhaustedError) as info:
+        await call_with_retries(fn, policy=RetryPolicy(max_attempts=3), sleep=sleeper,
+                                clock=FakeClock(sleeper))
+    assert info.value.attempts == 3 and fn.calls == 3
+    assert isinstance(info.value.__cause__, TransientLLMError)
+    assert "e2" in str(info.value)
+
+
+async def test_time_bound_counts_the_coming_wait() -> None:
+    sleeper = SleepRecorder()
+    errors = [TransientLLMError("x", retry_after=4.0) for _ in range(10)]
+    fn = Flaky(*errors)
+    with pytest.raises(RetriesExhaustedError) as info:
+        await call_with_retries(fn, policy=RetryPolicy(max_attempts=10, max_time_s=10.0),
+                                sleep=sleeper, clock=FakeClock(sleeper))
+    # 4 + 4 = 8 fits in 10 s; a third wait would end at 12 s.
+    assert sleeper.waits == [4.0, 4.0]
+    assert info.value.attempts == 3
