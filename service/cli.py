@@ -1,8 +1,9 @@
 """Command line: ``factsum summarize | batch | cache | serve-local``.
 
-Every expected failure becomes one line on stderr (no traceback unless --debug).
-Exit status: 0 ok, 1 model/run failure (or some batch events failed), 2 bad usage,
-configuration or input.
+Every expected failure becomes one line on stderr (no traceback unless --debug; with
+--debug the traceback comes first and the exit status stays the same). Each rejected
+input gets its own line naming it. Exit status: 0 ok, 1 model/run failure (or some
+batch events failed), 2 bad usage, configuration or input (nothing usable left).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -74,11 +77,33 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**overrides)
 
 
+# C0/C1 controls, DEL and the Unicode line/paragraph separators. File names and record
+# ids come from the input: a newline in one would split a message in two, and an ESC
+# sequence would reach (and could rewrite) the user's terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: object) -> str:
+    """``text`` as one printable line: control characters shown as ``\\xNN`` escapes."""
+    return _UNPRINTABLE.sub(_escaped, str(text))
+
+
+def _say(err: Console, message: object) -> None:
+    """Print ``factsum: <message>`` on one line (soft_wrap: rich must not fold it)."""
+    err.print(f"factsum: {one_line(message)}", markup=False, highlight=False, soft_wrap=True)
+
+
 def _progress(err: Console) -> Callable[[str], None]:
     def note(message: str) -> None:
-        err.log(message, markup=False) if err.is_terminal else err.print(
-            f"factsum: {message}", markup=False, highlight=False, soft_wrap=True
-        )
+        if err.is_terminal:
+            err.log(one_line(message), markup=False)
+        else:
+            _say(err, message)
     return note
 
 
@@ -96,7 +121,7 @@ def _cmd_summarize(args: argparse.Namespace, err: Console) -> int:
                 created=args.created, progress=note,
             )
         for problem in result.input_errors:
-            err.print(f"factsum: skipped {problem}", markup=False, highlight=False)
+            _say(err, f"skipped {problem}")
         summary = result.summary
         text = summary.to_markdown() if args.format == "md" else summary.to_json() + "\n"
         if args.output:
@@ -182,24 +207,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, err)
     except KeyboardInterrupt:
-        err.print("factsum: interrupted", markup=False)
+        _say(err, "interrupted")
         return 130
-    except (ConfigError, InputError, NoUsableInputError) as exc:
-        if args.debug:
-            raise
-        err.print(f"factsum: error: {exc}", markup=False, highlight=False)
+    except NoUsableInputError as exc:
+        _traceback(err, args.debug)
+        # One line per rejected input, each naming it, then the verdict: the error's own
+        # message only lists the first three.
+        for problem in exc.problems:
+            _say(err, f"skipped {problem}")
+        rejected = len(exc.problems)
+        _say(err, f"error: no usable article ({rejected} input{'s' * (rejected != 1)} "
+                  "rejected)" if rejected else "error: no usable article (no input given)")
+        return EXIT_USAGE
+    except (ConfigError, InputError) as exc:
+        _traceback(err, args.debug)
+        _say(err, f"error: {exc}")
         return EXIT_USAGE
     except FactsumError as exc:
-        if args.debug:
-            raise
-        err.print(f"factsum: error: {exc}", markup=False, highlight=False)
+        _traceback(err, args.debug)
+        _say(err, f"error: {exc}")
         return EXIT_FAILED
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
-        if args.debug:
-            raise
-        err.print(f"factsum: internal error: {type(exc).__name__}: {exc} "
-                  "(run with --debug for the traceback)", markup=False, highlight=False)
+    except OSError as exc:
+        # Writing the output (-o) or reading settings files: name the file, not a trace.
+        _traceback(err, args.debug)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(err, f"error: {where}{(exc.strerror or type(exc).__name__).lower()}")
         return EXIT_FAILED
+    except Exception as exc:
+        _traceback(err, args.debug)
+        hint = "" if args.debug else " (run with --debug for the traceback)"
+        _say(err, f"internal error: {type(exc).__name__}: {exc}{hint}")
+        return EXIT_FAILED
+
+
+def _traceback(err: Console, debug: bool) -> None:
+    """With --debug, print the current exception's traceback (plain, unwrapped) first.
+
+    Only then: the one-line message and exit status stay what they are without --debug,
+    so scripts see the same status either way.
+    """
+    if debug:
+        err.file.write(traceback.format_exc())
+        err.file.flush()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from service.models import Claim, Position, Quantity, Qualifier
+from service.models import Claim, Position, Qualifier, Quantity
 
 # Reading of hedges as intervals. "About" is generous on purpose: "une dizaine" (about
 # 10) and "une douzaine" (12) are not a contradiction worth flagging.

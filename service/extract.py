@@ -104,7 +104,7 @@ async def extract_article(
         *(one_chunk(i, text) for i, (_offset, text) in enumerate(chunks, start=1))
     )
     extracted = [c for claims in per_chunk for c in claims]
-    claims, failures = verify_claims(article, _dedupe(extracted), start_index=1)
+    claims, failures = verify_claims(article, _dedupe(extracted), start_index=1, locator=locator)
     dropped = [
         DroppedQuote(
             article_id=article.id, statement=c.statement, quote=c.quote, reason=reason

@@ -3,7 +3,8 @@
 Every input becomes either an ``Article`` or a one-line ``InputError`` naming it; one bad
 input never stops the others. The cleaned text is what every later offset refers to, so
 cleaning is deterministic (same input -> same text -> same id) and removes only page
-furniture, never article content: see the "cleaning" section, one small rule each.
+furniture, never article content: the rules live in ``service.clean``, one small rule
+each (``clean_text`` and friends are re-exported here for existing callers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ import py3langid
 import trafilatura
 from charset_normalizer import from_bytes
 
+from service.clean import Cleaned, clean_text, guess_title, strip_markdown, without_surrogates
 from service.errors import InputError, NoUsableInputError
 from service.models import Article
 
@@ -33,6 +34,13 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 KNOWN_SUFFIXES = HTML_SUFFIXES | JSONL_SUFFIXES | MARKDOWN_SUFFIXES | {".txt"}
 
 Format = Literal["text", "markdown", "html"]
+
+__all__ = [
+    "DEFAULT_MAX_BYTES", "MIN_WORDS", "Cleaned", "HtmlMeta", "RawArticle", "article_id",
+    "build_article", "clean_text", "count_words", "decode_bytes", "detect_language",
+    "guess_title", "html_to_text", "iter_jsonl", "load_articles", "load_path",
+    "split_paragraph_chunks", "strip_markdown", "without_surrogates",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +112,10 @@ def iter_jsonl(
     ``max_bytes`` bounds each line.
     """
     path = Path(path)
-    name = path.name
+    name = _label(path)
     try:
         handle = path.open("rb")
-    except OSError as err:
+    except (OSError, ValueError) as err:
         yield InputError(name, f"unreadable: {_os_reason(err)}")
         return
     with handle:
@@ -134,6 +142,9 @@ def iter_jsonl(
 
 def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
     """Clean one raw input into an ``Article``; raises ``InputError`` if it is unusable."""
+    # Callers may build a RawArticle themselves: lone surrogates would crash the
+    # hashing and every later write, so they are replaced here, not only at the readers.
+    raw = _sanitised(raw)
     if "\x00" in raw.text:
         raise InputError(raw.source, "binary content (NUL characters), not text")
     if not raw.text.strip():
@@ -173,6 +184,23 @@ def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
         url=_http_url(url),
         published=published,
         language=detect_language(cleaned.text),
+    )
+
+
+def _sanitised(raw: RawArticle) -> RawArticle:
+    """``raw`` with lone surrogates replaced in every field (unchanged in the usual case)."""
+    fields = (raw.text, raw.source, raw.title, raw.url, raw.published, *raw.outlets)
+    if all(f is None or f == without_surrogates(f) for f in fields):
+        return raw
+
+    def fix(value: str | None) -> str | None:
+        return None if value is None else without_surrogates(value)
+
+    return RawArticle(
+        text=without_surrogates(raw.text), source=without_surrogates(raw.source),
+        format=raw.format, title=fix(raw.title),
+        outlets=tuple(without_surrogates(o) for o in raw.outlets),
+        url=fix(raw.url), published=fix(raw.published),
     )
 
 
@@ -243,29 +271,28 @@ def _cut_point(text: str, pos: int, max_chars: int) -> int:
 
 def _raw_articles(item: object, n: int, max_bytes: int) -> Iterator[RawArticle | InputError]:
     """Dispatch one input item to the reader for its kind."""
-    label = f"item-{n}"
     if isinstance(item, os.PathLike) or (isinstance(item, str) and _looks_like_path(item)):
         yield from _read_path(Path(item), max_bytes)
-    elif isinstance(item, str):
-        yield from _checked(_raw_from_string(item, label), max_bytes)
-    elif isinstance(item, bytes):
-        try:
-            yield from _checked(_raw_from_string(decode_bytes(item, label), label), max_bytes)
-        except InputError as err:
-            yield err
-    elif isinstance(item, Mapping):
-        try:
-            yield from _checked(_raw_from_fields(_mapping_fields(item), label), max_bytes)
-        except InputError as err:
-            yield err
-    elif isinstance(getattr(item, "text", None), str):
-        fields = {key: getattr(item, key, None) for key in _FIELDS}
-        try:
-            yield from _checked(_raw_from_fields(fields, label), max_bytes)
-        except InputError as err:
-            yield err
-    else:
-        yield InputError(label, f"unsupported input of type {type(item).__name__}")
+        return
+    try:
+        raw = _raw_from_item(item, f"item-{n}")
+    except InputError as err:
+        yield err
+        return
+    yield from _checked(raw, max_bytes)
+
+
+def _raw_from_item(item: object, label: str) -> RawArticle:
+    """A raw string, bytes, a mapping or an object with a ``text`` attribute."""
+    if isinstance(item, str):
+        return _raw_from_string(item, label)
+    if isinstance(item, bytes):
+        return _raw_from_string(decode_bytes(item, label), label)
+    if isinstance(item, Mapping):
+        return _raw_from_fields(_mapping_fields(item), label)
+    if isinstance(getattr(item, "text", None), str):
+        return _raw_from_fields({key: getattr(item, key, None) for key in _FIELDS}, label)
+    raise InputError(label, f"unsupported input of type {type(item).__name__}")
 
 
 def _checked(raw: RawArticle, max_bytes: int) -> Iterator[RawArticle | InputError]:
@@ -279,7 +306,8 @@ def _checked(raw: RawArticle, max_bytes: int) -> Iterator[RawArticle | InputErro
 def _looks_like_path(item: str) -> bool:
     """A string is a path if it names an existing file/folder or ends in a known suffix.
 
-    Anything else (a sentence, several lines, a long text) is article text.
+    Anything else (a sentence, several lines, a long text) is article text. Text from
+    an untrusted origin should come as ``{"text": ...}``, which is never read as a path.
     """
     if "\n" in item or "\x00" in item or len(item) > 1024:
         return False
@@ -292,6 +320,7 @@ def _looks_like_path(item: str) -> bool:
 
 
 def _raw_from_string(text: str, label: str) -> RawArticle:
+    text = without_surrogates(text)
     return RawArticle(text=text, source=label, format=_sniff_format(text))
 
 
@@ -317,6 +346,7 @@ def _raw_from_fields(fields: Mapping[str, object], default_source: str) -> RawAr
     if not isinstance(text, str):
         problem = "missing 'text'" if text is None else "'text' is not a string"
         raise InputError(source, problem)
+    text = without_surrogates(text)  # JSON "\\ud800" escapes decode to lone surrogates
     outlets: list[str] = []
     if outlet := _opt_str(fields.get("outlet")):
         outlets.append(outlet)
@@ -338,7 +368,10 @@ def _opt_str(value: object) -> str | None:
     """Metadata value as a stripped string; numbers are accepted, other types ignored."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
-    text = str(value).strip()
+    try:
+        text = without_surrogates(str(value)).strip()
+    except ValueError:  # an int past Python's 4300-digit str() limit is no label
+        return None
     return text or None
 
 
@@ -356,6 +389,10 @@ def _raw_from_json_line(line: bytes, where: str, *, first: bool) -> RawArticle:
         record = json.loads(decoded)
     except json.JSONDecodeError as err:
         raise InputError(where, f"invalid JSON ({err.msg} at column {err.colno})") from None
+    except ValueError:  # not a JSONDecodeError: an integer past the 4300-digit limit
+        raise InputError(where, "invalid JSON (a number is too long)") from None
+    except RecursionError:  # "[[[[..." a few thousand levels deep
+        raise InputError(where, "invalid JSON (nested too deeply)") from None
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
     return _raw_from_fields(_mapping_fields(record), where)
@@ -380,8 +417,14 @@ def _bounded_lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, byt
 # ------------------------------------------------------------------------ files
 
 
+def _label(path: Path) -> str:
+    """How an input file is named in errors and in the output: its name, not its folder
+    (``"."`` for the current folder); undecodable bytes in the name become U+FFFD."""
+    return without_surrogates(path.name or str(path))
+
+
 def _read_path(path: Path, max_bytes: int) -> Iterator[RawArticle | InputError]:
-    name = path.name or str(path)
+    name = _label(path)
     if path.is_dir():
         yield from _read_folder(path, max_bytes)
     elif path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
@@ -409,30 +452,37 @@ def _read_folder(folder: Path, max_bytes: int) -> Iterator[RawArticle | InputErr
             p for p in folder.iterdir() if not p.name.startswith(".") and p.is_file()
         )
     except OSError as err:
-        yield InputError(folder.name, f"unreadable folder: {_os_reason(err)}")
+        yield InputError(_label(folder), f"unreadable folder: {_os_reason(err)}")
         return
-    if not entries:
-        yield InputError(folder.name, "folder contains no article files")
+    articles = [p for p in entries if p.suffix.lower() in KNOWN_SUFFIXES]
+    if not articles:
+        yield InputError(_label(folder), "folder contains no article files")
     for entry in entries:
-        yield from _read_path(entry, max_bytes)
+        if entry.suffix.lower() in KNOWN_SUFFIXES:
+            yield from _read_path(entry, max_bytes)
+        else:
+            # Named, not silently ignored: a stray image or note in an event folder.
+            yield InputError(_label(entry), "not an article file (.txt, .md, .html, .jsonl)")
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    name = path.name or str(path)
+    name = _label(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise InputError(name, f"too large ({size} bytes, limit {max_bytes})")
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)  # the file may have grown since stat()
-    except OSError as err:
+    except (OSError, ValueError) as err:  # ValueError: a name the OS cannot encode
         raise InputError(name, f"unreadable: {_os_reason(err)}") from None
     if len(data) > max_bytes:
         raise InputError(name, f"too large (over {max_bytes} bytes)")
     return data
 
 
-def _os_reason(err: OSError) -> str:
+def _os_reason(err: OSError | ValueError) -> str:
+    if isinstance(err, ValueError):
+        return "invalid file name"
     return (err.strerror or type(err).__name__).lower()
 
 
@@ -485,6 +535,8 @@ def decode_bytes(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if (mostly := _mostly_utf8(data)) is not None:
+        return mostly
     # charset-normalizer's open guess is unstable on short Western texts (measured:
     # a cp1252 French sentence with « » came back as mac_latin2, "Café" as UTF-16-BE),
     # so it is first asked whether Windows-1252 reads cleanly. That covers Latin-1 files
@@ -494,6 +546,15 @@ def decode_bytes(data: bytes, source: str) -> str:
     if best is None:
         raise InputError(source, "cannot detect the text encoding")
     return str(best)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a bad paste) is decoded as UTF-8 with U+FFFD for
+    the strays: read as Windows-1252 instead, every accent would turn into "Ã©"."""
+    text = data.decode("utf-8", errors="replace")
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    bad = text.count("\ufffd")
+    return text if non_ascii and (non_ascii - bad) >= 0.9 * non_ascii else None
 
 
 def _text_or_binary(text: str, source: str) -> str:
@@ -567,228 +628,3 @@ def _merge_into(merged: dict[str, Article], article: Article) -> None:
             "published": seen.published or article.published,
         }
     )
-
-
-# ------------------------------------------------------------------------ cleaning
-#
-# Text rules work on the whole text, line rules on its lines (after the text rules).
-# Each rule is a pure function, so cleaning is deterministic and each can be tested.
-
-
-@dataclass(frozen=True, slots=True)
-class Cleaned:
-    """Cleaned article text, and the outlet named by a site header that was removed."""
-
-    text: str
-    outlet: str | None = None
-
-
-def clean_text(text: str) -> Cleaned:
-    """Remove page furniture and normalise layout; paragraphs end up one blank line apart."""
-    for rule in _TEXT_RULES:
-        text = rule(text)
-    lines = text.split("\n")
-    for line_rule in _LINE_RULES:
-        lines = line_rule(lines)
-    lines, outlet = _strip_site_header(lines)
-    return Cleaned(_join_paragraphs(lines), outlet)
-
-
-def _nfc(text: str) -> str:
-    # Canonical composition only (é stays é whether typed composed or not), so copies
-    # of one article saved by different tools get the same id. Not NFKC: that would
-    # rewrite characters (ligatures, superscripts) and move quote offsets.
-    return unicodedata.normalize("NFC", text)
-
-
-def _unify_newlines(text: str) -> str:
-    return re.sub(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]", "\n", text)
-
-
-_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\x00-\x08\x0e-\x1f\x7f]")
-
-
-def _drop_invisible(text: str) -> str:
-    # Zero-width spaces, BOMs and control characters; ZWJ/ZWNJ are kept (they matter
-    # in Persian, Arabic and Indic scripts).
-    return _INVISIBLE.sub("", text)
-
-
-def _br_tags_to_breaks(text: str) -> str:
-    # Scraped .txt files keep some markup: "<br />" is a line break, <p> a paragraph.
-    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
-    return re.sub(r"</?p\s*>", "\n\n", text, flags=re.IGNORECASE)
-
-
-_EN_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_FR_MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-_TWEET_LINK = re.compile(r"[ \t]*(?:pic\.twitter\.com/\w+|https?://t\.co/\w+)")
-# The signature an embedded tweet leaves: "— moataz (@wezafabregas) January 7, 2020"
-# (or "7 janvier 2020" when embedded in French).
-_TWEET_SIGNATURE = re.compile(
-    rf"[ \t]*(?:—|–|--)[ \t]*[^\n()—–]{{1,80}}?[ \t]*\(@\w{{1,15}}\)[ \t]*"
-    rf"(?:(?:{_EN_MONTHS}) \d{{1,2}}, \d{{4}}|\d{{1,2}}(?:er)? (?:{_FR_MONTHS}) \d{{4}})[ \t]*"
-)
-
-
-def _drop_tweet_debris(text: str) -> str:
-    # The tweet's own words stay (the article quotes them); its photo link and its
-    # signature go, and the signature's place becomes a paragraph break, as the embed
-    # was a block of its own.
-    text = _TWEET_LINK.sub("", text)
-    return _TWEET_SIGNATURE.sub("\n\n", text)
-
-
-def _collapse_spaces(text: str) -> str:
-    # Any run of horizontal whitespace (tabs, no-break spaces) becomes one space.
-    return re.sub(r"[^\S\n]+", " ", text)
-
-
-_TEXT_RULES = (
-    _nfc, _unify_newlines, _drop_invisible, _br_tags_to_breaks, _drop_tweet_debris,
-    _collapse_spaces,
-)
-
-
-def _strip_lines(lines: list[str]) -> list[str]:
-    return [line.strip() for line in lines]
-
-
-_TEASER = re.compile(
-    r"^(?:read also|also read|read more|see also|lire aussi|(?:à|a) lire aussi|voir aussi"
-    r"|article reserved for our subscribers|article réservé (?:à nos|aux) abonnés"
-    r"|our selection of articles|notre sélection d['’]articles)\b",
-    re.IGNORECASE,
-)
-
-
-def _drop_teasers(lines: list[str]) -> list[str]:
-    # Links to other articles ("Read also ...", "Lire aussi ...", subscriber teasers)
-    # are whole lines of furniture in scraped pages.
-    return [line for line in lines if not _TEASER.match(line)]
-
-
-_COMMENT_FORM = frozenset(
-    {
-        "leave a reply", "leave a comment", "post a comment", "add a comment",
-        "laisser un commentaire", "laisser une réponse", "ajouter un commentaire",
-        "please enter your comment", "please enter your name here", "réagissez à cet article",
-    }
-)
-
-
-def _cut_comment_form(lines: list[str]) -> list[str]:
-    # A comment form ends the page: everything from its heading on goes. Only a line
-    # that *is* a form heading counts, never a sentence that mentions one.
-    for i, line in enumerate(lines):
-        if line.casefold().rstrip(" !.:") in _COMMENT_FORM:
-            return lines[:i]
-    return lines
-
-
-_CREDIT = re.compile(r"[/©]|\b(?:AFP|AP|Reuters|Getty|EPA|photo|crédit|credit)\b", re.IGNORECASE)
-
-
-def _is_credit(extra: str) -> bool:
-    return len(extra.split()) <= 6 and (bool(_CREDIT.search(extra)) or extra.isupper())
-
-
-def _drop_repeated_lines(lines: list[str]) -> list[str]:
-    """Drop a line equal to the previous one, and photo captions, which scraping leaves
-    twice: once as alt text and once more with a credit ("... January 8. HO / AFP")."""
-    out: list[str] = []
-    prev: int | None = None  # index in ``out`` of the previous non-blank line
-    for line in lines:
-        if line and prev is not None:
-            before = out[prev]
-            if line == before:
-                continue
-            if len(before) >= 20 and line.startswith(before):
-                extra = line[len(before):].strip()
-                if extra and _is_credit(extra):
-                    del out[prev:]
-                    prev = None
-                    continue
-        out.append(line)
-        if line:
-            prev = len(out) - 1
-    return out
-
-
-_LINE_RULES = (_strip_lines, _drop_teasers, _cut_comment_form, _drop_repeated_lines)
-
-_SENTENCE_PUNCT = frozenset('.,;:!?"«»“”()')
-_BREADCRUMB_SEP = re.compile(r"\s+[/>|›»]\s+")
-
-
-def _is_nav_line(line: str) -> bool:
-    """Short label with no sentence punctuation: "BFMTV", "International", "Alerte info"."""
-    return (
-        0 < len(line) <= 30
-        and len(line.split()) <= 3
-        and not any(ch in _SENTENCE_PUNCT for ch in line)
-        and not line.casefold().startswith(("by ", "par "))  # a byline is content
-    )
-
-
-def _looks_like_outlet(name: str) -> bool:
-    # Brand names have inner capitals or digits (BFMTV, Le Monde, France 24); section
-    # labels ("International", "Alerte info") do not. Missing an outlet beats a wrong one.
-    return sum(ch.isupper() for ch in name) >= 2 or any(ch.isdigit() for ch in name)
-
-
-def _strip_site_header(lines: list[str]) -> tuple[list[str], str | None]:
-    """Remove a leading site header: a block of >= 2 navigation lines before a blank
-    line, or a breadcrumb line "Site / Section / Sub-section". Returns the outlet it
-    names, if any."""
-    first = next((i for i, line in enumerate(lines) if line), None)
-    if first is None:
-        return lines, None
-    crumbs = _BREADCRUMB_SEP.split(lines[first])
-    if len(crumbs) >= 3 and all(_is_nav_line(c) for c in crumbs) and any(lines[first + 1 :]):
-        return lines[first + 1 :], crumbs[0] if _looks_like_outlet(crumbs[0]) else None
-    end = first
-    while end < len(lines) and lines[end]:
-        end += 1
-    block = lines[first:end]
-    if len(block) >= 2 and all(_is_nav_line(line) for line in block) and any(lines[end:]):
-        return lines[end:], block[0] if _looks_like_outlet(block[0]) else None
-    return lines, None
-
-
-def _join_paragraphs(lines: list[str]) -> str:
-    """Join lines; any run of blank lines becomes exactly one, none at either end."""
-    out: list[str] = []
-    blank = False
-    for line in lines:
-        if not line:
-            blank = bool(out)
-            continue
-        if blank:
-            out.append("")
-        out.append(line)
-        blank = False
-    return "\n".join(out)
-
-
-def guess_title(text: str) -> str | None:
-    """The first paragraph if it is one short line without a final full stop."""
-    first, sep, rest = text.partition("\n\n")
-    if not sep or not rest.strip() or "\n" in first:
-        return None
-    short = 2 <= len(first.split()) <= 25 and len(first) <= 200
-    return first if short and not first.endswith((".", ",", ";", ":")) else None
-
-
-_MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-
-
-def strip_markdown(text: str) -> str:
-    """Markdown to plain text: heading marks, images, link targets and bold go."""
-    text = _MD_IMAGE.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_HEADING.sub(r"\1", text)
-    return _MD_STRONG.sub(r"\2", text)

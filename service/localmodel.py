@@ -102,9 +102,9 @@ def assemble_model(spec: ModelSpec, models_dir: Path) -> Path:
     models_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = models_dir / f"{spec.name}.gguf"
     stamp = target.with_suffix(".verified")
-    if target.exists() and stamp.exists():
-        if stamp.read_text(encoding="utf-8") == f"{spec.sha256} {_stamp(target)}":
-            return target
+    verified = f"{spec.sha256} {_stamp(target)}" if target.exists() else None
+    if verified and stamp.exists() and stamp.read_text(encoding="utf-8") == verified:
+        return target
     if not target.exists() or _sha256(target) != spec.sha256:
         tmp = target.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as out:
@@ -124,7 +124,9 @@ def assemble_model(spec: ModelSpec, models_dir: Path) -> Path:
     return target
 
 
-def resolve_model(explicit: Path | None, cache_dir: Path, name: str | None = None) -> tuple[str, Path]:
+def resolve_model(
+    explicit: Path | None, cache_dir: Path, name: str | None = None
+) -> tuple[str, Path]:
     """(model name, GGUF path): FACTSUM_LOCAL_MODEL if given, else the packaged default."""
     if explicit is not None:
         if not explicit.is_file():

@@ -196,7 +196,9 @@ class Dispute(BaseModel):
     id: str
     topic: str
     positions: list[Position] = Field(min_length=2)
-    origin: str = Field(description="'model' (proposed by the LLM) or 'quantities' (found in code).")
+    origin: str = Field(
+        description="'model' (proposed by the LLM) or 'quantities' (found in code)."
+    )
 
 
 class DroppedQuote(BaseModel):

@@ -39,7 +39,9 @@ DEFAULT_PRICES: dict[str, Price] = {
     "gpt-4.1": Price(prompt=2.00, completion=8.00),
     "gpt-4.1-mini": Price(prompt=0.40, completion=1.60),
     "gpt-4.1-nano": Price(prompt=0.10, completion=0.40),
-    "local": Price(prompt=0.0, completion=0.0),
+    # The embedded local models cost nothing per token.
+    "qwen2.5-coder-1.5b-instruct": Price(prompt=0.0, completion=0.0),
+    "qwen2.5-coder-0.5b-instruct": Price(prompt=0.0, completion=0.0),
 }
 
 
@@ -72,12 +74,12 @@ class Settings(BaseModel):
     request_timeout_s: float = Field(default=600.0, gt=0)
     max_attempts: int = Field(default=6, ge=1, description="Transport attempts per call.")
     max_retry_time_s: float = Field(default=300.0, gt=0)
-    max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid answers.")
+    max_reasks: int = Field(default=1, ge=0, description="Re-asks after invalid answers.")
 
     temperature: float = 0.0
     seed: int | None = 0
     max_tokens: int = Field(default=2048, ge=16)
-    max_claims_per_chunk: int = Field(default=12, ge=1)
+    max_claims_per_chunk: int = Field(default=8, ge=1)
     chunk_chars: int = Field(default=6000, ge=500, description="Split longer articles.")
     context_budget_tokens: int = Field(
         default=8000, ge=1000, description="Largest prompt reconcile may send."

@@ -14,8 +14,10 @@ combining marks, or one HTML entity):
 * zero-width characters and soft hyphens are dropped;
 * case is folded (``str.casefold``);
 * runs of whitespace become one space; leading and trailing whitespace is dropped, and
-  so is whitespace next to a double quote or before closing punctuation, because French
-  typography (``« de près »``, ``détails ;``) and a model's copy rarely agree on it.
+  so is whitespace next to a double quote, after an opening bracket and before closing
+  punctuation, because French typography (``« de près »``, ``détails ;``) and a model's
+  copy rarely agree on it. Each decision looks only at the characters on both sides of
+  the run, so a substring normalises to a substring of the normalised text.
 """
 
 from __future__ import annotations

@@ -227,6 +227,13 @@ def test_decode_bytes_prefers_windows_1252_for_short_western_text() -> None:
     assert decode_bytes(text.encode("cp1252"), "x") == text
 
 
+def test_utf8_with_one_stray_byte_is_not_read_as_windows_1252() -> None:
+    good = "Le général Soleimani a été tué à Bagdad, a annoncé la télévision d'État iranienne. "
+    data = (good * 3).encode("utf-8") + b"Fin \xe9 du texte."
+    text = decode_bytes(data, "x")
+    assert text.startswith(good) and text.endswith("Fin \ufffd du texte.")
+
+
 def test_decode_bytes_still_reads_cyrillic() -> None:
     text = "Иран нанёс ракетный удар по американским базам в Ираке, сообщил Пентагон."
     assert decode_bytes(text.encode("cp1251"), "x") == text

@@ -92,3 +92,37 @@ def answer_for(payload: Mapping[str, Any]) -> str:
 def count_tokens(text: str) -> int:
     """Token count the fakes report: one per whitespace-separated word (deterministic)."""
     return len(text.split())
+
+
+def is_reask(payload: Mapping[str, Any]) -> bool:
+    """True for a re-ask: the conversation already holds an assistant answer."""
+    messages: Sequence[Mapping[str, str]] = payload.get("messages", [])
+    return any(m.get("role") == "assistant" for m in messages)
+
+
+def payload_prompt_tokens(payload: Mapping[str, Any]) -> int:
+    """Prompt tokens the fake server reports: the messages plus the response_format
+    (a real server counts the schema it is given as prompt too)."""
+    messages: Sequence[Mapping[str, str]] = payload.get("messages", [])
+    tokens = sum(count_tokens(str(m.get("content", ""))) for m in messages)
+    fmt = payload.get("response_format")
+    if fmt is not None:
+        tokens += count_tokens(json.dumps(fmt, ensure_ascii=False))
+    return tokens
+
+
+def reconcile_answer_by_statement(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Points grouping the ids whose statements are equal (ignoring case and spacing):
+    a stand-in for a model that merges true duplicates only, so hierarchical rounds
+    can converge."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for line in claim_lines(payload):
+        key = " ".join(str(line["statement"]).casefold().split())
+        groups.setdefault(key, []).append(line)
+    points = [
+        {"statement": str(members[0]["statement"]),
+         "claim_ids": [str(m["id"]) for m in members]}
+        for members in groups.values()
+    ]
+    headline = points[0]["statement"] if points else "Event"
+    return {"headline": str(headline)[:80], "points": points, "disputes": []}

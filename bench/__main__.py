@@ -1,0 +1,117 @@
+"""``python -m bench [--quick] [--faults] [--local]``: the benchmark table, then one JSON
+line with every figure (see bench/PERFORMANCE.md for what each one means)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.batch import run_batch_figures
+from bench.corpus import Event, article, events
+from bench.faults import fault_figures
+from bench.report import table
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="smaller samples (under a minute)")
+    p.add_argument("--faults", action="store_true",
+                   help="only the clean batch and the fault run")
+    p.add_argument("--local", action="store_true",
+                   help="also (f): embedded server vs llama-cpp-python's own loop")
+    p.add_argument("--local-model", default=None, help="local model name (default: factsum's)")
+    p.add_argument("--profile", action="store_true", help="add the client hot spots (cProfile)")
+    p.add_argument("--events", type=int, default=20)
+    p.add_argument("--per-event", type=int, default=10)
+    p.add_argument("--latency", type=float, default=0.2, help="fake server seconds/request")
+    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--json", type=Path, help="also write the results here")
+    return p
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version()}
+
+
+def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> None:
+    corpus = events(args.events, args.per_event)
+    _progress(f"batch: {len(corpus)} events x {args.per_event} articles, "
+              f"{args.latency}s/request, concurrency {args.concurrency}")
+    batch = run_batch_figures(corpus, tmp / "batch", latency_s=args.latency,
+                              concurrency=args.concurrency,
+                              sequential_events=2 if args.quick or args.faults else len(corpus))
+    results["batch"] = batch.figures
+    _progress("fault run")
+    results["faults"] = fault_figures(corpus, tmp / "faults", clean=batch.cold,
+                                      clean_requests=batch.cold_requests,
+                                      latency_s=args.latency, concurrency=args.concurrency)
+    if args.faults:
+        return
+    from bench.overhead import overhead_figures
+    from bench.runner import bench_settings
+    from bench.tokens import reconcile_scaling, token_economy
+
+    items = [a for e in corpus for a in e.articles]
+    sized = [article(500, i, words=1000) for i in range(20 if args.quick else 60)]
+    warmup = [article(600, i, words=500) for i in range(3)]
+    _progress("client overhead per article")
+    results["overhead"] = overhead_figures(sized, items[:60] if args.quick else items,
+                                           warmup, tmp / "overhead")
+    results["tokens"] = token_economy(items, bench_settings("http://127.0.0.1:9/v1", tmp))
+    sizes = (10, 50, 100) if args.quick else (10, 50, 200)
+    scaling = [Event(f"scale{n}", [article(700 + n, i) for i in range(n)]) for n in sizes]
+    results["reconcile_scaling"] = {}
+    for grouping in ("statement",) if args.quick else ("statement", "consecutive"):
+        _progress(f"reconcile scaling {sizes} ({grouping} grouping)")
+        results["reconcile_scaling"][grouping] = reconcile_scaling(
+            scaling, tmp / f"scaling-{grouping}", grouping=grouping)
+    if args.profile or not args.quick:
+        from bench.hotspots import hotspots
+
+        _progress("hot spots (cProfile)")
+        results["hotspots"] = hotspots(corpus, tmp / "hotspots")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected sections; print the table, then the JSON line."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)  # retries and unpriced-model notes are expected
+    started = time.perf_counter()
+    results: dict[str, Any] = {"mode": "faults" if args.faults else
+                               ("quick" if args.quick else "full"),
+                               "machine_before": _machine()}
+    with tempfile.TemporaryDirectory(prefix="factsum-bench-") as tmp:
+        _sections(args, Path(tmp), results)
+        if args.local:
+            from bench.local import local_figures
+            from service.localmodel import DEFAULT_MODEL
+            from service.settings import Settings
+
+            _progress("local model: server vs in-process generation")
+            results["local"] = local_figures(Settings.from_env(),
+                                             model=args.local_model or DEFAULT_MODEL.name)
+    results["machine_after"] = _machine()
+    results["bench_wall_s"] = round(time.perf_counter() - started, 1)
+    print(table(results))
+    line = json.dumps(results, separators=(",", ":"), sort_keys=True)
+    if args.json:
+        args.json.write_text(line + "\n", encoding="utf-8")
+    print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

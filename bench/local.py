@@ -1,0 +1,96 @@
+"""Figure (f): the embedded server's generation speed against llama-cpp-python's own loop
+(``Llama.create_chat_completion``) on the same model and prompt: the serving overhead.
+
+Both stream the answer; generation speed is (chunks - 1) / (time of last chunk - time of
+first chunk), so prompt processing is left out. One warm-up request each, then ``runs``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import statistics
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from service.localmodel import DEFAULT_MODEL, LocalServer, resolve_model, server_available
+from service.settings import Settings
+
+PROMPT = [
+    {"role": "system", "content": "You are a news assistant. Answer in plain English."},
+    {"role": "user", "content": (
+        "Write a long, detailed report about a storm that hit a coastal town: the damage, "
+        "the rescue work, the number of people evacuated, and what officials said.")},
+]
+
+
+def _speed(chunks: Iterable[Any], text_of: Any) -> tuple[float, float, int]:
+    """(seconds to first chunk, tokens/s after it, chunks) of a streamed answer."""
+    started = time.perf_counter()
+    stamps = []
+    for chunk in chunks:
+        if text_of(chunk):
+            stamps.append(time.perf_counter())
+    if len(stamps) < 2:
+        return (stamps[0] - started if stamps else 0.0), 0.0, len(stamps)
+    return stamps[0] - started, (len(stamps) - 1) / (stamps[-1] - stamps[0]), len(stamps)
+
+
+def _server_runs(path: Path, name: str, runs: int, max_tokens: int) -> list[tuple[float, float,
+                                                                                   int]]:
+    import openai
+
+    with LocalServer(path, alias=name) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="not-needed", max_retries=0,
+                               timeout=600)
+        out = []
+        for _ in range(runs + 1):
+            stream = client.chat.completions.create(
+                model=name, messages=PROMPT, max_tokens=max_tokens,  # type: ignore[arg-type]
+                temperature=0.0, seed=0, stream=True)
+            out.append(_speed(stream, lambda c: c.choices and c.choices[0].delta.content))
+        client.close()
+    return out[1:]
+
+
+def _inprocess_runs(path: Path, runs: int, max_tokens: int) -> list[tuple[float, float, int]]:
+    from llama_cpp import Llama
+
+    threads = max(1, os.cpu_count() or 1)
+    llm = Llama(model_path=str(path), n_ctx=8192, n_threads=threads, n_threads_batch=threads,
+                seed=0, verbose=False)
+    out = []
+    for _ in range(runs + 1):
+        stream = llm.create_chat_completion(messages=PROMPT, max_tokens=max_tokens,
+                                            temperature=0.0, seed=0, stream=True)
+        out.append(_speed(stream, lambda c: c["choices"][0]["delta"].get("content")))
+    llm.close()
+    return out[1:]
+
+
+def local_figures(settings: Settings, *, model: str = DEFAULT_MODEL.name, runs: int = 3,
+                  max_tokens: int = 64) -> dict[str, Any]:
+    """Server vs in-process generation speed, or a note saying why it was skipped."""
+    if not server_available() or importlib.util.find_spec("openai") is None:
+        return {"skipped": "llama-cpp-python[server] is not installed (the [local] extra)"}
+    try:
+        name, path = resolve_model(settings.local_model_path, settings.cache_dir, model)
+    except Exception as exc:  # a failure is reported, not raised
+        return {"skipped": f"local model unavailable: {exc}"}
+    server = _server_runs(path, name, runs, max_tokens)
+    inproc = _inprocess_runs(path, runs, max_tokens)
+    s_tps = statistics.median(r[1] for r in server)
+    i_tps = statistics.median(r[1] for r in inproc)
+    return {
+        "model": name,
+        "max_tokens": max_tokens,
+        "runs": runs,
+        "server_tokens_per_s": round(s_tps, 2),
+        "inprocess_tokens_per_s": round(i_tps, 2),
+        "serving_overhead": round(1 - s_tps / i_tps, 3) if i_tps else None,
+        "server_first_chunk_s": round(statistics.median(r[0] for r in server), 3),
+        "inprocess_first_chunk_s": round(statistics.median(r[0] for r in inproc), 3),
+        "chunks": [r[2] for r in server] + [r[2] for r in inproc],
+    }

@@ -1,0 +1,83 @@
+"""Figure (b): client-side work per article with no server wait (in-process transport)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import word_count
+from bench.runner import CREATED, MODEL
+from service.llm import LLMClient, ResponseCache
+from service.pipeline import asummarize_event
+from service.settings import Settings
+from service.testing.fake_answers import answer_for
+from service.testing.scripted import ScriptedTransport
+
+
+class _TimedAnswers:
+    """``answer_for`` that adds up its own time: the fake model's work, not the client's."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def __call__(self, payload: Mapping[str, Any]) -> str:
+        started = time.perf_counter()
+        try:
+            return answer_for(payload)
+        finally:
+            self.spent += time.perf_counter() - started
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _per_article(items: list[dict[str, str]], tmp: Path, warmup: int
+                       ) -> list[tuple[float, float]]:
+    """(wall ms, CPU ms) per article: a one-article event, summarised and rendered; the
+    first ``warmup`` items are not counted (imports, prompt loading, first schemas)."""
+    settings = Settings(model=MODEL, cache_dir=tmp, use_local_model=False)
+    answers = _TimedAnswers()
+    llm = LLMClient(settings, ScriptedTransport(answers, model=MODEL),
+                    cache=ResponseCache(tmp / "llm"))
+    out: list[tuple[float, float]] = []
+    try:
+        for n, item in enumerate(items):
+            fake_before = answers.spent
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            result = await asummarize_event([item], llm=llm, settings=settings,
+                                            event_id=f"o{n}", created=CREATED)
+            result.summary.to_json()
+            result.summary.to_markdown()
+            fake = answers.spent - fake_before
+            wall = time.perf_counter() - wall0 - fake
+            cpu = time.process_time() - cpu0 - fake
+            out.append((wall * 1000, cpu * 1000))
+    finally:
+        await llm.aclose()
+    return out[warmup:]
+
+
+def overhead_figures(sized: list[dict[str, str]], corpus: list[dict[str, str]],
+                     warmup: list[dict[str, str]], tmp: Path) -> dict[str, Any]:
+    """Median and p95 per article for ``sized`` (1,000-word) and ``corpus`` articles;
+    ``warmup`` articles (distinct from both) run first and are not counted."""
+    figures: dict[str, Any] = {}
+    for name, items in (("1000w", sized), ("corpus", corpus)):
+        timings = asyncio.run(_per_article(warmup + items, tmp / name, len(warmup)))
+        walls = [w for w, _ in timings]
+        cpus = [c for _, c in timings]
+        words = [word_count(i) for i in items]
+        figures[name] = {
+            "articles": len(timings),
+            "median_words": statistics.median(words),
+            "median_ms": round(statistics.median(walls), 2),
+            "p95_ms": round(_pct(walls, 0.95), 2),
+            "cpu_median_ms": round(statistics.median(cpus), 2),
+        }
+    return figures

@@ -1,0 +1,107 @@
+"""The human-readable table of a bench run (the JSON line carries everything)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Row = tuple[str, str, str, str]
+
+
+def _ok(flag: bool | None) -> str:
+    return "" if flag is None else ("ok" if flag else "MISSED")
+
+
+def _batch_rows(a: dict[str, Any]) -> list[Row]:
+    seq = (f"{a['sequential_full_wall_s']:.1f}s"
+           + (f" (from {a['sequential_articles']} articles)" if a["sequential_extrapolated"]
+              else ""))
+    return [
+        ("a. cold wall time", f"{a['cold_wall_s']:.2f}s, {a['cold_requests']} requests, "
+         f"max {a['cold_max_in_flight']} in flight", "", ""),
+        ("a. ideal LLM-bound wall time", f"{a['ideal_wall_s']:.2f}s", "", ""),
+        ("a. efficiency (ideal / measured)", f"{a['efficiency']:.2f}", ">= 0.85",
+         _ok(a["efficiency"] >= 0.85)),
+        ("a. sequential, no cache", seq, "", ""),
+        ("a. speed-up vs sequential", f"{a['speedup_vs_sequential']:.1f}x", "", ""),
+        ("c. warm rerun requests", str(a["warm_requests"]), "0", _ok(a["warm_requests"] == 0)),
+        ("c. warm rerun wall / cold", f"{a['warm_fraction_of_cold']:.1%} "
+         f"({a['warm_wall_s']:.2f}s)", "< 3%", _ok(a["warm_fraction_of_cold"] < 0.03)),
+        ("c. warm outputs identical", str(a["warm_outputs_identical"]), "True",
+         _ok(a["warm_outputs_identical"])),
+    ]
+
+
+def _overhead_rows(b: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for name, fig in b.items():
+        target = "< 5 ms" if name == "1000w" else ""
+        rows.append((f"b. client overhead/article ({name}, {fig['median_words']:.0f} words)",
+                     f"median {fig['median_ms']:.1f} ms, p95 {fig['p95_ms']:.1f} ms "
+                     f"(CPU {fig['cpu_median_ms']:.1f} ms)", target,
+                     _ok(fig["median_ms"] < 5) if target else ""))
+    return rows
+
+
+def _token_rows(d: dict[str, Any], e: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = [
+        ("d. prompt tokens / article tokens", f"{d['prompt_to_article_ratio']:.2f}x "
+         f"(median prompt {d['median_prompt_tokens_per_request']:.0f}, article "
+         f"{d['median_article_tokens_per_request']:.0f})", "", ""),
+        ("d. fixed overhead per request", f"{d['fixed_overhead_tokens_per_request']} tokens "
+         f"(instructions {d['instruction_tokens_per_request']}, schema "
+         f"{d['schema_tokens_per_request']})", "", ""),
+    ]
+    for grouping, sizes in e.items():
+        for n, fig in sizes.items():
+            rows.append((f"e. reconcile, {n} articles ({grouping})",
+                         f"{fig['reconcile_tokens']} tokens ({fig['reconcile_tokens_per_claim']}"
+                         f"/claim), {fig['reconcile_requests']} req, {fig['rounds']} rounds, "
+                         f"largest {fig['largest_request_tokens']}",
+                         f"<= {fig['budget_tokens']}", _ok(fig["within_budget"])))
+    return rows
+
+
+def _fault_rows(f: dict[str, Any]) -> list[Row]:
+    return [
+        ("faults: events completed", f"{f['events_completed']}/{f['events']}", "all",
+         _ok(f["events_completed"] == f["events"])),
+        ("faults: outputs identical to clean", str(f["outputs_identical"]), "True",
+         _ok(f["outputs_identical"])),
+        ("faults: injected", ", ".join(f"{k} {v}" for k, v in sorted(
+            f["faults_injected"].items())), "", ""),
+        ("faults: retries / re-asks (ledger)", f"{f['retries']} / {f['reasks']}", "", ""),
+        ("faults: requests vs clean", f"{f['http_requests']} vs {f['clean_http_requests']} "
+         f"({f['requests_ratio']:.2f}x)", "< 1.5x", _ok(f["requests_ratio"] < 1.5)),
+    ]
+
+
+def _local_rows(f: dict[str, Any]) -> list[Row]:
+    if "skipped" in f:
+        return [("f. local serving overhead", f"skipped: {f['skipped']}", "", "")]
+    return [("f. local generation (server vs in-process)",
+             f"{f['server_tokens_per_s']:.1f} vs {f['inprocess_tokens_per_s']:.1f} tok/s "
+             f"({f['serving_overhead']:+.1%} overhead, {f['model']})", "", "")]
+
+
+def table(results: dict[str, Any]) -> str:
+    """A fixed-width table of the headline figures."""
+    rows: list[Row] = [("figure", "measured", "target", "")]
+    if "batch" in results:
+        rows += _batch_rows(results["batch"])
+    if "overhead" in results:
+        rows += _overhead_rows(results["overhead"])
+    if "tokens" in results:
+        rows += _token_rows(results["tokens"], results.get("reconcile_scaling", {}))
+    if "faults" in results:
+        rows += _fault_rows(results["faults"])
+    if "local" in results:
+        rows += _local_rows(results["local"])
+    if "hotspots" in results:
+        for spot in results["hotspots"]["top"][:8]:
+            rows.append(("hot spot (profiled, cumulative)", f"{spot['where']} "
+                         f"{spot['cum_ms_per_article']:.2f} ms/article", "", ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""Running batches of events through the real pipeline, LLMClient and a transport."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import Event
+from service.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
+from service.llm.cache import ResponseCache
+from service.pipeline import asummarize_event
+from service.settings import Settings, StructuredMode
+from service.testing.fake_answers import request_kind
+from service.tokens import estimate_tokens
+
+CREATED = "2020-01-08"
+"""Fixed ``run.created`` so that outputs of different runs compare byte for byte."""
+MODEL = "fake-model"
+
+
+def bench_settings(base_url: str, cache_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a run against the fake server at ``base_url``."""
+    values: dict[str, Any] = {
+        "model": MODEL, "base_url": base_url, "api_key": "not-needed",
+        "cache_dir": cache_dir, "structured_mode": StructuredMode.JSON_SCHEMA,
+        "max_concurrency": 16, "use_local_model": False,
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@dataclass
+class RunResult:
+    """What one batch run produced and cost."""
+
+    wall_s: float
+    outputs: dict[str, str]
+    failed: dict[str, str]
+    article_errors: int
+    ledger: Ledger
+    waits: list[float] = field(default_factory=list)
+
+
+class ScaledSleep:
+    """An injected retry sleep: records the requested waits, sleeps ``scale`` of each."""
+
+    def __init__(self, scale: float = 0.05) -> None:
+        self.scale = scale
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(seconds * self.scale)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One request seen by ``RecordingTransport`` (sizes in ``estimate_tokens`` units)."""
+
+    kind: str
+    messages_tokens: int
+    schema_tokens: int
+    completion_tokens: int
+    round_no: int
+
+
+class RecordingTransport:
+    """Wraps a transport and records each request's size (for the token figures)."""
+
+    def __init__(self, inner: ChatTransport) -> None:
+        self.inner = inner
+        self.sent: list[Sent] = []
+
+    async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
+        """Send through the inner transport and record the sizes."""
+        result = await self.inner.chat(payload)
+        messages = payload.get("messages", [])
+        text = "\n".join(str(m.get("content", "")) for m in messages)
+        schema = str(payload.get("response_format", ""))
+        self.sent.append(Sent(
+            kind=request_kind(payload),
+            messages_tokens=sum(estimate_tokens(str(m.get("content", ""))) for m in messages),
+            schema_tokens=estimate_tokens(schema),
+            completion_tokens=estimate_tokens(result.content or ""),
+            round_no=_round(text),
+        ))
+        return result
+
+    async def aclose(self) -> None:
+        """Close the inner transport."""
+        await self.inner.aclose()
+
+
+def _round(text: str) -> int:
+    marker = "(merge round "
+    at = text.find(marker)
+    if at < 0:
+        return 1
+    digits = "".join(ch for ch in text[at + len(marker):at + len(marker) + 4] if ch.isdigit())
+    return int(digits or 1)
+
+
+async def _one_event(event: Event, llm: LLMClient, settings: Settings,
+                     outputs: dict[str, str], failed: dict[str, str]) -> int:
+    try:
+        result = await asummarize_event(event.articles, llm=llm, settings=settings,
+                                        event_id=event.id, created=CREATED)
+    except Exception as exc:  # a failure is reported, not raised
+        failed[event.id] = f"{type(exc).__name__}: {exc}"
+        return 0
+    summary = result.summary
+    outputs[event.id] = summary.to_json()
+    summary.to_markdown()  # rendering is part of the work of a run
+    return len(result.article_errors)
+
+
+async def run_batch(events: Sequence[Event], settings: Settings, *,
+                    transport: ChatTransport | None = None, sequential: bool = False,
+                    sleep: ScaledSleep | None = None) -> RunResult:
+    """All events concurrently (or one after another), timed from first call to last."""
+    cache = ResponseCache.from_settings(settings) if settings.use_cache else None
+    llm = LLMClient(settings, transport or OpenAITransport(settings), cache=cache,
+                    sleep=sleep)
+    outputs: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    started = time.perf_counter()
+    try:
+        if sequential:
+            errors = [await _one_event(e, llm, settings, outputs, failed) for e in events]
+        else:
+            errors = list(await asyncio.gather(
+                *(_one_event(e, llm, settings, outputs, failed) for e in events)))
+        wall = time.perf_counter() - started
+    finally:
+        await llm.aclose()
+    return RunResult(wall, dict(sorted(outputs.items())), failed, sum(errors), llm.ledger,
+                     list(sleep.waits) if sleep else [])
+
+
+def ideal_wall_s(ledger: Ledger, *, latency_s: float, per_token_s: float,
+                 concurrency: int) -> float:
+    """The LLM-bound lower bound: all server latency spread over ``concurrency`` slots,
+    but no less than the longest event's critical path (its slowest extraction request,
+    then its reconcile requests one after another)."""
+    total = 0.0
+    extract: dict[str, float] = {}
+    reconcile: dict[str, float] = {}
+    for r in ledger.records:
+        if r.cached or r.failed:
+            continue
+        t = latency_s + per_token_s * r.completion_tokens
+        total += t
+        ev = r.tag.event_id
+        if r.tag.purpose == "extract":
+            extract[ev] = max(extract.get(ev, 0.0), t)
+        else:
+            reconcile[ev] = reconcile.get(ev, 0.0) + t
+    paths = [extract.get(ev, 0.0) + reconcile.get(ev, 0.0) for ev in {*extract, *reconcile}]
+    return max(total / concurrency, max(paths, default=0.0))

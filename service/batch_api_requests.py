@@ -1,0 +1,111 @@
+"""Batch API requests: the extraction payloads exactly as the pipeline sends them.
+
+The response-cache key is the hash of the payload, so a payload built here must be the
+one ``LLMClient.complete`` would send, byte for byte; a test compares both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pydantic import BaseModel
+
+from service.extract import build_extract_messages
+from service.ingest import load_articles, split_paragraph_chunks
+from service.llm.base import Message
+from service.llm.cache import cache_key
+from service.llm.structured import prepare_messages, response_format
+from service.models import ExtractionResult
+from service.prompts import load_prompt
+from service.settings import Price, Settings
+
+BATCH_ENDPOINT: Final = "/v1/chat/completions"
+BATCH_DISCOUNT = 0.5
+BATCH_MODEL_PREFIX = "batch:"
+
+EventInputs = tuple[str, Sequence[object], str]
+"""(event id, article inputs, summary language) of one event to extract."""
+
+
+def with_batch_prices(settings: Settings) -> Settings:
+    """``settings`` whose price table also prices ``batch:<model>`` at the Batch discount."""
+    prices = dict(settings.prices)
+    for name, price in settings.prices.items():
+        if not name.startswith(BATCH_MODEL_PREFIX):
+            prices.setdefault(f"{BATCH_MODEL_PREFIX}{name}", Price(
+                prompt=price.prompt * BATCH_DISCOUNT,
+                completion=price.completion * BATCH_DISCOUNT,
+            ))
+    return settings.model_copy(update={"prices": prices})
+
+
+def build_payload(settings: Settings, messages: Sequence[Message],
+                  response_model: type[BaseModel], max_tokens: int | None = None
+                  ) -> dict[str, Any]:
+    """The chat-completion body ``LLMClient.complete`` sends for these messages.
+
+    A mirror of ``LLMClient._payload`` (keep in step: the cache key is its hash); to be
+    replaced by a public ``LLMClient.build_payload`` when the client grows one.
+    """
+    mode = settings.structured_mode
+    payload: dict[str, Any] = {
+        "model": settings.model,
+        "messages": [dict(m) for m in prepare_messages(messages, mode, response_model)],
+        "temperature": settings.temperature,
+        "max_tokens": max_tokens or settings.max_tokens,
+        "response_format": response_format(mode, response_model),
+    }
+    if settings.seed is not None:
+        payload["seed"] = settings.seed
+    return payload
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One extraction request of the job."""
+
+    custom_id: str
+    key: str  # the response-cache key the pipeline will look up
+    payload: dict[str, Any]
+    event_id: str
+    article_id: str
+
+
+def extraction_requests(events: Sequence[EventInputs], settings: Settings
+                        ) -> list[BatchRequest]:
+    """Every extraction request the pipeline would send for ``events``, deduplicated.
+
+    Inputs that do not load are skipped here; the pipeline reports them.
+    """
+    template = load_prompt("extract")
+    requests: dict[str, BatchRequest] = {}
+    for event_id, items, language in events:
+        articles, _errors = load_articles(items)
+        for article in articles:
+            chunks = split_paragraph_chunks(article.text, settings.chunk_chars)
+            for index, (_offset, chunk) in enumerate(chunks, start=1):
+                messages = build_extract_messages(
+                    template, article, chunk, part=(index, len(chunks)),
+                    language=language, settings=settings,
+                )
+                payload = build_payload(settings, messages, ExtractionResult)
+                key = cache_key(payload, template.version)
+                if key not in requests:  # the same article in two events: ask once
+                    requests[key] = BatchRequest(
+                        custom_id=f"fs-{key[:40]}", key=key, payload=payload,
+                        event_id=event_id, article_id=article.id,
+                    )
+    return list(requests.values())
+
+
+def request_file(requests: Sequence[BatchRequest]) -> bytes:
+    """The Batch API input file: one JSON line per request."""
+    lines = [
+        json.dumps({"custom_id": r.custom_id, "method": "POST", "url": BATCH_ENDPOINT,
+                    "body": r.payload}, ensure_ascii=False, separators=(",", ":"))
+        for r in requests
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")

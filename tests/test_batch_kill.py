@@ -1,0 +1,102 @@
+"""kill -9 in the middle of a real ``factsum batch`` process, then resume.
+
+The CLI runs in a subprocess against ``FakeOpenAIServer`` on loopback (a fake model
+server: its answers are test fixtures built from the prompt, not model output). The
+server answers 4 requests, then holds the 5th; the test SIGKILLs the process there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from test_batch_helpers import EVENTS, FakeOpenAIServer, tree, write_events
+
+REPO = Path(__file__).resolve().parent.parent
+CREATED = "2024-01-08"
+
+
+def cli(src: Path, out: Path, base_url: str, cache: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENAI_", "AZURE_", "FACTSUM_"))}
+    env.update({
+        "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test-not-a-key",
+        "FACTSUM_MODEL": "gpt-4o-mini", "FACTSUM_CACHE_DIR": str(cache),
+        # One request at a time: "the first 4 answers" are then one whole event (3 calls)
+        # and the first article of the next one.
+        "FACTSUM_CONCURRENCY": "1",
+    })
+    cmd = [sys.executable, "-m", "service.cli", "batch", str(src), "--out", str(out),
+           "--created", CREATED]
+    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=log.open("wb"))
+
+
+def finish(proc: subprocess.Popen[bytes]) -> int:
+    return proc.wait(timeout=120)
+
+
+def bodies(server: FakeOpenAIServer) -> set[str]:
+    return {json.dumps(b, sort_keys=True) for b in server.chat_bodies}
+
+
+def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path) -> None:
+    src = write_events(tmp_path / "in")
+
+    with FakeOpenAIServer() as server:
+        ref_out = tmp_path / "reference"
+        assert finish(cli(src, ref_out, server.base_url, tmp_path / "ref-cache",
+                          tmp_path / "ref.log")) == 0
+        reference_calls = len(server.chat_bodies)
+    assert reference_calls == 9  # 3 events x (2 extractions + 1 reconcile)
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    with FakeOpenAIServer(hold_after=4) as server:
+        proc = cli(src, out, server.base_url, cache, tmp_path / "killed.log")
+        try:
+            assert server.held.wait(60), (tmp_path / "killed.log").read_text()
+            # The 5th request is in flight; give the 4th answer its cache write (ms).
+            time.sleep(0.5)
+
+            # A second run on the same OUT_DIR meanwhile: refused, one line, exit 2.
+            second = subprocess.run(
+                [sys.executable, "-m", "service.cli", "batch", str(src), "--out", str(out)],
+                cwd=REPO, capture_output=True, text=True, timeout=120,
+                env={**os.environ, "OPENAI_BASE_URL": server.base_url,
+                     "OPENAI_API_KEY": "sk-test-not-a-key"},
+            )
+            assert second.returncode == 2
+            assert second.stderr.count("\n") == 1
+            assert "another factsum batch run is using" in second.stderr
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        answered = bodies(server)
+    assert len(answered) == 4
+    assert (out / ".factsum" / "state" / "bridge-closure.json").is_file()
+    assert not (out / "flood-river").exists()
+
+    with FakeOpenAIServer() as server:
+        assert finish(cli(src, out, server.base_url, cache, tmp_path / "resumed.log")) == 0
+        resumed = bodies(server)
+        resumed_calls = len(server.chat_bodies)
+    # No model call for anything answered before the kill; everything else once.
+    assert not resumed & answered
+    assert resumed_calls == reference_calls - 4
+
+    report: dict[str, Any] = json.loads((out / "run-report.json").read_text())
+    statuses = {e["event_id"]: e["status"] for e in report["event_list"]}
+    assert statuses == {"bridge-closure": "unchanged", "flood-river": "done",
+                        "power-outage": "done"}
+    assert report["usage"]["requests"] == 5 and report["usage"]["cache_hits"] == 1
+    ref, got = tree(ref_out), tree(out)
+    for name in EVENTS:
+        for f in ("summary.md", "summary.json"):
+            assert got[f"{name}/{f}"] == ref[f"{name}/{f}"], f"{name}/{f} differs"
+    assert not list(out.rglob("*.tmp"))

@@ -1,0 +1,74 @@
+"""The embedded model's assembly and server control, without loading a real model."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from service import localmodel
+from service.backend import effective_settings
+from service.errors import ConfigError, LocalModelError
+from service.localmodel import LocalServer, ModelSpec, assemble_model
+from service.settings import Settings, StructuredMode
+
+
+def _spec(tmp: Path, parts: list[bytes], monkeypatch: pytest.MonkeyPatch) -> ModelSpec:
+    paths = []
+    for n, data in enumerate(parts, start=1):
+        p = tmp / f"part{n}.bin"
+        p.write_bytes(data)
+        paths.append(p)
+    monkeypatch.setattr(localmodel, "_part_paths", lambda spec: paths)
+    digest = hashlib.sha256(b"".join(parts)).hexdigest()
+    return ModelSpec(name="tiny", part_module="x{n}", parts=len(parts), sha256=digest,
+                     extra="local")
+
+
+def test_parts_are_concatenated_in_order_and_verified(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec(tmp_path, [b"GGUF", b"-part2", b"-part3"], monkeypatch)
+    path = assemble_model(spec, tmp_path / "models")
+    assert path.read_bytes() == b"GGUF-part2-part3"
+    assert assemble_model(spec, tmp_path / "models") == path  # stamp: no re-assembly
+
+
+def test_a_wrong_checksum_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec(tmp_path, [b"GGUF", b"x"], monkeypatch)
+    bad = ModelSpec(**{**spec.__dict__, "sha256": "0" * 64})
+    with pytest.raises(LocalModelError, match="sha256"):
+        assemble_model(bad, tmp_path / "models")
+    assert not (tmp_path / "models" / "tiny.gguf").exists()
+
+
+def test_a_tampered_model_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec(tmp_path, [b"GGUF", b"data"], monkeypatch)
+    path = assemble_model(spec, tmp_path / "models")
+    path.write_bytes(b"evil")
+    assert assemble_model(spec, tmp_path / "models").read_bytes() == b"GGUFdata"
+
+
+def test_server_command_listens_on_loopback_only(tmp_path: Path) -> None:
+    server = LocalServer(tmp_path / "m.gguf", alias="m", port=12345)
+    cmd = server.command()
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert server.base_url == "http://127.0.0.1:12345/v1"
+
+
+def test_missing_extra_and_endpoint_names_both_remedies(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(localmodel, "server_available", lambda: False)
+    with pytest.raises(LocalModelError) as err:
+        LocalServer(tmp_path / "m.gguf", alias="m").start()
+    assert "OPENAI_API_KEY" in str(err.value) and ".[local]" in str(err.value)
+    with pytest.raises(ConfigError):
+        effective_settings(Settings(use_local_model=False))
+
+
+def test_local_settings_use_the_form_llama_cpp_python_accepts() -> None:
+    conf = effective_settings(Settings())
+    assert conf.structured_mode is StructuredMode.JSON_OBJECT_SCHEMA
+    assert conf.model == "qwen2.5-coder-1.5b-instruct"
+    remote = effective_settings(Settings(base_url="http://example.invalid/v1", model="m"))
+    assert remote.structured_mode is StructuredMode.JSON_SCHEMA

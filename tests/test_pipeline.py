@@ -1,0 +1,102 @@
+"""The pipeline end to end on the seeds with a scripted model.
+
+The scripted answers (service.testing.fake_answers) are test fixtures built from the
+prompt: quotes are sentences of the article, so this checks the code around the model
+(ingest, verification, reconcile, render), not extraction quality. Real model answers
+are replayed from cassettes in test_recorded_events.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from service.errors import NoUsableInputError
+from service.ingest import load_articles
+from service.llm.cache import ResponseCache
+from service.llm.client import LLMClient
+from service.pipeline import asummarize_event, summarize
+from service.settings import Settings
+from service.testing.fake_answers import answer_for, request_kind
+from service.testing.scripted import ScriptedTransport
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def _settings(tmp: Path, **kw: Any) -> Settings:
+    return Settings(model="scripted", cache_dir=tmp, **kw)
+
+
+def test_seeds_summary_is_cited_and_schema_valid(tmp_path: Path) -> None:
+    transport = ScriptedTransport()
+    settings = _settings(tmp_path, use_cache=False)
+    summary = summarize([SEEDS], settings=settings, llm=LLMClient(settings, transport),
+                        created="2020-01-09")
+    assert summary.stats.articles == 5
+    assert summary.stats.independent_sources == 4  # 001 and 003 share wire copy
+    groups = {a.source[:3]: a.independence_group for a in summary.articles}
+    assert groups["001"] == groups["003"] != groups["000"]
+    schema = json.loads((ROOT / "schemas" / "summary.json").read_text())
+    jsonschema.validate(json.loads(summary.to_json()), schema)
+    texts = {a.id: a.text for a in load_articles([SEEDS])[0]}
+    for claim in summary.claims:
+        assert texts[claim.article_id][claim.span.start:claim.span.end] == claim.quote
+    kinds = [request_kind(p) for p in transport.payloads]
+    assert kinds.count("extract") == 6  # 004 is long enough to be split in two chunks
+    assert kinds.count("reconcile") == 1
+    md = summary.to_markdown()
+    assert md.startswith("# ") and "## Sources" in md
+
+
+def test_rerun_with_cache_makes_no_model_call(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    first, second = ScriptedTransport(), ScriptedTransport()
+
+    def run(transport: ScriptedTransport) -> str:
+        async def go() -> str:
+            client = LLMClient(settings, transport, cache=ResponseCache.from_settings(settings))
+            try:
+                result = await asummarize_event([SEEDS], llm=client, settings=settings,
+                                                created="2020-01-09")
+                return result.summary.to_json()
+            finally:
+                await client.aclose()
+        return asyncio.run(go())
+
+    assert run(first) == run(second)
+    assert first.payloads and not second.payloads
+
+
+def test_hallucinated_quotes_are_sent_back_once_then_dropped(tmp_path: Path) -> None:
+    def handler(payload: Mapping[str, Any]) -> str:
+        if request_kind(payload) == "extract":
+            data = json.loads(answer_for(payload))
+            data["claims"].append({"statement": "Forty people died.",
+                                   "quote": "Quarante personnes sont mortes.",
+                                   "asserted_by": "the article", "quantities": []})
+            return json.dumps(data)
+        return answer_for(payload)
+
+    transport = ScriptedTransport(handler)
+    settings = _settings(tmp_path, use_cache=False)
+    summary = summarize([SEEDS / "002_b1fd3f752f7b45c5.txt"], settings=settings,
+                        llm=LLMClient(settings, transport))
+    extract_calls = [p for p in transport.payloads if request_kind(p) == "extract"]
+    assert len(extract_calls) == 2  # the original and one re-ask naming the quote
+    assert "Quarante personnes" in extract_calls[1]["messages"][-1]["content"]
+    assert summary.stats.quotes_dropped == 1
+    assert all("Quarante" not in c.quote for c in summary.claims)
+    assert "Forty people died" not in " ".join(p.statement for p in summary.points)
+
+
+def test_no_usable_article_is_an_error(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, use_cache=False)
+    with pytest.raises(NoUsableInputError):
+        summarize(["   "], settings=settings, llm=LLMClient(settings, ScriptedTransport()))
