@@ -54,13 +54,25 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
                               concurrency=args.concurrency,
                               sequential_events=2 if args.quick or args.faults else len(corpus))
     results["batch"] = batch.figures
+    if not args.quick and not args.faults:
+        from bench.batch import efficiency_sweep
+
+        _progress("efficiency at other latencies")
+        results["batch"]["efficiency_by_latency"] = efficiency_sweep(
+            corpus, tmp / "sweep", latencies=(0.5, 1.0, 2.0), concurrency=args.concurrency)
+    if not args.faults:
+        from bench.nightly import nightly_figures
+
+        _progress("nightly batch job: cold run, then warm rerun")
+        results["nightly"] = nightly_figures(corpus, tmp / "nightly", latency_s=args.latency,
+                                             concurrency=args.concurrency)
     _progress("fault run")
     results["faults"] = fault_figures(corpus, tmp / "faults", clean=batch.cold,
                                       clean_requests=batch.cold_requests,
                                       latency_s=args.latency, concurrency=args.concurrency)
     if args.faults:
         return
-    from bench.overhead import overhead_figures
+    from bench.overhead import overhead_figures, stage_figures
     from bench.runner import bench_settings
     from bench.tokens import reconcile_scaling, token_economy
 
@@ -70,8 +82,9 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
     _progress("client overhead per article")
     results["overhead"] = overhead_figures(sized, items[:60] if args.quick else items,
                                            warmup, tmp / "overhead")
+    results["overhead_stages_1000w_ms"] = stage_figures(sized, warmup, tmp / "stages")
     results["tokens"] = token_economy(items, bench_settings("http://127.0.0.1:9/v1", tmp))
-    sizes = (10, 50, 100) if args.quick else (10, 50, 200)
+    sizes = (10, 50) if args.quick else (10, 50, 200)
     scaling = [Event(f"scale{n}", [article(700 + n, i) for i in range(n)]) for n in sizes]
     results["reconcile_scaling"] = {}
     for grouping in ("statement",) if args.quick else ("statement", "consecutive"):

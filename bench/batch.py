@@ -72,3 +72,19 @@ def run_batch_figures(events: list[Event], tmp: Path, *, latency_s: float, concu
         "client_cpu_ms_per_article_warm": round(warm.wall_s / articles * 1000, 2),
     }
     return BatchFigures(cold, cold_requests, figures)
+
+
+def efficiency_sweep(events: list[Event], tmp: Path, *, latencies: tuple[float, ...],
+                     concurrency: int) -> dict[str, Any]:
+    """Cold-run efficiency at other server latencies (where the client stops mattering)."""
+    out: dict[str, Any] = {}
+    for latency in latencies:
+        with ServerProcess("--latency", str(latency)) as server:
+            settings = bench_settings(server.base_url, tmp / f"sweep-{latency}",
+                                      max_concurrency=concurrency)
+            run = asyncio.run(run_batch(events, settings))
+        ideal = ideal_wall_s(run.ledger, latency_s=latency, per_token_s=0.0,
+                             concurrency=concurrency)
+        out[f"{latency:g}"] = {"wall_s": round(run.wall_s, 3), "ideal_wall_s": round(ideal, 3),
+                               "efficiency": round(ideal / run.wall_s, 3)}
+    return out

@@ -13,7 +13,7 @@ import statistics
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from service.localmodel import DEFAULT_MODEL, LocalServer, resolve_model, server_available
 from service.settings import Settings
@@ -48,7 +48,7 @@ def _server_runs(path: Path, name: str, runs: int, max_tokens: int) -> list[tupl
         out = []
         for _ in range(runs + 1):
             stream = client.chat.completions.create(
-                model=name, messages=PROMPT, max_tokens=max_tokens,  # type: ignore[arg-type]
+                model=name, messages=cast(Any, PROMPT), max_tokens=max_tokens,
                 temperature=0.0, seed=0, stream=True)
             out.append(_speed(stream, lambda c: c.choices and c.choices[0].delta.content))
         client.close()
@@ -63,7 +63,7 @@ def _inprocess_runs(path: Path, runs: int, max_tokens: int) -> list[tuple[float,
                 seed=0, verbose=False)
     out = []
     for _ in range(runs + 1):
-        stream = llm.create_chat_completion(messages=PROMPT, max_tokens=max_tokens,
+        stream = llm.create_chat_completion(messages=cast(Any, PROMPT), max_tokens=max_tokens,
                                             temperature=0.0, seed=0, stream=True)
         out.append(_speed(stream, lambda c: c["choices"][0]["delta"].get("content")))
     llm.close()

@@ -81,3 +81,56 @@ def overhead_figures(sized: list[dict[str, str]], corpus: list[dict[str, str]],
             "cpu_median_ms": round(statistics.median(cpus), 2),
         }
     return figures
+
+
+async def _stages(items: list[dict[str, str]], tmp: Path, warmup: int) -> dict[str, list[float]]:
+    """Milliseconds per stage for one-article events (fake model time subtracted)."""
+    from service.extract import extract_article
+    from service.independence import independence_groups
+    from service.ingest import load_articles
+    from service.reconcile import reconcile
+
+    settings = Settings(model=MODEL, cache_dir=tmp, use_local_model=False)
+    answers = _TimedAnswers()
+    llm = LLMClient(settings, ScriptedTransport(answers, model=MODEL),
+                    cache=ResponseCache(tmp / "llm"))
+    out: dict[str, list[float]] = {k: [] for k in ("ingest", "extract+verify", "independence",
+                                                   "reconcile", "render")}
+
+    def lap(key: str, started: float, fake_before: float, n: int) -> float:
+        now = time.perf_counter()
+        if n >= warmup:
+            out[key].append((now - started - (answers.spent - fake_before)) * 1000)
+        return now
+
+    try:
+        for n, item in enumerate(items):
+            t = time.perf_counter()
+            articles, _ = load_articles([item])
+            t = lap("ingest", t, answers.spent, n)
+            fake = answers.spent
+            extraction = await extract_article(articles[0], llm=llm, settings=settings,
+                                               language="en", event_id=f"s{n}")
+            t = lap("extract+verify", t, fake, n)
+            groups = independence_groups(articles)
+            t = lap("independence", t, answers.spent, n)
+            fake = answers.spent
+            await reconcile(extraction.claims, {articles[0].id: articles[0]}, groups, llm=llm,
+                            settings=settings, language="en", event_id=f"s{n}")
+            lap("reconcile", t, fake, n)
+            result = await asummarize_event([item], llm=llm, settings=settings,
+                                            event_id=f"s{n}", created=CREATED)  # cache hits
+            t = time.perf_counter()
+            result.summary.to_json()
+            result.summary.to_markdown()
+            lap("render", t, answers.spent, n)
+    finally:
+        await llm.aclose()
+    return out
+
+
+def stage_figures(items: list[dict[str, str]], warmup: list[dict[str, str]], tmp: Path
+                  ) -> dict[str, float]:
+    """Median milliseconds per stage, one-article events of ``items``."""
+    stages = asyncio.run(_stages(warmup + items, tmp, len(warmup)))
+    return {k: round(statistics.median(v), 2) for k, v in stages.items() if v}

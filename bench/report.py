@@ -23,6 +23,9 @@ def _batch_rows(a: dict[str, Any]) -> list[Row]:
          _ok(a["efficiency"] >= 0.85)),
         ("a. sequential, no cache", seq, "", ""),
         ("a. speed-up vs sequential", f"{a['speedup_vs_sequential']:.1f}x", "", ""),
+        *[(f"a. efficiency at {lat}s/request", f"{fig['efficiency']:.2f} ({fig['wall_s']:.2f}s"
+           f" vs ideal {fig['ideal_wall_s']:.2f}s)", "", "")
+          for lat, fig in a.get("efficiency_by_latency", {}).items()],
         ("c. warm rerun requests", str(a["warm_requests"]), "0", _ok(a["warm_requests"] == 0)),
         ("c. warm rerun wall / cold", f"{a['warm_fraction_of_cold']:.1%} "
          f"({a['warm_wall_s']:.2f}s)", "< 3%", _ok(a["warm_fraction_of_cold"] < 0.03)),
@@ -88,8 +91,22 @@ def table(results: dict[str, Any]) -> str:
     rows: list[Row] = [("figure", "measured", "target", "")]
     if "batch" in results:
         rows += _batch_rows(results["batch"])
+    if "nightly" in results:
+        n = results["nightly"]
+        if "skipped" in n:
+            rows.append(("c. nightly batch warm rerun", f"skipped: {n['skipped']}", "", ""))
+        else:
+            rows.append(("c. nightly batch warm rerun (service.batch)",
+                         f"{n['warm']['requests']} requests, {n['warm_fraction_of_cold']:.1%} "
+                         f"of cold ({n['warm']['wall_s']:.2f}s vs {n['cold']['wall_s']:.2f}s)",
+                         "0, < 3%", _ok(n["warm"]["requests"] == 0
+                                        and n["warm_fraction_of_cold"] < 0.03)))
     if "overhead" in results:
         rows += _overhead_rows(results["overhead"])
+    if "overhead_stages_1000w_ms" in results:
+        stages = results["overhead_stages_1000w_ms"]
+        rows.append(("b. stages (1000w, median ms)",
+                     ", ".join(f"{k} {v:.2f}" for k, v in stages.items()), "", ""))
     if "tokens" in results:
         rows += _token_rows(results["tokens"], results.get("reconcile_scaling", {}))
     if "faults" in results:

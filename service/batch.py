@@ -32,11 +32,9 @@ from service.batch_run import BatchOptions, BatchOutcome, BatchRunner
 from service.batch_state import (
     META_DIRNAME,
     BatchLockedError,
-    private_dir,
     remove_stale_temps,
     run_lock,
 )
-from service.cli import EXIT_USAGE
 from service.errors import ConfigError
 from service.llm.client import LLMClient
 from service.settings import Settings
@@ -79,7 +77,6 @@ async def arun_batch(
     if options.out.exists() and not options.out.is_dir():
         raise ConfigError(f"--out {options.out}: exists and is not a folder")
     options.out.mkdir(parents=True, exist_ok=True)
-    private_dir(options.out / META_DIRNAME)
     shown = progress or PlainProgress(Console(stderr=True))
     conf = with_batch_prices(settings) if options.via_batch_api else settings
     with run_lock(options.out):
@@ -104,16 +101,9 @@ def run_batch_cli(args: argparse.Namespace, settings: Settings, err_console: Con
         input=args.input, out=args.out, language=args.language, created=args.created,
         via_batch_api=bool(args.via_batch_api),
     )
-    progress = make_progress(err_console)
-    try:
-        outcome = run_batch(options, settings, progress=progress)
-    except (BatchLockedError, ConfigError) as exc:
-        if getattr(args, "debug", False):
-            raise
-        # One line whatever the width: cron mails and journals keep it greppable.
-        err_console.print(f"factsum: error: {exc}", markup=False, highlight=False,
-                          soft_wrap=True)
-        return EXIT_USAGE
+    # ConfigError and BatchLockedError (one of them) reach the CLI's handler: one line,
+    # exit status 2.
+    outcome = run_batch(options, settings, progress=make_progress(err_console))
     counts = status_counts(outcome.records)
     tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     err_console.print(

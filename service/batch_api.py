@@ -223,6 +223,9 @@ class BatchApiRunner:
             else:
                 if status.status in TERMINAL_STATUSES:
                     return status
+                if status.status != last:  # a line per change: cron logs show progress
+                    self.note(f"Batch API job {job.batch_id}: {status.status} "
+                              f"{status.counts or ''}".rstrip())
                 last = status.status
             if waited >= self.config.max_wait_s:
                 raise BatchApiError(

@@ -11,13 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pydantic import BaseModel
-
 from service.extract import build_extract_messages
 from service.ingest import load_articles, split_paragraph_chunks
-from service.llm.base import Message
 from service.llm.cache import cache_key
-from service.llm.structured import prepare_messages, response_format
+from service.llm.client import build_payload
 from service.models import ExtractionResult
 from service.prompts import load_prompt
 from service.settings import Price, Settings
@@ -40,27 +37,6 @@ def with_batch_prices(settings: Settings) -> Settings:
                 completion=price.completion * BATCH_DISCOUNT,
             ))
     return settings.model_copy(update={"prices": prices})
-
-
-def build_payload(settings: Settings, messages: Sequence[Message],
-                  response_model: type[BaseModel], max_tokens: int | None = None
-                  ) -> dict[str, Any]:
-    """The chat-completion body ``LLMClient.complete`` sends for these messages.
-
-    A mirror of ``LLMClient._payload`` (keep in step: the cache key is its hash); to be
-    replaced by a public ``LLMClient.build_payload`` when the client grows one.
-    """
-    mode = settings.structured_mode
-    payload: dict[str, Any] = {
-        "model": settings.model,
-        "messages": [dict(m) for m in prepare_messages(messages, mode, response_model)],
-        "temperature": settings.temperature,
-        "max_tokens": max_tokens or settings.max_tokens,
-        "response_format": response_format(mode, response_model),
-    }
-    if settings.seed is not None:
-        payload["seed"] = settings.seed
-    return payload
 
 
 @dataclass(frozen=True)

@@ -88,16 +88,17 @@ def discover_events(source: Path, out_dir: Path) -> list[EventSpec]:
 
 
 def _folder_events(folder: Path, out_dir: Path) -> list[EventSpec]:
+    # Outputs inside INPUT would be read back as an event or as articles by the next run.
+    if out_dir.resolve().is_relative_to(folder.resolve()):
+        raise ConfigError(f"--out {out_dir}: must not be inside INPUT ({folder})")
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         raise ConfigError(f"{folder}: unreadable folder ({exc.strerror})") from None
-    out = out_dir.resolve()
     events = [
         EventSpec(event_id=p.name, items=[p])
         for p in entries
-        # Hidden folders are never events; OUT_DIR inside INPUT must not become one.
-        if not p.name.startswith(".") and p.is_dir() and p.resolve() != out
+        if not p.name.startswith(".") and p.is_dir()  # hidden folders are never events
     ]
     if not events and any(p.is_file() for p in entries):
         raise ConfigError(

@@ -41,14 +41,19 @@ def describe(record: EventRecord) -> str:
     """One line about a finished event."""
     name = reader_text(record.event_id)
     took = f" in {record.duration_s:.1f}s" if record.duration_s is not None else ""
+    counts = ""
     if record.stats:
         s = record.stats
-        counts = (f" ({s.get('articles', 0)} articles, {s.get('points', 0)} points, "
-                  f"{s.get('disputes', 0)} disputes, {s.get('quotes_dropped', 0)} dropped)")
-    else:
-        counts = ""
+        counts = (f" ({_count(s.get('articles', 0), 'article')}, "
+                  f"{_count(s.get('points', 0), 'point')}, "
+                  f"{_count(s.get('disputes', 0), 'dispute')}, "
+                  f"{s.get('quotes_dropped', 0)} quotes dropped)")
     why = f": {reader_text(record.reason)}" if record.reason else ""
     return f"{name}: {record.status}{took}{counts}{why}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class PlainProgress:

@@ -41,6 +41,8 @@ from service.models import Summary
 from service.outputs import write_atomic
 from service.pipeline import asummarize_event, prompt_versions
 
+REWRITE_INTERVAL_S = 2.0
+
 log = logging.getLogger("service.batch")
 
 
@@ -97,6 +99,7 @@ class BatchRunner:
         self.records: list[EventRecord] = []
         self.batch_summary: dict[str, Any] | None = None
         self.fatal: ConfigError | None = None
+        self._written_at = 0.0
 
     # ------------------------------------------------------------------ the run
 
@@ -113,6 +116,9 @@ class BatchRunner:
             await asyncio.gather(*(self._guarded(spec, rec, limit, problem)
                                    for spec, rec in pending))
             self.info.status = "finished"
+        except ConfigError as exc:  # e.g. --via-batch-api without a cache: the report says so
+            self.fatal = self.fatal or exc
+            raise
         finally:
             if self.info.status != "finished":
                 self.info.status = "interrupted"
@@ -169,6 +175,8 @@ class BatchRunner:
                   for s, _r in pending]
         try:
             summary = await runner.run(events)
+        except ConfigError:
+            raise
         except FactsumError as exc:
             runner.summary.errors.append(str(exc))
             self.batch_summary = runner.summary.to_json()
@@ -185,7 +193,10 @@ class BatchRunner:
                 self.progress.event_started(spec.event_id)
                 await self._event(spec, record)
         self.progress.event_finished(record)
-        self._write_run_files()
+        # The index after each event, so a killed run still shows what it finished; at
+        # most every few seconds, because the report rolls up the whole ledger.
+        if time.monotonic() - self._written_at >= REWRITE_INTERVAL_S:
+            self._write_run_files()
 
     async def _event(self, spec: EventSpec, record: EventRecord) -> None:
         started = time.monotonic()
@@ -218,6 +229,9 @@ class BatchRunner:
         record.stats = _stats(summary)
         record.input_errors = [str(e) for e in result.input_errors]
         record.article_errors = dict(result.article_errors)
+        # A state file promises complete outputs for its fingerprint: drop it before the
+        # outputs change, write it again only when they are complete.
+        await asyncio.to_thread(self.state.forget, record.dirname)
         await asyncio.to_thread(self._write_outputs, folder, summary)
         if result.article_errors:
             # Outputs are written but not marked finished: the re-run retries the failed
@@ -255,6 +269,7 @@ class BatchRunner:
         record.reason = reason
 
     def _write_run_files(self) -> dict[str, Any]:
+        self._written_at = time.monotonic()
         return write_run_files(self.info, self.records, self.client.ledger.report(),
                                self.batch_summary)
 

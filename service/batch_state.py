@@ -19,7 +19,7 @@ from typing import Any
 import filelock
 
 from service import __version__
-from service.errors import FactsumError
+from service.errors import ConfigError
 from service.outputs import write_atomic
 from service.settings import Settings
 
@@ -37,8 +37,8 @@ ANSWER_SETTINGS = frozenset({
 log = logging.getLogger("service.batch")
 
 
-class BatchLockedError(FactsumError):
-    """Another batch run holds OUT_DIR's lock."""
+class BatchLockedError(ConfigError):
+    """Another batch run holds OUT_DIR's lock (exit status 2, like bad usage)."""
 
     def __init__(self, out_dir: Path, lock_path: Path) -> None:
         super().__init__(
@@ -131,6 +131,10 @@ class StateStore:
         if folder.is_symlink() or not all((folder / n).is_file() for n in OUTPUT_FILES):
             return None
         return state
+
+    def forget(self, dirname: str) -> None:
+        """Remove the event's state (its outputs are about to change)."""
+        self.path(dirname).unlink(missing_ok=True)
 
     def save(self, dirname: str, state: Mapping[str, Any]) -> None:
         """Record a finished event (atomically, private to the user)."""

@@ -1,9 +1,8 @@
 """Text cleaning: the rules that turn scraped or pasted article text into clean text.
 
-Moved out of ``service.ingest`` (which re-exports ``clean_text``, ``Cleaned``,
-``guess_title`` and ``strip_markdown``). The cleaned text is what every later offset
-refers to, so each rule is a pure function and removes only page furniture, never
-article content: same input, same text, same article id.
+Moved out of ``service.ingest``, which re-exports every public name here. The cleaned
+text is what every later offset refers to, so each rule is a pure function and removes
+only page furniture, never article content: same input, same text, same article id.
 
 Text rules work on the whole text, line rules on its lines (after the text rules).
 Each rule is a pure function, so cleaning is deterministic and each can be tested.

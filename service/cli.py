@@ -197,6 +197,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
 }
 
 
+_PARSER_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``factsum`` command."""
     parser = _parser()
@@ -204,6 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="factsum: %(levelname)s %(name)s: %(message)s")
+    if not args.debug:
+        # These parsers log every page or byte string they cannot read, several lines
+        # each; ingest already reports that input as one "skipped" line naming it.
+        for name in _PARSER_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return COMMANDS[args.command](args, err)
     except KeyboardInterrupt:
@@ -229,8 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except OSError as exc:
         # Writing the output (-o) or reading settings files: name the file, not a trace.
+        # An atomic write fails in os.replace(temp, target): the target (filename2) is
+        # the file the user named.
         _traceback(err, args.debug)
-        where = f"{exc.filename}: " if exc.filename else ""
+        target = exc.filename2 or exc.filename
+        where = f"{target}: " if target else ""
         _say(err, f"error: {where}{(exc.strerror or type(exc).__name__).lower()}")
         return EXIT_FAILED
     except Exception as exc:

@@ -16,7 +16,7 @@ from service.llm.base import CallTag, StructuredLLM, StructuredRequest
 from service.models import Article, Claim, DroppedQuote, ExtractedClaim, ExtractionResult
 from service.prompts import PromptTemplate, data_tag, language_name, load_prompt
 from service.settings import Settings
-from service.verify import QuoteLocator, verify_claims
+from service.verify import QuoteLocator, unsupported_numbers, verify_claims
 
 
 @dataclass
@@ -32,17 +32,24 @@ class ArticleExtraction:
 def _quote_problems(
     locator: QuoteLocator, article_id: str
 ) -> Callable[[ExtractionResult], list[str]]:
-    """Validator for the LLM layer: one problem per quote not found in the article."""
+    """Validator for the LLM layer: one problem per quote not found in the article, or
+    whose words do not give the figures its statement states."""
 
     def validate(result: ExtractionResult) -> list[str]:
         problems = []
         for i, claim in enumerate(result.claims, start=1):
-            if locator.locate(claim.quote) is None:
+            located = locator.locate(claim.quote)
+            if located is None:
                 snippet = claim.quote[:80].replace("\n", " ")
                 problems.append(
                     f'claims[{i}].quote is not in article {article_id}: "{snippet}". '
                     "Copy the exact words from the article, in its own language, "
                     "or remove the claim."
+                )
+            elif missing := unsupported_numbers(claim.statement, located.text):
+                problems.append(
+                    f"claims[{i}].statement gives {', '.join(missing)} but its quote does "
+                    "not. Quote the article's words that state the fact, or remove the claim."
                 )
         return problems
 
@@ -60,13 +67,11 @@ def build_extract_messages(
 ) -> list[dict[str, str]]:
     """The chat messages for one article chunk."""
     index, total = part
-    outlet = ", ".join(article.outlets)
     return template.render(
         tag=data_tag(article.id, str(index)),
         max_claims=settings.max_claims_per_chunk,
         language_name=language_name(language),
         article_id=article.id,
-        outlet_note=f" ({outlet})" if outlet else "",
         article_language=article.language,
         part_note=f", part {index} of {total}" if total > 1 else "",
         text=chunk,

@@ -346,7 +346,7 @@ def _raw_from_fields(fields: Mapping[str, object], default_source: str) -> RawAr
     if not isinstance(text, str):
         problem = "missing 'text'" if text is None else "'text' is not a string"
         raise InputError(source, problem)
-    text = without_surrogates(text)  # JSON "\\ud800" escapes decode to lone surrogates
+    text = without_surrogates(text)  # a JSON "\ud800" escape decodes to a lone surrogate
     outlets: list[str] = []
     if outlet := _opt_str(fields.get("outlet")):
         outlets.append(outlet)

@@ -293,7 +293,10 @@ async def reconcile(
             independent_sources=count, single_source=count == 1,
         ))
     disputes = _disputes(outcome.disputes, claims, by_id)
-    headline = outcome.headline or (points[0].statement if points else "")
+    # The headline cites nothing: like a point, it may not state a figure no claim gives.
+    headline = (grounded_statement(outcome.headline, outcome.groups)
+                if outcome.headline and outcome.groups else "")
+    headline = headline or (points[0].statement if points else "")
     return Reconciled(headline, points, disputes, unknown_ids_dropped=outcome.unknown)
 
 

@@ -8,6 +8,7 @@ can always be checked against the source.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -21,6 +22,40 @@ DEFAULT_CUTOFF = 90.0
 MIN_FUZZY_CHARS = 12
 _PREVIEW_CHARS = 60
 _MAX_SLACK = 40  # characters a fuzzy match's edges may move to reach a word boundary
+# Thousands separators between digit groups ("1,000", "1 000", "1.000") are dropped so a
+# figure compares equal however it is written.
+_THOUSANDS = re.compile(r"(?<=\d)[ ,.\u00a0\u202f](?=\d{3}(?!\d))")
+_DIGITS = re.compile(r"\d+")
+# Quotes often give counts in words ("plus d'une douzaine", "dozens", "une vingtaine").
+# Reading them into exact values is not needed here: a quote that states a count in
+# words may support a statement that gives it in digits. Stems, matched at word start.
+_NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|dozen|score|"
+    r"un|une|deux|trois|quatre|cinq|sept|huit|neuf|dix|onze|douze|vingt|trente|quarante|"
+    r"cinquante|cent|mille|dizaine|douzaine|quinzaine|vingtaine|trentaine|centaine|millier|"
+    r"dos|tres|cuatro|diez|docena|decena|veinte|cien|mil|"
+    r"zwei|drei|vier|zehn|zw[oö]lf|zwanzig|dutzend|hundert|tausend)",
+    re.IGNORECASE,
+)
+
+
+def unsupported_numbers(statement: str, quote: str) -> list[str]:
+    """Figures (in digits) that ``statement`` states and ``quote`` cannot support.
+
+    A statement may rephrase or translate its quote, but a figure it states must be in
+    the quoted words: "40 people died" cited to a sentence about smoke inhalation is how
+    an instruction injected into an article, or a number the model made up, would get a
+    real-looking citation. A quote that gives counts only in words is given the benefit
+    of the doubt.
+    """
+    def figures(text: str) -> set[str]:
+        return set(_DIGITS.findall(_THOUSANDS.sub("", text)))
+
+    in_quote = figures(quote)
+    if not in_quote and _NUMBER_WORDS.search(quote):
+        return []
+    return sorted(figures(statement) - in_quote, key=int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +221,10 @@ def verify_claims(
         found = locator.locate(item.quote, cutoff=cutoff)
         if found is None:
             failures.append((item, _miss_reason(article.id, item.quote, locator, cutoff)))
+            continue
+        if missing := unsupported_numbers(item.statement, found.text):
+            failures.append((item, f"statement gives {', '.join(missing)} but its quote "
+                                   f"in article {article.id} does not"))
             continue
         claims.append(
             Claim(

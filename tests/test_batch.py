@@ -18,7 +18,7 @@ from rich.console import Console
 from test_batch_helpers import EVENTS, batch_settings, client_factory, tree, write_events
 
 from service.batch import BatchOptions, run_batch
-from service.batch_progress import PlainProgress
+from service.batch_progress import PlainProgress, make_progress
 from service.batch_state import run_lock
 from service.cli import main
 from service.errors import ConfigError, PermanentLLMError
@@ -333,3 +333,44 @@ def test_plain_progress_lines_when_not_a_terminal(tmp_path: Path,
     assert len(lines) == 3 and all(line.startswith("factsum: [") for line in lines)
     assert any("] flood-river: done in " in line and "2 articles" in line for line in lines)
     assert "\x1b" not in sink.getvalue()
+
+
+def test_rich_progress_on_a_terminal(tmp_path: Path) -> None:
+    src, out = write_events(tmp_path / "in"), tmp_path / "out"
+    sink = io.StringIO()
+    console = Console(file=sink, force_terminal=True, width=120)
+    outcome = run_batch(options(src, out), batch_settings(tmp_path),
+                        llm_factory=client_factory(ScriptedTransport()),
+                        progress=make_progress(console))
+    assert outcome.exit_status == 0
+    text = sink.getvalue()
+    assert "flood-river: done in" in text and "3/3" in text
+
+
+def test_partial_rerun_of_a_finished_event_is_not_taken_for_finished(tmp_path: Path) -> None:
+    src = write_events(tmp_path / "in", {"mixed": {
+        "good.txt": EVENTS["flood-river"]["herald.txt"],
+        "bad.txt": "POISON The model cannot answer for this article at all.",
+    }})
+    out = tmp_path / "out"
+    good = batch_settings(tmp_path)
+    run_batch(options(src, out), good, llm_factory=client_factory(ScriptedTransport()),
+              progress=quiet())
+    (out / "mixed" / "summary.md").unlink()  # outputs lost: the event must run again
+    # ... and this time one article fails (no cache, so the model is asked again).
+    no_cache = batch_settings(tmp_path, use_cache=False)
+    run_batch(options(src, out), no_cache, llm_factory=client_factory(
+        ScriptedTransport(poisoned)), progress=quiet())
+    assert by_id(report(out))["mixed"]["status"] == "partial"
+
+    again = ScriptedTransport()
+    run_batch(options(src, out), good, llm_factory=client_factory(again), progress=quiet())
+    assert by_id(report(out))["mixed"]["status"] == "done"  # redone, not "unchanged"
+
+
+@pytest.mark.parametrize("where", [".", "summaries", "flood-river", "flood-river/out"])
+def test_outputs_never_go_where_they_would_be_read_as_input(tmp_path: Path,
+                                                             where: str) -> None:
+    src = write_events(tmp_path / "in")
+    with pytest.raises(ConfigError, match="must not be inside INPUT"):
+        run_batch(options(src, src / where), batch_settings(tmp_path))

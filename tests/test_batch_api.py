@@ -37,13 +37,13 @@ from test_batch_helpers import (
 
 from service.batch import BatchOptions, run_batch
 from service.batch_api import (
-    BATCH_MODEL_PREFIX,
     BatchApiConfig,
     JobStatus,
     OpenAIBatchBackend,
     extraction_requests,
     with_batch_prices,
 )
+from service.batch_api_requests import BATCH_MODEL_PREFIX
 from service.batch_progress import PlainProgress
 from service.errors import ConfigError, PermanentLLMError
 from service.llm import LLMClient
@@ -343,6 +343,8 @@ def test_batch_mode_needs_the_cache_and_an_endpoint(tmp_path: Path) -> None:
         run_batch(BatchOptions(src, tmp_path / "out", via_batch_api=True),
                   batch_settings(tmp_path, use_cache=False),
                   llm_factory=client_factory(ScriptedTransport()), progress=quiet())
+    rep = report(tmp_path / "out")
+    assert rep["status"] == "interrupted" and "needs the response cache" in rep["fatal_error"]
     with pytest.raises(ConfigError, match="Azure"):
         OpenAIBatchBackend(batch_settings(tmp_path, azure_endpoint="https://x.example"))
 

@@ -119,7 +119,8 @@ def _assert_citations_trace(summary: Summary, source: Path) -> None:
             assert set(position.claim_ids) <= claim_ids
 
 
-@pytest.mark.vcr("seeds.yaml")
+@pytest.mark.default_cassette("seeds.yaml")
+@pytest.mark.vcr
 def test_seeds_summary_reproduces_example(endpoint: str | None, tmp_path: Path) -> None:
     result, _ = _run("seeds", endpoint, tmp_path)
     summary = result.summary
@@ -140,7 +141,8 @@ def test_seeds_summary_reproduces_example(endpoint: str | None, tmp_path: Path) 
     assert summary.stats.independent_sources == summary.stats.articles - 1
 
 
-@pytest.mark.vcr("suez.yaml")
+@pytest.mark.default_cassette("suez.yaml")
+@pytest.mark.vcr
 def test_two_article_event_reproduces_example(endpoint: str | None, tmp_path: Path) -> None:
     result, _ = _run("suez", endpoint, tmp_path)
     summary = result.summary

@@ -195,6 +195,9 @@ class ResponseCache:
         return False
 
     def _prepare_directory(self) -> None:
+        # mkdir(parents=True) applies the mode to the last folder only; the cache root
+        # (FACTSUM_CACHE_DIR) holds models and batch state too, so make it private first.
+        self.directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             os.chmod(self.directory, 0o700)  # an existing directory may be too open

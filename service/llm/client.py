@@ -41,6 +41,35 @@ T = TypeVar("T", bound=BaseModel)
 log = logging.getLogger("service.llm")
 
 
+
+def chat_payload(settings: Settings, messages: Sequence[Message], fmt: dict[str, Any],
+                 max_tokens: int) -> dict[str, Any]:
+    """The chat-completion body for already prepared messages (its hash is the cache key)."""
+    payload: dict[str, Any] = {
+        "model": settings.model,
+        "messages": [dict(m) for m in messages],
+        "temperature": settings.temperature,
+        "max_tokens": max_tokens,
+        "response_format": fmt,
+    }
+    if settings.seed is not None:
+        payload["seed"] = settings.seed
+    return payload
+
+
+def build_payload(settings: Settings, messages: Sequence[Message],
+                  response_model: type[BaseModel], max_tokens: int | None = None
+                  ) -> dict[str, Any]:
+    """The first body ``LLMClient.complete`` sends for these messages (before re-asks).
+
+    Callers that send requests another way (the Batch API) use it so that the answers
+    they put into the cache sit under the key ``complete`` looks up.
+    """
+    mode = settings.structured_mode
+    return chat_payload(settings, prepare_messages(messages, mode, response_model),
+                        response_format(mode, response_model),
+                        max_tokens or settings.max_tokens)
+
 class LLMClient:
     """Structured calls with one retry layer, re-asks, an optional cache and a ledger."""
 
@@ -122,16 +151,7 @@ class LLMClient:
     def _payload(
         self, messages: Sequence[Message], fmt: dict[str, Any], max_tokens: int
     ) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "model": self.settings.model,
-            "messages": [dict(m) for m in messages],
-            "temperature": self.settings.temperature,
-            "max_tokens": max_tokens,
-            "response_format": fmt,
-        }
-        if self.settings.seed is not None:
-            payload["seed"] = self.settings.seed
-        return payload
+        return chat_payload(self.settings, messages, fmt, max_tokens)
 
     def _semaphore(self) -> asyncio.Semaphore:
         # One per event loop: a client reused across asyncio.run() calls must not wait

@@ -5,9 +5,10 @@ It answers ``POST /v1/chat/completions`` with schema-valid content built from th
 the real ``OpenAITransport`` / ``LLMClient`` / pipeline run against it over HTTP.
 
 Faults are decided per request body: the n-th arrival of the same body is its attempt n.
-With ``FaultConfig.script`` attempt n gets ``script[n-1]`` (then "ok"); otherwise attempts
-up to ``faulty_attempts`` draw a fault with the configured probabilities from a seeded hash
-of (seed, body, attempt). A retry resends the same body, so it is attempt 2 and, past
+With ``FaultConfig.script`` attempt n gets ``script[n-1]`` (then "ok"); with ``cycle`` the
+first attempts of successive new bodies take the cycle's faults in turn; otherwise
+attempts up to ``faulty_attempts`` draw a fault with the configured probabilities from a
+seeded hash of (seed, body, attempt). A retry resends the same body, so it is attempt 2 and, past
 ``faulty_attempts``, succeeds; a re-ask is a new body (the conversation grew) and by default
 gets no content fault. The same inputs always meet the same faults, whatever the timing.
 
@@ -71,6 +72,10 @@ class FaultConfig:
     """Fault name -> probability per eligible attempt (the sum must be <= 1)."""
     script: Sequence[str] = ()
     """If given: attempt n of every body gets ``script[n-1]`` ("ok" = no fault)."""
+    cycle: Sequence[str] = ()
+    """If given: the first attempt of the n-th distinct body to arrive gets
+    ``cycle[n % len(cycle)]``; exact fault counts whatever the bodies (which request gets
+    which fault then depends on arrival order)."""
     seed: int = 0
     faulty_attempts: int = 1
     """Attempts of one body that may draw a fault (with ``rates``); later ones succeed."""
@@ -87,6 +92,7 @@ class FaultConfig:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.rates) - set(FAULTS))
         unknown += sorted(set(self.script) - {*FAULTS, "ok"})
+        unknown += sorted(set(self.cycle) - {*FAULTS, "ok"})
         if unknown:
             raise ValueError(f"unknown fault(s) {unknown}; known: ok, {', '.join(FAULTS)}")
         if any(p < 0 for p in self.rates.values()) or sum(self.rates.values()) > 1 + 1e-9:
@@ -105,10 +111,14 @@ class FaultConfig:
                 rates[n] = rates.get(n, 0.0) + float(value) / len(names)
         return cls(rates=rates, **options)
 
-    def choose(self, body_hash: str, attempt: int, kind: str, reask: bool) -> str:
-        """The fault for attempt ``attempt`` of the body with sha256 ``body_hash``."""
+    def choose(self, body_hash: str, attempt: int, kind: str, reask: bool,
+               arrival: int = 0) -> str:
+        """The fault for attempt ``attempt`` of the body with sha256 ``body_hash`` (the
+        ``arrival``-th distinct body, from 0)."""
         if self.script:
             fault = self.script[attempt - 1] if attempt <= len(self.script) else "ok"
+        elif self.cycle:
+            fault = self.cycle[arrival % len(self.cycle)] if attempt == 1 else "ok"
         elif attempt > self.faulty_attempts:
             fault = "ok"
         else:
@@ -308,9 +318,13 @@ class FakeServer:
         except (_BadRequest, TimeoutError, asyncio.IncompleteReadError,
                 asyncio.LimitOverrunError, ConnectionError, ValueError):
             pass
+        except asyncio.CancelledError:
+            # stop() cancels open connections. Ending quietly keeps Python 3.11's stream
+            # callback from logging the cancellation as an error.
+            pass
         finally:
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await writer.wait_closed()
             if task is not None:
                 self._connections.discard(task)
@@ -345,6 +359,7 @@ class FakeServer:
         body_hash = hashlib.sha256(request.body).hexdigest()
         with self._lock:
             attempt = self._attempts.get(body_hash, 0) + 1
+            arrival = len(self._attempts)  # a new body's ordinal (used for attempt 1 only)
             self._attempts[body_hash] = attempt
             faults = self.faults
             s = self._stats
@@ -354,7 +369,7 @@ class FakeServer:
             s.by_kind[kind] = s.by_kind.get(kind, 0) + 1
             s.in_flight += 1
             s.max_in_flight = max(s.max_in_flight, s.in_flight)
-        fault = faults.choose(body_hash, attempt, kind, reask)
+        fault = faults.choose(body_hash, attempt, kind, reask, arrival)
         if fault != "ok":
             with self._lock:
                 self._stats.faults[fault] = self._stats.faults.get(fault, 0) + 1
@@ -510,6 +525,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", default="", help="e.g. 429=0.2,5xx=0.05,timeout=0.02,"
                    "drop=0.02,malformed=0.05,schema=0.05,bad_quote=0.02,unknown_id=0.02")
     p.add_argument("--script", default="", help="per-body attempt script, e.g. 429,500,ok")
+    p.add_argument("--cycle", default="", help="faults for successive new bodies, e.g. 429,ok")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--faulty-attempts", type=int, default=1)
     p.add_argument("--fault-reasks", action="store_true")
@@ -528,7 +544,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Serve until SIGINT/SIGTERM (or --max-seconds); print the URL, then the stats."""
     args = _parser().parse_args(argv)
     faults = FaultConfig.parse(
-        args.faults, script=tuple(filter(None, args.script.split(","))), seed=args.seed,
+        args.faults, script=tuple(filter(None, args.script.split(","))),
+        cycle=tuple(filter(None, args.cycle.split(","))), seed=args.seed,
         faulty_attempts=args.faulty_attempts, fault_reasks=args.fault_reasks,
         latency_s=args.latency, latency_per_token_s=args.per_token,
         retry_after_s=args.retry_after, hold_s=args.hold,
