@@ -113,7 +113,11 @@ def measure_overlap(
 
 
 def _overlap(a_id: str, a: list[str], b_id: str, b: list[str], k: int) -> Overlap:
-    runs = _common_runs(a, _shingles(b, k), k)
+    return _overlap_from_runs(a_id, a, b, b_id, _common_runs(a, _shingles(b, k), k))
+
+
+def _overlap_from_runs(a_id: str, a: list[str], b: list[str], b_id: str,
+                       runs: list[tuple[int, int]]) -> Overlap:
     covered: set[int] = set()
     for start, length in runs:
         covered.update(range(start, start + length))
@@ -147,18 +151,42 @@ def find_overlaps(
     articles: Sequence[Article], rules: IndependenceRules = DEFAULT_RULES
 ) -> list[Overlap]:
     """Overlaps of every pair of articles sharing at least one ``shingle_words`` run."""
+    if len(articles) < 2:
+        return []
     k = rules.shingle_words
     words = {art.id: _words(art.text) for art in articles}
-    # Only pairs with a shingle in common are compared: cheap for large clusters.
-    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    # One index of every shingle's positions in every article; a pair's common runs are
+    # read off the shingles it shares (cost: shared shingles, not pairs x article length).
+    where: dict[tuple[str, ...], dict[str, list[int]]] = defaultdict(dict)
     for aid, ws in words.items():
-        for shingle in _shingles(ws, k):
-            owners[shingle].add(aid)
-    pairs: set[tuple[str, str]] = set()
-    for ids in owners.values():
-        if len(ids) > 1:
-            pairs.update(combinations(sorted(ids), 2))
-    return [_overlap(x, words[x], y, words[y], k) for x, y in sorted(pairs)]
+        for shingle, starts in _shingles(ws, k).items():
+            where[shingle][aid] = starts
+    matches: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for owners in where.values():
+        if len(owners) > 1:
+            for x, y in combinations(sorted(owners), 2):
+                matches[(x, y)].extend((i, j) for i in owners[x] for j in owners[y])
+    return [
+        _overlap_from_runs(x, words[x], words[y], y, _runs_from_matches(matches[(x, y)], k))
+        for x, y in sorted(matches)
+    ]
+
+
+def _runs_from_matches(matches: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
+    """``_common_runs`` from the matching shingle starts (i in a, j in b), same order."""
+    found: list[tuple[int, int, int, int]] = []  # (end shingle + 1, last j, start, length)
+    by_diagonal: dict[int, list[int]] = defaultdict(list)
+    for i, j in matches:
+        by_diagonal[i - j].append(i)
+    for d, starts in by_diagonal.items():
+        starts.sort()
+        first = starts[0]
+        for prev, following in zip(starts, [*starts[1:], -1], strict=True):
+            if following != prev + 1:  # the run along this diagonal ends at ``prev``
+                found.append((prev + 1, prev - d, first, prev - first + k))
+                first = following
+    found.sort()
+    return [(start, length) for _end, _j, start, length in found]
 
 
 def independence_groups(

@@ -27,6 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 # Every kind of single quote / apostrophe -> ', every double quote -> ", dashes -> -.
 _FOLD = str.maketrans(
@@ -100,8 +101,57 @@ def _fold_unit(unit: str) -> str:
     return "".join(c for c in folded if c not in _DROP).casefold()
 
 
+# For texts that fold one character to one character (see _fold_chars): the first space
+# of every run, and the runs that normalise to nothing (see the module docstring).
+_FIRST_SPACE = re.compile(r"(?<! ) ")
+_SPACE_AFTER_OPEN = re.compile(r'["(\[] ')
+_SPACES_BEFORE_CLOSE = re.compile(r' +[",.;:!?)\]]')
+_MARK = "\x02"
+
+
+def _fold_chars(text: str) -> str | None:
+    """``text`` with each character folded and whitespace made " ", when normalising
+    needs no more than that (no entity, no combining mark, every character folds to
+    exactly one: the common case); None otherwise (the general path handles it)."""
+    if _MARK in text or ("&" in text and _ENTITY.search(text)):
+        return None
+    fold: dict[int, str] = {}
+    for ch in set(text):
+        folded = _fold_unit(ch)
+        if len(folded) != 1 or unicodedata.combining(ch):
+            return None
+        fold[ord(ch)] = " " if folded.isspace() else folded
+    return text.translate(fold)
+
+
+def _normalize_simple(text: str, folded: str) -> NormalizedText:
+    """``normalize_text`` for a text that folds one character to one character: the same
+    output, with the per-character work done in C (re, translate, compress)."""
+    keep = dict.fromkeys(map(ord, set(folded)), "\x01")
+    keep[ord(" ")] = "\x00"
+    keep[ord(_MARK)] = "\x01"
+    # Keep the first space of each run, mapped to its first character...
+    mask = bytearray(_FIRST_SPACE.sub(_MARK, folded).translate(keep), "latin-1")
+    # ...except where the run normalises to nothing: at either end, after an opening
+    # mark, before a closing one.
+    last = len(folded)
+    for at in (0, len(folded.rstrip(" "))):
+        if at < last and folded[at] == " ":
+            mask[at] = 0
+    for m in _SPACE_AFTER_OPEN.finditer(folded):
+        mask[m.start() + 1] = 0
+    for m in _SPACES_BEFORE_CLOSE.finditer(folded):
+        mask[m.start()] = 0
+    starts = tuple(compress(range(last), mask))
+    ends = tuple(compress(range(1, last + 1), mask))
+    return NormalizedText(text, "".join(compress(folded, mask)), starts, ends)
+
+
 def normalize_text(text: str) -> NormalizedText:
     """Normalise ``text`` for matching, keeping the offsets of every output character."""
+    folded = _fold_chars(text)
+    if folded is not None:
+        return _normalize_simple(text, folded)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -12,5 +12,5 @@ from __future__ import annotations
 
 def estimate_tokens(text: str) -> int:
     """A conservative (high) estimate of the tokens ``text`` costs."""
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))  # C speed, same count
     return (len(text) + 2) // 3 + non_ascii // 2

@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from service.llm import LLMClient, OpenAITransport, ResponseCache
 from service.models import Usage
@@ -62,7 +63,7 @@ class Sleeps:
 
 def run(server: FakeServer, cache_dir: Path) -> tuple[dict[str, str], Usage, Sleeps]:
     """Every event concurrently through the real client; outputs with a fixed date."""
-    settings = Settings(model="fake-model", base_url=server.base_url, api_key="test-key",
+    settings = Settings(model="fake-model", base_url=server.base_url, api_key=SecretStr("test-key"),
                         cache_dir=cache_dir, use_local_model=False, max_concurrency=16,
                         request_timeout_s=1.0)
     sleeps = Sleeps()

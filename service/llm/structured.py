@@ -9,6 +9,7 @@ server promised, the answer is parsed and validated with pydantic here.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -45,12 +46,21 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     Every property required, ``additionalProperties: false`` on every object, no
     ``default``, ``oneOf`` turned into ``anyOf``, ``$ref`` kept in ``$defs`` (OpenAI
     allows that) except where it has sibling keywords, which strict mode rejects.
+    A fresh copy each call (the caller may change it); built once per model class.
     """
+    schema: dict[str, Any] = json.loads(_strict_schema_text(model))
+    return schema
+
+
+@functools.lru_cache(maxsize=64)
+def _strict_schema_text(model: type[BaseModel]) -> str:
+    """``strict_schema`` as JSON text, cached: pydantic's schema generation costs about
+    a millisecond, and every request carries the schema."""
     root = copy.deepcopy(model.model_json_schema())
     _make_strict(root, root)
     if root.get("type") != "object":
         raise ValueError(f"{model.__name__}: structured output needs an object at the root")
-    return root
+    return json.dumps(root, ensure_ascii=False)
 
 
 def _resolve_ref(root: dict[str, Any], ref: str) -> dict[str, Any]:
