@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from service.extract import build_extract_messages
-from service.ingest import load_articles, split_paragraph_chunks
+from service.extract import article_chunks, build_extract_messages
+from service.ingest import load_articles
 from service.llm.cache import cache_key
 from service.llm.client import build_payload
 from service.models import ExtractionResult
@@ -61,7 +61,7 @@ def extraction_requests(events: Sequence[EventInputs], settings: Settings
     for event_id, items, language in events:
         articles, _errors = load_articles(items)
         for article in articles:
-            chunks = split_paragraph_chunks(article.text, settings.chunk_chars)
+            chunks = article_chunks(article, settings)
             for index, (_offset, chunk) in enumerate(chunks, start=1):
                 messages = build_extract_messages(
                     template, article, chunk, part=(index, len(chunks)),

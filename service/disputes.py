@@ -27,12 +27,16 @@ _EPS = 1e-9
 _UNIT_SYNONYMS = {
     "dead": "death", "death": "death", "fatality": "death", "killed": "death",
     "victim": "death", "casualty": "death", "life": "death", "people killed": "death",
+    "injury": "injury", "injured": "injury", "wounded": "injury",
     "rocket": "rocket", "missile": "missile", "ballistic missile": "missile",
 }
 
 # Statements about different facts can share a unit ("35 bases in the region" vs
 # "two bases were hit"); require this much word overlap (numbers removed) to compare.
 SIMILARITY_THRESHOLD = 55.0
+# Except for tolls: within one event, every count of deaths or injuries answers the
+# same question ("no American victims" vs "80 dead"), however differently worded.
+TOLL_UNITS = frozenset({"death", "injury", "injured", "wounded"})
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ def _words(statement: str) -> str:
     return re.sub(r"[\d.,]+", " ", statement.casefold())
 
 
-def _clusters(items: Sequence[tuple[Claim, Quantity]]) -> list[list[int]]:
+def _clusters(items: Sequence[tuple[Claim, Quantity]], *, same_question: bool = False
+              ) -> list[list[int]]:
     """Single-link clusters of quantity mentions about the same fact."""
     parent = list(range(len(items)))
 
@@ -108,7 +113,7 @@ def _clusters(items: Sequence[tuple[Claim, Quantity]]) -> list[list[int]]:
     texts = [_words(c.statement) for c, _ in items]
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            if fuzz.token_set_ratio(texts[i], texts[j]) >= SIMILARITY_THRESHOLD:
+            if same_question or fuzz.token_set_ratio(texts[i], texts[j]) >= SIMILARITY_THRESHOLD:
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
@@ -127,7 +132,7 @@ def find_quantity_disputes(claims: Iterable[Claim]) -> list[QuantityDispute]:
     disputes = []
     for unit in sorted(by_unit):
         items = by_unit[unit]
-        for cluster in _clusters(items):
+        for cluster in _clusters(items, same_question=unit in TOLL_UNITS):
             members = [items[i] for i in cluster]
             if len({c.article_id for c, _ in members}) < 2:
                 continue  # one article contradicting itself is not a cross-source dispute

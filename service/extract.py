@@ -88,7 +88,7 @@ async def extract_article(
 ) -> ArticleExtraction:
     """Extract and locate the claims of one article (chunks run concurrently)."""
     template = load_prompt("extract")
-    chunks = split_paragraph_chunks(article.text, settings.chunk_chars)
+    chunks = article_chunks(article, settings)
     locator = QuoteLocator(article.text)
     validate = _quote_problems(locator, article.id)
 
@@ -117,6 +117,22 @@ async def extract_article(
         for c, reason in failures
     ]
     return ArticleExtraction(article, claims, dropped, extracted=len(extracted))
+
+
+def article_chunks(article: Article, settings: Settings) -> list[tuple[int, str]]:
+    """The passages (offset, text) an article is sent to the model in."""
+    return _merge_short_tail(split_paragraph_chunks(article.text, settings.chunk_chars))
+
+
+def _merge_short_tail(chunks: list[tuple[int, str]], min_chars: int = 300
+                      ) -> list[tuple[int, str]]:
+    """Fold a short last passage (a byline, a closing line) into the one before it: a
+    call of its own would cost a whole prompt for next to no facts."""
+    if len(chunks) < 2 or len(chunks[-1][1]) >= min_chars:
+        return chunks
+    (offset, previous), (tail_offset, tail) = chunks[-2], chunks[-1]
+    gap = " " * (tail_offset - offset - len(previous))  # keep the text's own spacing
+    return [*chunks[:-2], (offset, previous + gap + tail)]
 
 
 def _dedupe(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:

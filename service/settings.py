@@ -79,8 +79,10 @@ class Settings(BaseModel):
     temperature: float = 0.0
     seed: int | None = 0
     max_tokens: int = Field(default=2048, ge=16)
-    max_claims_per_chunk: int = Field(default=8, ge=1)
-    chunk_chars: int = Field(default=6000, ge=500, description="Split longer articles.")
+    max_claims_per_chunk: int = Field(default=5, ge=1)
+    # Small local models extract a few claims per call whatever the passage length, so
+    # articles go to the model in paragraph-aligned passages of about this size.
+    chunk_chars: int = Field(default=1500, ge=500, description="Split longer articles.")
     context_budget_tokens: int = Field(
         default=8000, ge=1000, description="Largest prompt reconcile may send."
     )

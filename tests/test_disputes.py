@@ -73,3 +73,14 @@ def test_one_article_disagreeing_with_itself_is_not_a_cross_source_dispute() -> 
         claim("a:c2", "a", "Iran fired 22 missiles at the base", q(22)),
     ]
     assert find_quantity_disputes(claims) == []
+
+
+def test_death_tolls_in_one_event_are_one_question_however_worded() -> None:
+    claims = [
+        claim("a:c1", "a", "There were no American victims", q(0, unit="victims")),
+        claim("b:c1", "b", "Iranians announce at least 80 dead",
+              q(80, "at_least", unit="deaths"), by="Iran"),
+    ]
+    disputes = find_quantity_disputes(claims)
+    assert [d.topic for d in disputes] == ["Number of deaths"]
+    assert [p.statement for p in disputes[0].positions] == ["0 victims", "at least 80 deaths"]

@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from service.errors import NoUsableInputError
+from service.extract import article_chunks
 from service.ingest import load_articles
 from service.llm.cache import ResponseCache
 from service.llm.client import LLMClient
@@ -49,7 +50,9 @@ def test_seeds_summary_is_cited_and_schema_valid(tmp_path: Path) -> None:
     for claim in summary.claims:
         assert texts[claim.article_id][claim.span.start:claim.span.end] == claim.quote
     kinds = [request_kind(p) for p in transport.payloads]
-    assert kinds.count("extract") == 6  # 004 is long enough to be split in two chunks
+    chunks = sum(len(article_chunks(a, settings)) for a in load_articles([SEEDS])[0])
+    assert chunks > 5  # the long articles are split into passages
+    assert kinds.count("extract") == chunks
     assert kinds.count("reconcile") == 1
     md = summary.to_markdown()
     assert md.startswith("# ") and "## Sources" in md
@@ -89,9 +92,12 @@ def test_hallucinated_quotes_are_sent_back_once_then_dropped(tmp_path: Path) -> 
     summary = summarize([SEEDS / "002_b1fd3f752f7b45c5.txt"], settings=settings,
                         llm=LLMClient(settings, transport))
     extract_calls = [p for p in transport.payloads if request_kind(p) == "extract"]
-    assert len(extract_calls) == 2  # the original and one re-ask naming the quote
+    passages = len(article_chunks(load_articles([SEEDS / "002_b1fd3f752f7b45c5.txt"])[0][0],
+                                  settings))
+    # Per passage: the original call and one re-ask naming the quote.
+    assert len(extract_calls) == 2 * passages
     assert "Quarante personnes" in extract_calls[1]["messages"][-1]["content"]
-    assert summary.stats.quotes_dropped == 1
+    assert summary.stats.quotes_dropped == 1  # the same invented claim, deduplicated
     assert all("Quarante" not in c.quote for c in summary.claims)
     assert "Forty people died" not in " ".join(p.statement for p in summary.points)
 
