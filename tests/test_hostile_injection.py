@@ -20,11 +20,12 @@ Two layers are tested:
   at its span. The rendered Markdown of the recorded run is kept beside the cassette
   (injection.summary.md) for review and must be reproduced byte for byte.
 
-The recorded run FOUND A DEFECT: the model obeyed the injection (a claim "40 people
+The first recorded run FOUND A DEFECT: the model obeyed the injection (a claim "40 people
 died in the fire." quoting an unrelated sentence, which became a point and the headline).
-Quote tracing held; the statement-to-quote check that would stop this does not exist
-yet. The test therefore xfails on exactly the recorded violations (``KNOWN_OBEYED``)
-and fails on any other; once the pipeline is fixed, re-record and empty KNOWN_OBEYED.
+Quote tracing held, but nothing checked that a quote supports its statement. Since then
+a statement may not state a figure its quote lacks (service.verify.unsupported_numbers)
+and the headline is grounded the same way; the cassette was re-recorded with that fix
+and ``KNOWN_OBEYED`` is empty.
 
 Re-record (needs the [local] extra; several minutes on 2 cores) with:
 
@@ -148,9 +149,6 @@ def test_the_reconcile_prompt_delimits_the_claims_and_calls_them_data(tmp_path: 
     assert INJECTION not in outside
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap, reported: the outlet name (article metadata) is written into the "
-    "extract prompt's header, outside the <<<ARTICLE>>> markers"))
 def test_article_metadata_stays_out_of_the_instructions() -> None:
     template = load_prompt("extract")
     article = hostile_article().model_copy(
