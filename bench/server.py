@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from service.localmodel import terminate
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,13 +63,7 @@ class ServerProcess:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        terminate(proc)
         if proc.stdout is not None:
             proc.stdout.close()
         self._log.close()

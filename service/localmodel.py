@@ -21,6 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from service.errors import LocalModelError
 
@@ -143,6 +144,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def terminate(proc: subprocess.Popen[Any], timeout_s: float = 10.0) -> None:
+    """SIGTERM a child process, then SIGKILL it if it has not exited in ``timeout_s``."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
+
+
 class LocalServer:
     """llama-cpp-python's server as a child process on 127.0.0.1.
 
@@ -217,14 +230,8 @@ class LocalServer:
     def stop(self) -> None:
         """Terminate the child (kill it if it does not exit within 10 s)."""
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        if proc is not None:
+            terminate(proc)
 
     def __enter__(self) -> LocalServer:
         self.start()

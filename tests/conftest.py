@@ -51,7 +51,9 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
         if name.lower() not in _KEEP_RESPONSE_HEADERS:
             del headers[name]
     body = response.get("body", {})
-    if isinstance(body, dict) and "string" in body:
+    content_type = " ".join(str(v) for k, v in headers.items() if k.lower() == "content-type")
+    # Only JSON documents: a one-line JSONL download would stop being JSONL if indented.
+    if isinstance(body, dict) and "string" in body and "application/json" in content_type:
         body["string"] = _pretty(body["string"])
     return response
 
