@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -200,6 +201,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
 _PARSER_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``factsum`` command."""
     parser = _parser()
@@ -212,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # each; ingest already reports that input as one "skipped" line naming it.
         for name in _PARSER_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
+    # SIGTERM (kill, systemd stop, cron timeouts) unwinds like Ctrl-C, so the embedded
+    # model server and open files are closed by the same context managers.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return COMMANDS[args.command](args, err)
     except KeyboardInterrupt:
