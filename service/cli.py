@@ -14,6 +14,7 @@ import logging
 import re
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -174,8 +175,6 @@ def _cmd_serve_local(args: argparse.Namespace, err: Console) -> int:
                   f"FACTSUM_MODEL={name} FACTSUM_STRUCTURED_MODE=json_object_schema factsum …",
                   markup=False, highlight=False)
         while server.running():
-            import time
-
             time.sleep(1)
     except KeyboardInterrupt:
         pass
