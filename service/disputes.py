@@ -34,9 +34,12 @@ _UNIT_SYNONYMS = {
 # Statements about different facts can share a unit ("35 bases in the region" vs
 # "two bases were hit"); require this much word overlap (numbers removed) to compare.
 SIMILARITY_THRESHOLD = 55.0
-# Except for tolls: within one event, every count of deaths or injuries answers the
-# same question ("no American victims" vs "80 dead"), however differently worded.
+# Except for tolls and salvos: within one event, every count of deaths or injuries, and
+# every count of missiles or rockets fired, answers the same question ("no American
+# victims" vs "80 dead"; "une dizaine de roquettes" vs "22 missiles"), however worded.
 TOLL_UNITS = frozenset({"death", "injury", "injured", "wounded"})
+_QUESTIONS = {"missile": "projectile", "rocket": "projectile"}
+SAME_QUESTION = TOLL_UNITS | {"projectile"}
 
 
 @dataclass(frozen=True)
@@ -123,16 +126,17 @@ def _clusters(items: Sequence[tuple[Claim, Quantity]], *, same_question: bool = 
 
 def find_quantity_disputes(claims: Iterable[Claim]) -> list[QuantityDispute]:
     """Disputes over counts of the same thing, with one position per reported figure."""
-    by_unit: dict[str, list[tuple[Claim, Quantity]]] = {}
+    by_question: dict[str, list[tuple[Claim, Quantity]]] = {}
     for claim in claims:
         for q in claim.quantities:
             if math.isfinite(q.value) and q.value >= 0:
-                by_unit.setdefault(normalize_unit(q.unit), []).append((claim, q))
+                unit = normalize_unit(q.unit)
+                by_question.setdefault(_QUESTIONS.get(unit, unit), []).append((claim, q))
 
     disputes = []
-    for unit in sorted(by_unit):
-        items = by_unit[unit]
-        for cluster in _clusters(items, same_question=unit in TOLL_UNITS):
+    for question in sorted(by_question):
+        items = by_question[question]
+        for cluster in _clusters(items, same_question=question in SAME_QUESTION):
             members = [items[i] for i in cluster]
             if len({c.article_id for c, _ in members}) < 2:
                 continue  # one article contradicting itself is not a cross-source dispute
@@ -140,27 +144,44 @@ def find_quantity_disputes(claims: Iterable[Claim]) -> list[QuantityDispute]:
                 conflicts(a[1], b[1]) for n, a in enumerate(members) for b in members[n + 1:]
             ):
                 continue
-            disputes.append(QuantityDispute(
-                topic=f"Number of {unit}s" if not unit.endswith("s") else f"Number of {unit}",
-                positions=_positions(members),
-            ))
+            disputes.append(QuantityDispute(topic=_topic(members), positions=_positions(members)))
     return disputes
+
+
+def _topic(members: list[tuple[Claim, Quantity]]) -> str:
+    """'Number of missiles', or 'Number of missiles or rockets' when both are counted."""
+    counts: dict[str, int] = {}
+    for _, q in members:
+        unit = normalize_unit(q.unit)
+        counts[unit] = counts.get(unit, 0) + 1
+    units = sorted(counts, key=lambda u: (-counts[u], u))
+    return "Number of " + " or ".join(u if u.endswith("s") else f"{u}s" for u in units)
 
 
 def _positions(members: list[tuple[Claim, Quantity]]) -> list[Position]:
     """One position per distinct reported figure, ordered by value."""
-    by_figure: dict[tuple[str, float, float | None], list[Claim]] = {}
+    def figure(q: Quantity) -> tuple[str, float, float | None, str]:
+        return (q.qualifier.value, q.value, q.high, normalize_unit(q.unit))
+
+    by_figure: dict[tuple[str, float, float | None, str], list[Claim]] = {}
     for claim, q in members:
-        key = (q.qualifier.value, q.value, q.high)
-        if claim not in by_figure.setdefault(key, []):
-            by_figure[key].append(claim)
+        if claim not in by_figure.setdefault(figure(q), []):
+            by_figure[figure(q)].append(claim)
     positions = []
-    for key in sorted(by_figure, key=lambda k: (k[1], k[0])):
+    for key in sorted(by_figure, key=lambda k: (k[1], k[3], k[0])):
         cited = by_figure[key]
-        q = next(q for c, q in members if (q.qualifier.value, q.value, q.high) == key)
+        q = next(q for c, q in members if figure(q) == key)
         positions.append(Position(
             statement=describe(q),
             claim_ids=[c.id for c in cited],
-            asserted_by=sorted({c.asserted_by for c in cited}),
+            asserted_by=_distinct(c.asserted_by for c in cited),
         ))
     return positions
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """Sorted, without case variants: 'Le Pentagone' and 'le Pentagone' are one source."""
+    first: dict[str, str] = {}
+    for name in sorted(names):
+        first.setdefault(name.casefold(), name)
+    return sorted(first.values(), key=str.casefold)

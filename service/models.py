@@ -15,6 +15,7 @@ test keeps them in sync.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -168,6 +169,11 @@ class Claim(BaseModel):
     match_score: float = Field(ge=0, le=100, description="100 = exact after normalising.")
     asserted_by: str
     quantities: list[Quantity]
+    origin: Literal["model", "figure_reader"] = Field(
+        default="model",
+        description="'model': extracted by the LLM, quote located in code; "
+        "'figure_reader': a count read in code from the quoted sentence.",
+    )
 
 
 class Point(BaseModel):

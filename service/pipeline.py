@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from service import __version__
 from service.errors import InputError, LLMError, NoUsableInputError
 from service.extract import ArticleExtraction, extract_article
+from service.figures import figure_claims
 from service.independence import independence_groups
 from service.ingest import load_articles
 from service.llm.base import StructuredLLM
@@ -87,11 +88,16 @@ async def asummarize_event(
     groups = independence_groups(articles)
     claims = [c for e in extractions for c in e.claims]
     dropped = [d for e in extractions for d in e.dropped]
+    # Counts are read in code from the articles that were extracted (a failed article
+    # contributes nothing); only those a dispute cites are kept in the summary.
+    figures = figure_claims(a for a in articles if a.id not in article_errors)
     note(f"reconciling {len(claims)} claims from {len(extractions)} articles")
     rec = await reconcile(
         claims, by_id, groups, llm=llm, settings=settings, language=language,
-        event_id=event_id,
+        event_id=event_id, figures=figures,
     )
+    cited = {i for d in rec.disputes for p in d.positions for i in p.claim_ids}
+    figures = [f for f in figures if f.id in cited]
     refs = [
         ArticleRef(
             id=a.id, outlets=a.outlets, title=a.title, url=a.url, published=a.published,
@@ -104,7 +110,7 @@ async def asummarize_event(
         headline=rec.headline or "Summary",
         language=language,
         articles=refs,
-        claims=claims,
+        claims=[*claims, *figures],
         points=rec.points,
         disputes=rec.disputes,
         dropped=dropped,

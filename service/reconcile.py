@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from service.disputes import describe, find_quantity_disputes
+from service.figures import quantities_for_disputes
 from service.llm.base import CallTag, StructuredLLM, StructuredRequest
 from service.models import (
     Article,
@@ -279,8 +280,14 @@ async def reconcile(
     settings: Settings,
     language: str,
     event_id: str = "",
+    figures: Sequence[Claim] = (),
 ) -> Reconciled:
-    """Group claims into points and disputes; ``groups`` maps article id -> independence group."""
+    """Group claims into points and disputes; ``groups`` maps article id -> independence group.
+
+    ``figures`` are counts read in code (service.figures): never sent to the model, they
+    only feed the disputes found in code, in place of the model's readings of the same
+    sentences.
+    """
     if not claims:
         return Reconciled(headline="", points=[], disputes=[])
     by_id = {c.id: c for c in claims}
@@ -302,7 +309,8 @@ async def reconcile(
             id=f"p{n}", statement=item.statement, claim_ids=item.claim_ids,
             independent_sources=count, single_source=count == 1,
         ))
-    disputes = _disputes(outcome.disputes, claims, by_id)
+    counted = [*quantities_for_disputes(claims, figures), *figures]
+    disputes = _disputes(outcome.disputes, counted, by_id)
     # The headline cites nothing: like a point, it may not state a figure no claim gives.
     headline = (grounded_statement(outcome.headline, outcome.groups)
                 if outcome.headline and outcome.groups else "")

@@ -89,6 +89,8 @@ class _Footnotes:
         if claim.match_score < 100:
             # A fuzzy match means the quote differs slightly from the article's text.
             where += f", fuzzy match {int(claim.match_score)}"
+        if claim.origin == "figure_reader":
+            where += ", figure read in code"
         text = (
             f"{_outlet(article)} — asserted by {escape_inline(claim.asserted_by)}: "
             f"“{escape_inline(claim.quote)}” ({escape_inline(article.source)}, {where})"

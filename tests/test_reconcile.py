@@ -25,7 +25,7 @@ def _articles(n: int) -> dict[str, Article]:
 
 
 def _claim(cid: str, article: str, statement: str, *quantities: Quantity) -> Claim:
-    return Claim(id=cid, article_id=article, statement=statement, quote="x",
+    return Claim(id=cid, article_id=article, statement=statement, quote=statement,
                  span=Span(start=0, end=1), match_score=100, asserted_by="the article",
                  quantities=list(quantities))
 
