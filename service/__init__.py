@@ -7,7 +7,7 @@ exception tree rooted at :class:`FactsumError`.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from service.errors import FactsumError
 from service.models import Summary
