@@ -72,7 +72,7 @@ def read_figures(text: str, language: str) -> list[Figure]:
     if not nouns and not zeros:
         return []  # most articles of a batch: no sentence segmentation needed
     figures: list[Figure] = []
-    for start, end in _sentences(text, language):
+    for start, end in sentence_spans(text, language):
         inside = [m for m in nouns if start <= m.start() and m.end() <= end]
         negated = [m for m in zeros if start <= m.start() and m.end() <= end]
         if inside or negated:
@@ -137,7 +137,7 @@ def quantities_for_disputes(claims: Sequence[Claim], figures: Sequence[Claim]) -
 # --------------------------------------------------------------------------- reading
 
 
-def _sentences(text: str, language: str) -> Iterator[tuple[int, int]]:
+def sentence_spans(text: str, language: str) -> Iterator[tuple[int, int]]:
     """Sentence spans, whitespace trimmed (sentencex returns text, not offsets)."""
     cursor = 0
     for sentence in sentencex.segment(language, text):

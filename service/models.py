@@ -169,10 +169,11 @@ class Claim(BaseModel):
     match_score: float = Field(ge=0, le=100, description="100 = exact after normalising.")
     asserted_by: str
     quantities: list[Quantity]
-    origin: Literal["model", "figure_reader"] = Field(
+    origin: Literal["model", "figure_reader", "date_reader"] = Field(
         default="model",
         description="'model': extracted by the LLM, quote located in code; "
-        "'figure_reader': a count read in code from the quoted sentence.",
+        "'figure_reader': a count read in code from the quoted sentence; "
+        "'date_reader': a weekday-and-date read in code from the quoted sentence.",
     )
 
 
@@ -203,7 +204,9 @@ class Dispute(BaseModel):
     topic: str
     positions: list[Position] = Field(min_length=2)
     origin: str = Field(
-        description="'model' (proposed by the LLM) or 'quantities' (found in code)."
+        description="'model' (proposed by the LLM), 'quantities' (counts that cannot "
+        "all be true, found in code) or 'weekday' (a date given a weekday the other "
+        "articles' dates rule out, found in code)."
     )
 
 

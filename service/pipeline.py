@@ -29,6 +29,7 @@ from service.models import (
 from service.prompts import load_prompt
 from service.reconcile import reconcile
 from service.settings import Settings
+from service.weekdays import weekday_disputes
 
 ProgressFn = Callable[[str], None]
 ArticleInput = object  # a path, raw text, or a dict/object with "text" (see ingest)
@@ -98,6 +99,12 @@ async def asummarize_event(
     )
     cited = {i for d in rec.disputes for p in d.positions for i in p.claim_ids}
     figures = [f for f in figures if f.id in cited]
+    date_claims, date_disputes = weekday_disputes(
+        a for a in articles if a.id not in article_errors)
+    disputes = [
+        d.model_copy(update={"id": f"d{n}"})
+        for n, d in enumerate([*rec.disputes, *date_disputes], start=1)
+    ]
     refs = [
         ArticleRef(
             id=a.id, outlets=a.outlets, title=a.title, url=a.url, published=a.published,
@@ -110,9 +117,9 @@ async def asummarize_event(
         headline=rec.headline or "Summary",
         language=language,
         articles=refs,
-        claims=[*claims, *figures],
+        claims=[*claims, *figures, *date_claims],
         points=rec.points,
-        disputes=rec.disputes,
+        disputes=disputes,
         dropped=dropped,
         stats=SummaryStats(
             articles=len(articles),
@@ -121,7 +128,7 @@ async def asummarize_event(
             claims_verified=len(claims),
             quotes_dropped=len(dropped),
             points=len(rec.points),
-            disputes=len(rec.disputes),
+            disputes=len(disputes),
         ),
         run=RunInfo(
             model=llm.model_name,

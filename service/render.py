@@ -89,8 +89,9 @@ class _Footnotes:
         if claim.match_score < 100:
             # A fuzzy match means the quote differs slightly from the article's text.
             where += f", fuzzy match {int(claim.match_score)}"
-        if claim.origin == "figure_reader":
-            where += ", figure read in code"
+        if claim.origin != "model":
+            where += ", figure read in code" if claim.origin == "figure_reader" else \
+                ", date read in code"
         text = (
             f"{_outlet(article)} — asserted by {escape_inline(claim.asserted_by)}: "
             f"“{escape_inline(claim.quote)}” ({escape_inline(article.source)}, {where})"
@@ -134,6 +135,8 @@ def _disputes(disputes: list[Dispute], notes: _Footnotes) -> str:
         what = escape_table_cell(dispute.topic)
         if dispute.origin == "quantities":
             what += " *(numbers differ)*"
+        elif dispute.origin == "weekday":
+            what += " *(calendar check)*"
         for position in dispute.positions:
             claim_ids = _unique(position.claim_ids)
             refs = [notes.ref(cid) for cid in claim_ids]  # ref() rejects unknown ids

@@ -171,6 +171,19 @@ def test_seeds_missile_count_and_casualties_are_disputes(
     assert "au moins 80 morts" in claims[eighty.claim_ids[0]].quote
 
 
+@pytest.mark.default_cassette("seeds.yaml")
+@pytest.mark.vcr
+def test_seeds_weekday_slip_is_a_dispute(endpoint: str | None, tmp_path: Path) -> None:
+    """000 dates the killing "jeudi 3 janvier"; 002 and 004's "Wednesday 8 January"
+    make 3 January a Friday (as 004 says: "Friday's raid that killed Soleimani")."""
+    if RECORDING:
+        pytest.skip("recorded by test_seeds_summary_reproduces_example")
+    result, _ = _run("seeds", endpoint, tmp_path)
+    [dispute] = [d for d in result.summary.disputes if d.origin == "weekday"]
+    assert [p.statement.split(",")[0] for p in dispute.positions] == [
+        "Thursday 3 January", "Friday 3 January"]
+
+
 @pytest.mark.default_cassette("suez.yaml")
 @pytest.mark.vcr
 def test_two_article_event_reproduces_example(endpoint: str | None, tmp_path: Path) -> None:
