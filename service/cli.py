@@ -122,8 +122,6 @@ def _cmd_summarize(args: argparse.Namespace, err: Console) -> int:
                 list(args.paths), llm=llm, settings=settings, language=args.language,
                 created=args.created, progress=note,
             )
-        for problem in result.input_errors:
-            _say(err, f"skipped {problem}")
         summary = result.summary
         text = summary.to_markdown() if args.format == "md" else summary.to_json() + "\n"
         if args.output:

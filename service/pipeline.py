@@ -64,6 +64,8 @@ async def asummarize_event(
     if not articles:
         raise NoUsableInputError(input_errors)
     note = progress or (lambda _msg: None)
+    for problem in input_errors:  # now, not after minutes of model calls
+        note(f"skipped {problem}")
 
     async def one(article: Article) -> ArticleExtraction | str:
         try:

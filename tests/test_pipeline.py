@@ -106,3 +106,24 @@ def test_no_usable_article_is_an_error(tmp_path: Path) -> None:
     settings = _settings(tmp_path, use_cache=False)
     with pytest.raises(NoUsableInputError):
         summarize(["   "], settings=settings, llm=LLMClient(settings, ScriptedTransport()))
+
+
+def test_skipped_inputs_are_reported_before_the_first_model_call(tmp_path: Path) -> None:
+    """A user waiting minutes on a local model hears about a bad file at once."""
+    notes: list[str] = []
+    seen_at_first_call: list[list[str]] = []
+
+    def handler(payload: Mapping[str, Any]) -> str:
+        if not seen_at_first_call:
+            seen_at_first_call.append(list(notes))
+        return answer_for(payload)
+
+    (tmp_path / "empty.txt").write_text("   ")
+    settings = _settings(tmp_path, use_cache=False)
+    summarize([SEEDS / "002_b1fd3f752f7b45c5.txt", tmp_path / "empty.txt"],
+              settings=settings, llm=LLMClient(settings, ScriptedTransport(handler)),
+              progress=notes.append)
+    [before] = seen_at_first_call
+    assert [n for n in before if n.startswith("skipped ")] == [
+        n for n in notes if n.startswith("skipped ")]
+    assert any("empty.txt" in n for n in before)
