@@ -22,6 +22,7 @@ from service.localmodel import (
     DEFAULT_MODEL,
     INSTALL_HINT,
     LocalServer,
+    custom_model_name,
     resolve_model,
     server_available,
 )
@@ -33,7 +34,8 @@ ProgressFn = Callable[[str], None]
 def local_settings(settings: Settings) -> Settings:
     """Settings for the embedded model: its name, and the json_object+schema form that
     llama-cpp-python's server accepts (it rejects ``json_schema``)."""
-    name = settings.local_model_path.stem if settings.local_model_path else DEFAULT_MODEL.name
+    path = settings.local_model_path
+    name = custom_model_name(path) if path else DEFAULT_MODEL.name
     return settings.model_copy(update={
         "model": name if settings.model == "local" else settings.model,
         "structured_mode": StructuredMode.JSON_OBJECT_SCHEMA,

@@ -125,6 +125,21 @@ def assemble_model(spec: ModelSpec, models_dir: Path) -> Path:
     return target
 
 
+def custom_model_name(path: Path) -> str:
+    """'<stem>@<8 hex>' for a FACTSUM_LOCAL_MODEL file.
+
+    The model name is part of every cache key; the file's size and modification time in
+    it keep the answers of replaced weights under the same file name apart. (Hashing a
+    gigabyte of weights on every run would cost seconds; a copy merely misses the cache.)
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return path.stem  # resolve_model reports the missing file
+    tag = hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:8]
+    return f"{path.stem}@{tag}"
+
+
 def resolve_model(
     explicit: Path | None, cache_dir: Path, name: str | None = None
 ) -> tuple[str, Path]:
@@ -132,7 +147,7 @@ def resolve_model(
     if explicit is not None:
         if not explicit.is_file():
             raise LocalModelError(f"{explicit.name}: FACTSUM_LOCAL_MODEL is not a file")
-        return explicit.stem, explicit
+        return custom_model_name(explicit), explicit
     spec = MODELS.get(name or "", DEFAULT_MODEL)
     return spec.name, assemble_model(spec, cache_dir / "models")
 

@@ -72,3 +72,21 @@ def test_local_settings_use_the_form_llama_cpp_python_accepts() -> None:
     assert conf.model == "qwen2.5-coder-1.5b-instruct"
     remote = effective_settings(Settings(base_url="http://example.invalid/v1", model="m"))
     assert remote.structured_mode is StructuredMode.JSON_SCHEMA
+
+
+def test_replaced_weights_under_the_same_file_name_get_a_new_cache_identity(
+        tmp_path: Path) -> None:
+    import os
+
+    from service.backend import local_settings
+
+    weights = tmp_path / "my-model.gguf"
+    weights.write_bytes(b"GGUF" + b"\0" * 64)
+    os.utime(weights, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    settings = Settings(model="local", local_model_path=weights)
+    first = local_settings(settings).model
+    weights.write_bytes(b"GGUF" + b"\1" * 80)  # new weights, same name
+    second = local_settings(settings).model
+    assert first.startswith("my-model@") and second.startswith("my-model@")
+    assert first != second
+    assert localmodel.resolve_model(weights, tmp_path)[0] == second
