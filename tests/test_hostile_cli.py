@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from test_hostile_helpers import (
 )
 
 from service.cli import main
-from service.testing.fake_server import FakeServer
+from service.testing.fake_server import FakeServer, FaultConfig
 
 GOOD = INGEST_DATA / "latin1.txt"  # a usable French article (Latin-1 encoded)
 GOOD_WORDS = "Qassem Soleimani"
@@ -414,3 +416,31 @@ def test_the_installed_factsum_command_behaves_the_same(
         "factsum: skipped scan.pdf: binary file (PDF document), not text",
         "factsum: error: no usable article (1 input rejected)",
     ]
+
+
+def test_sigterm_mid_run_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:
+    """kill / systemd stop / a cron timeout: a one-line message, exit 130, no partial file.
+
+    The same unwinding (KeyboardInterrupt through the context managers) is what stops
+    the embedded model server; here a slow loopback server keeps a request in flight.
+    """
+    source = tmp_path / "article.txt"
+    source.write_text("The river rose by two metres overnight. " * 30, encoding="utf-8")
+    output = tmp_path / "summary.md"
+    with FakeServer(FaultConfig(latency_s=60)) as server:
+        env = subprocess_env(server.base_url, tmp_path / "cache", OPENAI_API_KEY="none",
+                             FACTSUM_MODEL="fake-model")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "summarize", str(source), "-o", str(output)],
+            env=env, cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while server.stats().chat_requests == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.stats().chat_requests > 0, "the run reached the server"
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert_one_line_messages(err)
+    assert err.strip().splitlines()[-1] == "factsum: interrupted"
+    assert not output.exists() and not list(tmp_path.glob("summary.md*"))
