@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import Event
-from bench.runner import RunResult, bench_settings, ideal_wall_s, run_batch
+from bench.runner import (
+    RunResult,
+    bench_settings,
+    ideal_lower_bound_s,
+    ideal_wall_s,
+    run_batch,
+)
 from bench.server import ServerProcess, wait_idle
 
 
@@ -42,8 +48,8 @@ def run_batch_figures(events: list[Event], tmp: Path, *, latency_s: float, concu
         seq = asyncio.run(run_batch(seq_events, seq_settings, sequential=True))
         s3 = wait_idle(server)
     cold_requests, seq_requests = _requests(s0, s1), _requests(s2, s3)
-    ideal = ideal_wall_s(cold.ledger, latency_s=latency_s, per_token_s=0.0,
-                         concurrency=concurrency)
+    ideal = ideal_wall_s(cold, latency_s=latency_s, concurrency=concurrency)
+    bound = ideal_lower_bound_s(cold, latency_s=latency_s, concurrency=concurrency)
     seq_articles = sum(len(e.articles) for e in seq_events)
     # Sequential time is proportional to requests (each waits latency_s): scale the
     # subset's time per request to the requests of the whole batch.
@@ -58,6 +64,8 @@ def run_batch_figures(events: list[Event], tmp: Path, *, latency_s: float, concu
         "cold_max_in_flight": s1["max_in_flight"],
         "ideal_wall_s": round(ideal, 3),
         "efficiency": round(ideal / cold.wall_s, 3),
+        "ideal_lower_bound_s": round(bound, 3),
+        "efficiency_vs_lower_bound": round(bound / cold.wall_s, 3),
         "failed_events": len(cold.failed),
         "sequential_articles": seq_articles,
         "sequential_wall_s": round(seq.wall_s, 3),
@@ -83,8 +91,7 @@ def efficiency_sweep(events: list[Event], tmp: Path, *, latencies: tuple[float, 
             settings = bench_settings(server.base_url, tmp / f"sweep-{latency}",
                                       max_concurrency=concurrency)
             run = asyncio.run(run_batch(events, settings))
-        ideal = ideal_wall_s(run.ledger, latency_s=latency, per_token_s=0.0,
-                             concurrency=concurrency)
+        ideal = ideal_wall_s(run, latency_s=latency, concurrency=concurrency)
         out[f"{latency:g}"] = {"wall_s": round(run.wall_s, 3), "ideal_wall_s": round(ideal, 3),
                                "efficiency": round(ideal / run.wall_s, 3)}
     return out

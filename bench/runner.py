@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import Event
+from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, simulated_wall_s
 from service.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
 from service.llm.cache import ResponseCache
 from service.pipeline import asummarize_event
@@ -43,6 +44,7 @@ class RunResult:
     article_errors: int
     ledger: Ledger
     waits: list[float] = field(default_factory=list)
+    sent: list[Scheduled] = field(default_factory=list)
 
 
 class ScaledSleep:
@@ -106,6 +108,7 @@ def _round(text: str) -> int:
 
 async def _one_event(event: Event, llm: LLMClient, settings: Settings,
                      outputs: dict[str, str], failed: dict[str, str]) -> int:
+    EVENT.set(event.id)  # this task's context: the requests of this event inherit it
     try:
         result = await asummarize_event(event.articles, llm=llm, settings=settings,
                                         event_id=event.id, created=CREATED)
@@ -123,8 +126,8 @@ async def run_batch(events: Sequence[Event], settings: Settings, *,
                     sleep: ScaledSleep | None = None) -> RunResult:
     """All events concurrently (or one after another), timed from first call to last."""
     cache = ResponseCache.from_settings(settings) if settings.use_cache else None
-    llm = LLMClient(settings, transport or OpenAITransport(settings), cache=cache,
-                    sleep=sleep)
+    recorder = ScheduleRecorder(transport or OpenAITransport(settings))
+    llm = LLMClient(settings, recorder, cache=cache, sleep=sleep)
     outputs: dict[str, str] = {}
     failed: dict[str, str] = {}
     started = time.perf_counter()
@@ -138,26 +141,16 @@ async def run_batch(events: Sequence[Event], settings: Settings, *,
     finally:
         await llm.aclose()
     return RunResult(wall, dict(sorted(outputs.items())), failed, sum(errors), llm.ledger,
-                     list(sleep.waits) if sleep else [])
+                     list(sleep.waits) if sleep else [], recorder.sent)
 
 
-def ideal_wall_s(ledger: Ledger, *, latency_s: float, per_token_s: float,
-                 concurrency: int) -> float:
-    """The LLM-bound lower bound: all server latency spread over ``concurrency`` slots,
-    but no less than the longest event's critical path (its slowest extraction request,
-    then its reconcile requests one after another)."""
-    total = 0.0
-    extract: dict[str, float] = {}
-    reconcile: dict[str, float] = {}
-    for r in ledger.records:
-        if r.cached or r.failed:
-            continue
-        t = latency_s + per_token_s * r.completion_tokens
-        total += t
-        ev = r.tag.event_id
-        if r.tag.purpose == "extract":
-            extract[ev] = max(extract.get(ev, 0.0), t)
-        else:
-            reconcile[ev] = reconcile.get(ev, 0.0) + t
-    paths = [extract.get(ev, 0.0) + reconcile.get(ev, 0.0) for ev in {*extract, *reconcile}]
-    return max(total / concurrency, max(paths, default=0.0))
+def ideal_wall_s(run: RunResult, *, latency_s: float, concurrency: int) -> float:
+    """The LLM-bound wall time of ``run``'s requests (``bench.schedule``): what the run
+    would take if the client cost nothing."""
+    return simulated_wall_s(run.sent, latency_s=latency_s, concurrency=concurrency)
+
+
+def ideal_lower_bound_s(run: RunResult, *, latency_s: float, concurrency: int) -> float:
+    """A looser bound than ``ideal_wall_s``: all latency spread over the slots, or the
+    longest event's critical path, whichever is longer."""
+    return lower_bound_s(run.sent, latency_s=latency_s, concurrency=concurrency)

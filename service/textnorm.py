@@ -54,7 +54,8 @@ class NormalizedText:
     """A normalised text and, for each of its characters, the original unit it came from.
 
     ``starts[i]``/``ends[i]`` delimit (in the original) the unit that produced normalised
-    character ``i``; a normalised space points at the first character of its run.
+    character ``i``; a normalised space points at the first character of its run. Empty
+    ``ends`` means every unit is one character (``ends[i] == starts[i] + 1``).
     """
 
     original: str
@@ -66,7 +67,8 @@ class NormalizedText:
         """Map the normalised slice ``[start, end)`` (non-empty) to original offsets."""
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"bad normalised slice [{start}, {end}) of {len(self.text)}")
-        return self.starts[start], self.ends[end - 1]
+        stop = self.ends[end - 1] if self.ends else self.starts[end - 1] + 1
+        return self.starts[start], stop
 
 
 def _units(text: str) -> list[tuple[int, int, str]]:
@@ -101,9 +103,9 @@ def _fold_unit(unit: str) -> str:
     return "".join(c for c in folded if c not in _DROP).casefold()
 
 
-# For texts that fold one character to one character (see _fold_chars): the first space
-# of every run, and the runs that normalise to nothing (see the module docstring).
-_FIRST_SPACE = re.compile(r"(?<! ) ")
+# For texts that fold one character to one character (see _fold_chars): the spaces after
+# the first of a run, and the runs that normalise to nothing (see the module docstring).
+_LATER_SPACES = re.compile(" {2,}")
 _SPACE_AFTER_OPEN = re.compile(r'["(\[] ')
 _SPACES_BEFORE_CLOSE = re.compile(r' +[",.;:!?)\]]')
 _MARK = "\x02"
@@ -115,6 +117,8 @@ def _fold_chars(text: str) -> str | None:
     exactly one: the common case); None otherwise (the general path handles it)."""
     if _MARK in text or ("&" in text and _ENTITY.search(text)):
         return None
+    if not _NOT_SIMPLE.search(text):
+        return text.translate(_SIMPLE_FOLD)
     fold: dict[int, str] = {}
     for ch in set(text):
         folded = _fold_unit(ch)
@@ -126,15 +130,15 @@ def _fold_chars(text: str) -> str | None:
 
 def _normalize_simple(text: str, folded: str) -> NormalizedText:
     """``normalize_text`` for a text that folds one character to one character: the same
-    output, with the per-character work done in C (re, translate, compress)."""
-    keep = dict.fromkeys(map(ord, set(folded)), "\x01")
-    keep[ord(" ")] = "\x00"
-    keep[ord(_MARK)] = "\x01"
-    # Keep the first space of each run, mapped to its first character...
-    mask = bytearray(_FIRST_SPACE.sub(_MARK, folded).translate(keep), "latin-1")
+    output, with the per-character work done in C (re, compress)."""
+    last = len(folded)
+    # Every character is kept, and of each run of spaces the first, mapped to its own
+    # position...
+    mask = bytearray(b"\x01") * last
+    for m in _LATER_SPACES.finditer(folded):
+        mask[m.start() + 1:m.end()] = bytes(m.end() - m.start() - 1)
     # ...except where the run normalises to nothing: at either end, after an opening
     # mark, before a closing one.
-    last = len(folded)
     for at in (0, len(folded.rstrip(" "))):
         if at < last and folded[at] == " ":
             mask[at] = 0
@@ -143,8 +147,8 @@ def _normalize_simple(text: str, folded: str) -> NormalizedText:
     for m in _SPACES_BEFORE_CLOSE.finditer(folded):
         mask[m.start()] = 0
     starts = tuple(compress(range(last), mask))
-    ends = tuple(compress(range(1, last + 1), mask))
-    return NormalizedText(text, "".join(compress(folded, mask)), starts, ends)
+    # One original character per normalised one: ``ends`` is ``starts`` + 1, left implicit.
+    return NormalizedText(text, "".join(compress(folded, mask)), starts, ())
 
 
 def normalize_text(text: str) -> NormalizedText:
@@ -152,6 +156,12 @@ def normalize_text(text: str) -> NormalizedText:
     folded = _fold_chars(text)
     if folded is not None:
         return _normalize_simple(text, folded)
+    return _normalize_units(text)
+
+
+def _normalize_units(text: str) -> NormalizedText:
+    """``normalize_text``'s general path: unit by unit (entities, combining marks,
+    characters that fold to several or to none)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -180,6 +190,45 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     return norm.text, list(norm.starts)
 
 
+def _simple_fold_table() -> tuple[dict[int, str], re.Pattern[str]]:
+    """The fold of every character (of the scripts news articles mostly use) that folds
+    to exactly one character on its own, whitespace as " "; and a pattern that finds any
+    other character (those go through ``normalize_text``)."""
+    blocks = (range(0x0000, 0x0300), range(0x0370, 0x0530), range(0x1E00, 0x2070),
+              range(0x20A0, 0x20C0), range(0x2100, 0x2200))
+    table: dict[int, str] = {}
+    for cp in (cp for block in blocks for cp in block):
+        ch = chr(cp)
+        if 0xD800 <= cp < 0xE000 or unicodedata.combining(ch):
+            continue
+        folded = _fold_unit(ch)
+        if len(folded) == 1:
+            table[cp] = " " if folded.isspace() else folded
+    ranges: list[list[int]] = []
+    for cp in sorted(table):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    members = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                      for a, b in ranges)
+    return table, re.compile(f"[^{members}]")
+
+
+# Built once at import; read-only afterwards.
+_SIMPLE_FOLD, _NOT_SIMPLE = _simple_fold_table()
+_SPACE_RUNS = re.compile(" {2,}")
+# The space (runs are single by then) after an opening mark or before a closing one.
+_EDGE_SPACE = re.compile(r'(?<=["(\[]) | (?=[",.;:!?)\]])')
+
+
 def normalize(text: str) -> str:
-    """Return the normalised form of ``text`` (what quotes are compared on)."""
-    return normalize_text(text).text
+    """Return the normalised form of ``text`` (what quotes are compared on).
+
+    Equal to ``normalize_text(text).text``; a text of one-to-one folding characters and
+    no entity (most quotes) skips the offset map: a translate and three regexes.
+    """
+    if _NOT_SIMPLE.search(text) or ("&" in text and _ENTITY.search(text)):
+        return normalize_text(text).text
+    folded = _SPACE_RUNS.sub(" ", text.translate(_SIMPLE_FOLD)).strip(" ")
+    return _EDGE_SPACE.sub("", folded)

@@ -52,10 +52,13 @@ def unsupported_numbers(statement: str, quote: str) -> list[str]:
     def figures(text: str) -> set[str]:
         return set(_DIGITS.findall(_THOUSANDS.sub("", text)))
 
+    stated = figures(statement)
+    if not stated:  # most statements: nothing to support, the quote need not be read
+        return []
     in_quote = figures(quote)
     if not in_quote and _NUMBER_WORDS.search(quote):
         return []
-    return sorted(figures(statement) - in_quote, key=int)
+    return sorted(stated - in_quote, key=int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,14 @@ class QuoteLocator:
     def __init__(self, text: str) -> None:
         self.text = text
         self._norm: NormalizedText = normalize_text(text)
+        # Each quote is looked for twice (validating the answer, then verifying the claims).
+        self._needles: dict[str, str] = {}
+
+    def _needle(self, quote: str) -> str:
+        needle = self._needles.get(quote)
+        if needle is None:
+            needle = self._needles[quote] = normalize(quote)
+        return needle
 
     def locate(
         self,
@@ -82,7 +93,7 @@ class QuoteLocator:
         min_fuzzy_chars: int = MIN_FUZZY_CHARS,
     ) -> Located | None:
         """Find ``quote``: exact after normalisation, else fuzzy at ``cutoff`` (0..100)."""
-        needle = normalize(quote)
+        needle = self._needle(quote)
         if not needle or not self._norm.text:
             return None
         at = self._find_exact(needle)
@@ -98,7 +109,7 @@ class QuoteLocator:
 
     def best_score(self, quote: str) -> float:
         """Similarity (0..100) of the passage closest to ``quote``; for error messages."""
-        needle = normalize(quote)
+        needle = self._needle(quote)
         if not needle or not self._norm.text:
             return 0.0
         if self._find_exact(needle) >= 0:

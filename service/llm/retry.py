@@ -56,8 +56,16 @@ class RetryPolicy:
 
 
 class _Wait(wait_base):
-    def __init__(self, policy: RetryPolicy, rng: random.Random) -> None:
-        self.policy, self.rng = policy, rng
+    def __init__(self, policy: RetryPolicy, rng: random.Random | None) -> None:
+        self.policy, self._rng = policy, rng
+
+    @property
+    def rng(self) -> random.Random:
+        # Made on first use: seeding a Random from os.urandom costs about 0.1 ms, and
+        # most calls never wait.
+        if self._rng is None:
+            self._rng = random.Random()
+        return self._rng
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
@@ -95,7 +103,6 @@ async def call_with_retries(
     bounds are reached; any other exception propagates at once.
     """
     clock = clock or time.monotonic
-    generator = rng or random.Random()
 
     def before_sleep(state: RetryCallState) -> None:
         outcome = state.outcome
@@ -121,7 +128,7 @@ async def call_with_retries(
     retrying = AsyncRetrying(
         sleep=sleep or asyncio.sleep,
         stop=_Stop(policy, clock, started),
-        wait=_Wait(policy, generator),
+        wait=_Wait(policy, rng),
         retry=retry_if_exception_type(TransientLLMError),
         before_sleep=before_sleep,
         retry_error_callback=give_up,
