@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,43 +169,3 @@ def _manifest_article(entry: object, base: Path) -> object:
     if not target.is_relative_to(base):
         return f"{entry!r}: path leaves the manifest's folder"
     return target
-
-
-# --------------------------------------------------------------------------- hashing
-
-
-def inputs_digest(items: Sequence[object]) -> str:
-    """sha256 over the names and contents of an event's article inputs.
-
-    Folders are hashed the way ingest reads them: their non-hidden files, not recursing.
-    A missing or unreadable input hashes as such, so fixing it changes the digest.
-    """
-    h = hashlib.sha256()
-    for item in items:
-        h.update(json.dumps(_describe(item), sort_keys=True, ensure_ascii=False).encode())
-        h.update(b"\n")
-    return h.hexdigest()
-
-
-def _describe(item: object) -> object:
-    if isinstance(item, Mapping):
-        return ["record", {str(k): v for k, v in item.items()}]
-    if not isinstance(item, Path):
-        return ["other", repr(item)]
-    try:
-        if item.is_dir():
-            files = sorted(p for p in item.iterdir() if not p.name.startswith(".") and p.is_file())
-            return ["dir", item.name, [[p.name, _file_sha(p)] for p in files]]
-        if not item.exists():
-            return ["missing", item.name]
-        return ["file", item.name, _file_sha(item)]
-    except OSError as exc:
-        return ["unreadable", item.name, exc.strerror or type(exc).__name__]
-
-
-def _file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()

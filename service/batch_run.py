@@ -9,13 +9,14 @@ import asyncio
 import datetime as dt
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from service.batch_api import BatchApiConfig, BatchApiRunner
-from service.batch_inputs import EventSpec, inputs_digest, safe_dirname
+from service.batch_inputs import EventSpec, safe_dirname
 from service.batch_progress import BatchProgress
 from service.batch_report import (
     DONE,
@@ -36,6 +37,7 @@ from service.batch_state import (
 )
 from service.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from service.errors import ConfigError, FactsumError
+from service.fingerprint import inputs_digest
 from service.llm.client import LLMClient
 from service.models import Summary
 from service.outputs import write_atomic
@@ -149,7 +151,10 @@ class BatchRunner:
                                    f"{owner!r}")
             else:
                 language = spec.language or self.options.language
-                digest = await asyncio.to_thread(inputs_digest, spec.items)
+                # Manifest items are paths and records, which always hash; anything else
+                # gets a digest of its own, so it is never taken as unchanged.
+                digest = (await asyncio.to_thread(inputs_digest, spec.items)
+                          or f"unhashable:{uuid.uuid4()}")
                 record.fingerprint = event_fingerprint(
                     event_id=spec.event_id, inputs=digest, language=language,
                     created=self.options.created, settings=self.client.settings,

@@ -20,19 +20,13 @@ import filelock
 
 from service import __version__
 from service.errors import ConfigError
+from service.fingerprint import answer_settings
 from service.outputs import write_atomic
 from service.settings import Settings
 
 STATE_FORMAT = 1
 META_DIRNAME = ".factsum"
 OUTPUT_FILES = ("summary.md", "summary.json")
-
-# Settings that change a model's answer or the rendered output; concurrency, timeouts,
-# retries, budget and cache location do not, so changing them never re-runs an event.
-ANSWER_SETTINGS = frozenset({
-    "model", "structured_mode", "temperature", "seed", "max_tokens", "max_claims_per_chunk",
-    "chunk_chars", "context_budget_tokens", "max_reasks",
-})
 
 log = logging.getLogger("service.batch")
 
@@ -96,7 +90,7 @@ def event_fingerprint(
         "language": language,
         "created": created,
         "prompts": dict(sorted(prompt_versions.items())),
-        "settings": settings.model_dump(mode="json", include=set(ANSWER_SETTINGS)),
+        "settings": answer_settings(settings),
         "factsum": __version__,
     }
     canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

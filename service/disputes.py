@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz
 
@@ -50,6 +51,7 @@ class QuantityDispute:
     positions: list[Position]
 
 
+@cache  # called for every quantity pair while clustering; units repeat
 def normalize_unit(unit: str) -> str:
     """'Ballistic Missiles' -> 'missile'; 'victims' -> 'death'."""
     u = re.sub(r"[^a-z ]", "", unit.casefold()).strip()

@@ -271,7 +271,7 @@ def _cut_point(text: str, pos: int, max_chars: int) -> int:
 
 def _raw_articles(item: object, n: int, max_bytes: int) -> Iterator[RawArticle | InputError]:
     """Dispatch one input item to the reader for its kind."""
-    if isinstance(item, os.PathLike) or (isinstance(item, str) and _looks_like_path(item)):
+    if isinstance(item, os.PathLike) or (isinstance(item, str) and looks_like_path(item)):
         yield from _read_path(Path(item), max_bytes)
         return
     try:
@@ -303,7 +303,7 @@ def _checked(raw: RawArticle, max_bytes: int) -> Iterator[RawArticle | InputErro
         yield raw
 
 
-def _looks_like_path(item: str) -> bool:
+def looks_like_path(item: str) -> bool:
     """A string is a path if it names an existing file/folder or ends in a known suffix.
 
     Anything else (a sentence, several lines, a long text) is article text. Text from

@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 
 from service import __version__
 from service.errors import InputError, LLMError, NoUsableInputError
+from service.event_cache import load_event, save_event
 from service.extract import ArticleExtraction, extract_article
 from service.figures import figure_claims
+from service.fingerprint import event_cache_key
 from service.independence import independence_groups
 from service.ingest import load_articles
-from service.llm.base import StructuredLLM
+from service.llm.base import CallTag, StructuredLLM
+from service.llm.cache import ResponseCache
+from service.llm.ledger import Ledger
 from service.models import (
     Article,
     ArticleRef,
@@ -59,11 +63,44 @@ async def asummarize_event(
     created: str | None = None,
     progress: ProgressFn | None = None,
 ) -> EventResult:
-    """Summarise one event; article-level failures are reported, not fatal."""
+    """Summarise one event; article-level failures are reported, not fatal.
+
+    With a response cache (the default), an event whose inputs, settings, prompts,
+    language and date are unchanged is served whole from it (service.event_cache).
+    """
+    note = progress or (lambda _msg: None)
+    created = created or dt.date.today().isoformat()
+    cache = getattr(llm, "cache", None)
+    key = (event_cache_key(items, settings=settings, language=language, created=created,
+                           prompt_versions=prompt_versions())
+           if isinstance(cache, ResponseCache) else None)
+    hit = load_event(cache, key) if isinstance(cache, ResponseCache) and key else None
+    if hit is not None:
+        summary, input_errors, calls = hit
+        for problem in input_errors:
+            note(f"skipped {problem}")
+        note("inputs, settings and prompts unchanged: summary served from the cache")
+        ledger = getattr(llm, "ledger", None)
+        if isinstance(ledger, Ledger):  # every call the event took counts as a cache hit
+            for _ in range(calls):
+                ledger.record(CallTag(purpose="event", event_id=event_id),
+                              model=llm.model_name, cached=True)
+        summary.usage = _usage(llm, event_id)
+        return EventResult(summary, input_errors)
+    result = await _summarize_event(items, llm=llm, settings=settings, language=language,
+                                    event_id=event_id, created=created, note=note)
+    if isinstance(cache, ResponseCache) and key is not None and not result.article_errors:
+        save_event(cache, key, result.summary, result.input_errors)
+    return result
+
+
+async def _summarize_event(
+    items: Sequence[ArticleInput], *, llm: StructuredLLM, settings: Settings, language: str,
+    event_id: str, created: str, note: ProgressFn,
+) -> EventResult:
     articles, input_errors = load_articles(items)
     if not articles:
         raise NoUsableInputError(input_errors)
-    note = progress or (lambda _msg: None)
     for problem in input_errors:  # now, not after minutes of model calls
         note(f"skipped {problem}")
 
@@ -135,7 +172,7 @@ async def asummarize_event(
         run=RunInfo(
             model=llm.model_name,
             prompt_versions=prompt_versions(),
-            created=created or dt.date.today().isoformat(),
+            created=created,
             factsum_version=__version__,
         ),
         usage=_usage(llm, event_id),

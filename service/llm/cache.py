@@ -125,6 +125,19 @@ class ResponseCache:
 
     def get(self, key: str) -> ChatResult | None:
         """The cached result, or None (also for refused or unreadable rows)."""
+        text = self.get_text(key)
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+            return ChatResult(**data)
+        except (TypeError, ValueError):
+            log.warning("cache: dropped an unreadable entry")
+            self._call(lambda c: c.delete(key))
+            return None
+
+    def get_text(self, key: str) -> str | None:
+        """The JSON text stored under ``key``, or None (also for refused rows)."""
         cache = self._cache
         try:
             text = cache.get(key)
@@ -135,22 +148,21 @@ class ResponseCache:
         except (sqlite3.DatabaseError, diskcache.Timeout) as exc:
             self._handle(exc, cache)
             return None
-        if not isinstance(text, str):
-            return None
-        try:
-            data = json.loads(text)
-            return ChatResult(**data)
-        except (TypeError, ValueError):
-            log.warning("cache: dropped an unreadable entry")
-            self._call(lambda c: c.delete(key))
-            return None
+        return text if isinstance(text, str) else None
+
+    def set_text(self, key: str, text: str) -> bool:
+        """Store JSON text under ``key``; returns whether it was stored."""
+        return self._call(lambda c: c.set(key, text)) is not None
+
+    def drop(self, key: str) -> None:
+        """Forget ``key`` (an entry its reader could not use)."""
+        self._call(lambda c: c.delete(key))
 
     def set(self, key: str, result: ChatResult) -> bool:
         """Store ``result`` if cacheable; returns whether it was stored."""
         if not is_cacheable(result):
             return False
-        text = json.dumps(asdict(result), ensure_ascii=False)
-        return self._call(lambda c: c.set(key, text)) is not None
+        return self.set_text(key, json.dumps(asdict(result), ensure_ascii=False))
 
     def stats(self) -> CacheStats:
         """Entry count, bytes on disk, directory."""

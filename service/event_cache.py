@@ -1,0 +1,49 @@
+"""Whole-event results in the response cache: an unchanged event repeats no stage.
+
+The per-request cache already makes a rerun cost no model call, but ingest, quote
+location, reconciliation and rendering would still run. Keyed by the inputs' content,
+the answer-shaping settings, the prompt versions, the language, the date and the
+factsum version (service.fingerprint), the stored summary is exactly what the pipeline
+would produce again. Events with a failed article are not stored, so a rerun retries it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from pydantic import ValidationError
+
+from service.errors import InputError
+from service.llm.cache import ResponseCache
+from service.models import Summary, Usage
+
+log = logging.getLogger("service.pipeline")
+
+
+def load_event(cache: ResponseCache, key: str
+               ) -> tuple[Summary, list[InputError], int] | None:
+    """The stored summary, the inputs it skipped, and how many model calls it took."""
+    text = cache.get_text(key)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        summary = Summary.model_validate(data["summary"])
+        then = Usage.model_validate(data["usage"])
+        errors = [InputError(str(source), str(problem)) for source, problem in data["skipped"]]
+    except (KeyError, TypeError, ValueError, ValidationError):
+        log.warning("cache: dropped an unreadable event entry")
+        cache.drop(key)
+        return None
+    return summary, errors, then.requests + then.cache_hits
+
+
+def save_event(cache: ResponseCache, key: str, summary: Summary,
+               input_errors: list[InputError]) -> None:
+    """Store an event's summary, its usage and the inputs it skipped."""
+    cache.set_text(key, json.dumps({
+        "summary": summary.model_dump(mode="json"),
+        "usage": summary.usage.model_dump(mode="json"),
+        "skipped": [[e.source, e.problem] for e in input_errors],
+    }, ensure_ascii=False))
