@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from string import Template
 
@@ -65,6 +66,14 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
     if not candidates:
         raise ConfigError(f"prompt {name!r} not found in {directory}")
     number, path = max(candidates)
+    stat = path.stat()
+    return _parse(name, number, path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _parse(name: str, number: int, path: Path, _mtime_ns: int, _size: int) -> PromptTemplate:
+    """Read and hash a template once per file state: the pipeline asks for the prompt
+    of every passage, and an edited file (new mtime or size) is read again."""
     raw = path.read_text(encoding="utf-8")
     parts = _SECTION_RE.split(raw)
     # split() gives ['', 'system', body, 'user', body]
