@@ -37,7 +37,7 @@ from service.batch_api_requests import (
     with_batch_prices,
 )
 from service.errors import ConfigError, LLMError, PermanentLLMError
-from service.llm.base import CallTag, ChatResult
+from service.llm.base import CallTag, ChatResult, chat_result_from_json
 from service.llm.cache import ResponseCache
 from service.llm.client import LLMClient
 from service.llm.retry import Sleep
@@ -288,17 +288,6 @@ def _chat_result(record: Mapping[str, Any]) -> tuple[ChatResult | None, str]:
         message = detail.get("message", "") if isinstance(detail, dict) else str(detail)
         return None, f"HTTP {status}: {str(message)[:200]}".strip()
     try:
-        body = response["body"]
-        choice = body["choices"][0]
-        message = choice["message"]
-        usage = body.get("usage") or {}
-        return ChatResult(
-            content=message.get("content"),
-            finish_reason=choice.get("finish_reason"),
-            refusal=message.get("refusal"),
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-            model=str(body.get("model") or ""),
-        ), ""
+        return chat_result_from_json(response["body"]), ""
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None, "malformed response body"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from service import __version__
+from service.digests import file_sha256
 from service.ingest import looks_like_path
 from service.settings import Settings
 
@@ -77,17 +78,9 @@ def _describe(item: object) -> object | None:
     try:
         if item.is_dir():
             files = sorted(p for p in item.iterdir() if not p.name.startswith(".") and p.is_file())
-            return ["dir", item.name, [[p.name, _file_sha(p)] for p in files]]
+            return ["dir", item.name, [[p.name, file_sha256(p)] for p in files]]
         if not item.exists():
             return ["missing", item.name]
-        return ["file", item.name, _file_sha(item)]
+        return ["file", item.name, file_sha256(item)]
     except OSError as exc:
         return ["unreadable", item.name, exc.strerror or type(exc).__name__]
-
-
-def _file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()

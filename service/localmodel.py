@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from service.digests import file_sha256
 from service.errors import LocalModelError
 
 
@@ -81,14 +82,6 @@ def _part_paths(spec: ModelSpec) -> list[Path]:
     return paths
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(8 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _stamp(path: Path) -> str:
     st = path.stat()
     return f"{st.st_size}:{st.st_mtime_ns}"
@@ -106,14 +99,14 @@ def assemble_model(spec: ModelSpec, models_dir: Path) -> Path:
     verified = f"{spec.sha256} {_stamp(target)}" if target.exists() else None
     if verified and stamp.exists() and stamp.read_text(encoding="utf-8") == verified:
         return target
-    if not target.exists() or _sha256(target) != spec.sha256:
+    if not target.exists() or file_sha256(target) != spec.sha256:
         tmp = target.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as out:
             for part in _part_paths(spec):
                 with part.open("rb") as f:
                     while chunk := f.read(8 << 20):
                         out.write(chunk)
-        digest = _sha256(tmp)
+        digest = file_sha256(tmp)
         if digest != spec.sha256:
             tmp.unlink(missing_ok=True)
             raise LocalModelError(

@@ -31,6 +31,23 @@ class ChatResult:
     model: str = ""
 
 
+def chat_result_from_json(body: Any) -> ChatResult:
+    """``ChatResult`` from a chat-completion JSON body (a real-time answer or one line of
+    a Batch API output file). Raises KeyError, IndexError, TypeError, ValueError or
+    AttributeError when the body is not one: the callers decide what that means."""
+    choice = body["choices"][0]
+    message = choice["message"]
+    usage = body.get("usage") or {}
+    return ChatResult(
+        content=message.get("content"),
+        finish_reason=choice.get("finish_reason"),
+        refusal=message.get("refusal"),
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        model=str(body.get("model") or ""),
+    )
+
+
 class ChatTransport(Protocol):
     """Sends one chat-completion payload; raises Transient/PermanentLLMError on failure.
 

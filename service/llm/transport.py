@@ -20,7 +20,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from service.errors import LLMError, PermanentLLMError, TransientLLMError
-from service.llm.base import ChatResult
+from service.llm.base import ChatResult, chat_result_from_json
 from service.llm.redact import one_line, redact
 from service.settings import Settings
 
@@ -199,17 +199,6 @@ def _raw_result(response: httpx2.Response) -> ChatResult:
     """``ChatResult`` from a chat-completion JSON body (what ``_to_result`` reads)."""
     # A broken server can send anything: every missing or mistyped field is "malformed".
     try:
-        data = response.json()
-        choice = data["choices"][0]
-        message = choice["message"]
-        usage = data.get("usage") or {}
-        return ChatResult(
-            content=message.get("content"),
-            finish_reason=choice.get("finish_reason"),
-            refusal=message.get("refusal"),
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-            model=str(data.get("model") or ""),
-        )
+        return chat_result_from_json(response.json())
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         raise PermanentLLMError("model server returned a malformed response") from None
