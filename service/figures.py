@@ -38,6 +38,7 @@ _TOKEN = re.compile(
 _MAX_GAP = 2  # words allowed between a number and its noun: "a dozen ballistic missiles"
 _WINDOW = 9  # tokens before a noun that can hold hedge + number + gap
 _WINDOW_CHARS = 120  # text searched for those tokens
+_CONTEXT_CHARS = 300  # longest quote: this much on each side of the figure's words
 _MAX_WHO = 60  # longer "who" captures are sentence fragments, not a source
 
 
@@ -223,13 +224,34 @@ def _group_index(m: re.Match[str]) -> int:
 def _figure(text: str, sentence: tuple[int, int], phrase: tuple[int, int], value: float,
             qualifier: Qualifier, unit: str, language: str) -> Figure:
     """A Figure from offsets into ``text``."""
-    start, end = sentence
+    start, end = clip_sentence(text, sentence, phrase)
     return Figure(
         quantity=Quantity(value=value, high=None, unit=unit, qualifier=qualifier),
         phrase=Span(start=phrase[0], end=phrase[1]),
         sentence=Span(start=start, end=end),
         asserted_by=_attribution(text[start:end], phrase[0] - start, language),
     )
+
+
+def clip_sentence(text: str, sentence: tuple[int, int], phrase: tuple[int, int]
+                  ) -> tuple[int, int]:
+    """The sentence, or a window of it around the phrase cut at spaces when it is long.
+
+    A text with no sentence ends (hostile or badly extracted) must not turn every
+    figure into a megabyte quote, nor make attribution scan it once per figure.
+    """
+    start, end = sentence
+    if end - start <= 2 * _CONTEXT_CHARS:
+        return start, end
+    lo = max(start, phrase[0] - _CONTEXT_CHARS)
+    hi = min(end, phrase[1] + _CONTEXT_CHARS)
+    if lo > start:
+        cut = text.find(" ", lo, phrase[0])
+        lo = cut + 1 if cut >= 0 else phrase[0]
+    if hi < end:
+        cut = text.rfind(" ", phrase[1], hi)
+        hi = cut if cut >= 0 else phrase[1]
+    return lo, hi
 
 
 def _count_before(tokens: Sequence[_Token], language: str, lexicon: Lexicon

@@ -9,6 +9,7 @@ the odd ones out become a dispute that quotes both sides.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from service.figures import sentence_spans
+from service.figures import clip_sentence, sentence_spans
 from service.models import Article, Claim, Dispute, Position, Span
 
 ORIGIN: Final = "date_reader"
@@ -84,23 +85,27 @@ def read_mentions(article: Article) -> list[DateMention]:
     if pattern is None:
         return []
     days, months = (tuple(n.casefold() for n in names) for names in _NAMES[article.language])
-    mentions = []
+    mentions: list[DateMention] = []
+    spans: list[tuple[int, int]] | None = None
     for m in pattern.finditer(article.text):
+        if spans is None:  # segmented once, and only for articles with a mention
+            spans = list(sentence_spans(article.text, article.language))
         day = int(m.group("d") or m.group("d2"))
         month = months.index((m.group("m") or m.group("m2")).casefold()) + 1
         mentions.append(DateMention(
             article_id=article.id, weekday=days.index(m.group("w").casefold()),
             month=month, day=day, span=Span(start=m.start(), end=m.end()),
-            sentence=_sentence(article.text, article.language, m.start(), m.end()),
+            sentence=_sentence(article.text, spans, m.start(), m.end()),
         ))
     return mentions
 
 
-def _sentence(text: str, language: str, start: int, end: int) -> Span:
+def _sentence(text: str, spans: Sequence[tuple[int, int]], start: int, end: int) -> Span:
     """The sentence that holds ``text[start:end]`` (the match alone if none does)."""
-    for s_start, s_end in sentence_spans(text, language):
-        if s_start <= start and end <= s_end:
-            return Span(start=s_start, end=s_end)
+    at = bisect.bisect_right(spans, (start, len(text) + 1)) - 1
+    if at >= 0 and spans[at][0] <= start and end <= spans[at][1]:
+        lo, hi = clip_sentence(text, spans[at], (start, end))
+        return Span(start=lo, end=hi)
     return Span(start=start, end=end)
 
 

@@ -173,3 +173,16 @@ def test_every_figure_points_inside_its_sentence(text: str, language: str) -> No
         assert text[fig.sentence.start:fig.sentence.end].strip() == \
             text[fig.sentence.start:fig.sentence.end]
         assert fig.quantity.value >= 0
+
+
+def test_a_text_without_sentence_ends_gives_short_verbatim_quotes_quickly() -> None:
+    """Hostile or badly extracted text: one endless 'sentence' full of figures."""
+    import time
+
+    text = "et l'Iran a tiré 22 missiles selon le Pentagone " * 20_000  # ~1 MB, no full stop
+    started = time.perf_counter()
+    [claim] = figure_claims([_article(text)])
+    assert time.perf_counter() - started < 30  # linear, not one full scan per figure
+    assert len(claim.quote) <= 2 * 300 + 40
+    assert text[claim.span.start:claim.span.end] == claim.quote
+    assert "22 missiles" in claim.quote and claim.asserted_by.startswith("le Pentagone")

@@ -72,3 +72,14 @@ def test_the_publication_year_picks_the_calendar() -> None:
 def test_impossible_dates_and_unknown_languages_are_ignored() -> None:
     assert read_mentions(_article("a", "Le lundi 31 février.", "fr"))[0].fits(2020) is False
     assert read_mentions(_article("a", "В среду 8 января.", "ru")) == []
+
+
+def test_many_mentions_in_a_long_text_without_full_stops_stay_fast_and_short() -> None:
+    import time
+
+    text = "le jeudi 3 janvier puis " * 20_000  # ~480 kB, no sentence end
+    started = time.perf_counter()
+    mentions = read_mentions(_article("a", text, "fr"))
+    assert time.perf_counter() - started < 30
+    assert len(mentions) == 20_000
+    assert all(m.sentence.end - m.sentence.start <= 2 * 300 + 40 for m in mentions)
