@@ -92,23 +92,26 @@ def _drop_tweet_debris(text: str) -> str:
     # The tweet's own words stay (the article quotes them); its photo link and its
     # signature go, and the signature's place becomes a paragraph break, as the embed
     # was a block of its own.
-    text = _TWEET_LINK.sub("", text)
-    return _TWEET_SIGNATURE.sub("\n\n", text)
-
-
-def _collapse_spaces(text: str) -> str:
-    # Any run of horizontal whitespace (tabs, no-break spaces) becomes one space.
-    return re.sub(r"[^\S\n]+", " ", text)
+    # Both patterns need a literal that most texts lack; checking it first is much
+    # cheaper than letting the regex try every position.
+    if "t.co/" in text or "pic.twitter.com/" in text:
+        text = _TWEET_LINK.sub("", text)
+    if "(@" in text:
+        text = _TWEET_SIGNATURE.sub("\n\n", text)
+    return text
 
 
 _TEXT_RULES = (
     without_surrogates, _nfc, _unify_newlines, _drop_invisible, _br_tags_to_breaks,
-    _drop_tweet_debris, _collapse_spaces,
+    _drop_tweet_debris,
 )
 
 
 def _strip_lines(lines: list[str]) -> list[str]:
-    return [line.strip() for line in lines]
+    # Trim each line, and make any run of horizontal whitespace (tabs, no-break spaces)
+    # one space. The text rules have already turned every other line break into "\n"
+    # and dropped control characters, so split() sees only horizontal whitespace.
+    return [" ".join(line.split()) for line in lines]
 
 
 _TEASER = re.compile(

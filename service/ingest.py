@@ -10,6 +10,7 @@ each (``clean_text`` and friends are re-exported here for existing callers).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -38,7 +39,7 @@ Format = Literal["text", "markdown", "html"]
 __all__ = [
     "DEFAULT_MAX_BYTES", "MIN_WORDS", "Cleaned", "HtmlMeta", "RawArticle", "article_id",
     "build_article", "clean_text", "count_words", "decode_bytes", "detect_language",
-    "guess_title", "html_to_text", "iter_jsonl", "load_articles", "load_path",
+    "guess_title", "html_to_text", "iter_jsonl", "language_sample", "load_articles", "load_path",
     "split_paragraph_chunks", "strip_markdown", "without_surrogates",
 ]
 
@@ -167,7 +168,7 @@ def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
     cleaned = clean_text(body)
     if not cleaned.text:
         raise InputError(raw.source, "no article text left after removing page furniture")
-    words = count_words(cleaned.text)
+    words = count_words(cleaned.text, stop_at=min_words)
     if words < min_words:
         noun = "word" if words == 1 else "words"
         raise InputError(
@@ -213,9 +214,26 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language (py3langid), ``"und"`` without letters."""
     if not any(ch.isalpha() for ch in text):
         return "und"
-    # The first 20k characters are plenty and keep detection fast on huge inputs.
-    code, _score = py3langid.classify(text[:20_000])
+    code, _score = py3langid.classify(language_sample(text))
     return str(code)
+
+
+def language_sample(text: str, window: int = 500) -> str:
+    """Three windows of about ``window`` characters (start, middle, end), cut at spaces.
+
+    Detection costs time in proportion to its input (about 0.2 ms per 1,000 characters)
+    and 1,500 characters decide a language as well as 6,000 do. Taking the middle and
+    the end too, not just the lead, keeps an English headline on a French article (or
+    a long quotation) from deciding alone.
+    """
+    if len(text) <= 3 * window:
+        return text
+    middle = (len(text) - window) // 2
+    # Drop the word each cut may have halved: a fragment is noise to a byte-gram model.
+    head = text[:window].rsplit(" ", 1)[0]
+    body = text[middle:middle + window].split(" ", 1)[-1].rsplit(" ", 1)[0]
+    tail = text[-window:].split(" ", 1)[-1]
+    return f"{head}\n{body}\n{tail}"
 
 
 # Ideographs and kana are written without spaces: each one counts as a word.
@@ -223,9 +241,13 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 
 
-def count_words(text: str) -> int:
-    """Number of words (each CJK character counts as one)."""
-    return len(_WORD.findall(text))
+def count_words(text: str, *, stop_at: int | None = None) -> int:
+    """Number of words (each CJK character counts as one), or ``stop_at`` once that
+    many are found (enough to tell a usable article from a fragment, without reading it
+    all)."""
+    if stop_at is None:
+        return len(_WORD.findall(text))
+    return sum(1 for _ in itertools.islice(_WORD.finditer(text), stop_at))
 
 
 def split_paragraph_chunks(text: str, max_chars: int) -> list[tuple[int, str]]:

@@ -58,16 +58,29 @@ class PromptTemplate:
 
 def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
     """Load the highest version of prompt ``name`` from ``directory``."""
+    try:
+        listed = directory.stat().st_mtime_ns
+    except OSError:
+        listed = -1
+    found = _highest_version(name, directory, listed)
+    if found is None:
+        raise ConfigError(f"prompt {name!r} not found in {directory}")
+    number, path = found
+    stat = path.stat()
+    return _parse(name, number, path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _highest_version(name: str, directory: Path, _listed_ns: int) -> tuple[int, Path] | None:
+    """The highest ``<name>.v<N>.txt`` in ``directory``, listed once per directory state
+    (adding or removing a file changes the directory's mtime; editing one does not
+    change which file is highest)."""
     candidates = [
         (int(m["n"]), p)
         for p in directory.glob(f"{name}.v*.txt")
         if (m := _FILE_RE.match(p.name)) and m["name"] == name
     ]
-    if not candidates:
-        raise ConfigError(f"prompt {name!r} not found in {directory}")
-    number, path = max(candidates)
-    stat = path.stat()
-    return _parse(name, number, path, stat.st_mtime_ns, stat.st_size)
+    return max(candidates) if candidates else None
 
 
 @lru_cache(maxsize=64)

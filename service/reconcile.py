@@ -66,8 +66,9 @@ class Item:
     numbers: str
     claim_ids: list[str]  # the claims this item stands for
 
+    @functools.cached_property
     def line(self) -> str:
-        """The JSON line the model sees."""
+        """The JSON line the model sees (built once: batching and the prompt both use it)."""
         return json.dumps(
             {"id": self.id, "source": self.source, "asserted_by": self.asserted_by,
              "statement": self.statement, "numbers": self.numbers},
@@ -123,7 +124,7 @@ def plan_batches(
     batches: list[list[Item]] = [[]]
     used = 0
     for item in items:
-        cost = estimate_tokens(item.line()) + 1
+        cost = estimate_tokens(item.line) + 1
         if batches[-1] and used + cost > room:
             batches.append([])
             used = 0
@@ -156,7 +157,7 @@ class Reconciler:
 
     def messages(self, batch: Sequence[Item], round_no: int) -> list[dict[str, str]]:
         """Chat messages for one batch."""
-        lines = [item.line() for item in batch]
+        lines = [item.line for item in batch]
         return self.template.render(
             tag=data_tag(*lines),
             language_name=language_name(self.language),
@@ -237,6 +238,8 @@ def supports(claim_statement: str, point_statement: str) -> bool:
     support the sentence it is attached to, so such members are detached and stand
     as points of their own.
     """
+    if claim_statement == point_statement:  # a point of one claim, in its own words
+        return True
     a, b = _content_words(claim_statement), _content_words(point_statement)
     return fuzz.token_set_ratio(a, b) >= SUPPORT_THRESHOLD
 

@@ -25,9 +25,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from typing import overload
 
 # Every kind of single quote / apostrophe -> ', every double quote -> ", dashes -> -.
 _FOLD = str.maketrans(
@@ -60,7 +62,7 @@ class NormalizedText:
 
     original: str
     text: str
-    starts: tuple[int, ...]
+    starts: Sequence[int]
     ends: tuple[int, ...]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
@@ -128,27 +130,61 @@ def _fold_chars(text: str) -> str | None:
     return text.translate(fold)
 
 
+class _Shifted(Sequence[int]):
+    """``starts`` of a text whose normalisation only removed characters: the kept
+    characters form a few runs, each shifted by a constant. Indexing costs a bisect;
+    building it costs one step per run, not one per character."""
+
+    __slots__ = ("_firsts", "_length", "_shifts")
+
+    def __init__(self, firsts: list[int], shifts: list[int], length: int) -> None:
+        self._firsts, self._shifts, self._length = firsts, shifts, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[int, ...]: ...
+    def __getitem__(self, i: int | slice) -> int | tuple[int, ...]:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(self._length)))
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError("normalised offset out of range")
+        return i + self._shifts[bisect_right(self._firsts, i) - 1]
+
+
 def _normalize_simple(text: str, folded: str) -> NormalizedText:
     """``normalize_text`` for a text that folds one character to one character: the same
-    output, with the per-character work done in C (re, compress)."""
+    output, with the per-character work done in C (re, str.join)."""
     last = len(folded)
-    # Every character is kept, and of each run of spaces the first, mapped to its own
-    # position...
-    mask = bytearray(b"\x01") * last
+    # Every character is kept, and of each run of spaces the first...
+    removed: set[int] = set()
     for m in _LATER_SPACES.finditer(folded):
-        mask[m.start() + 1:m.end()] = bytes(m.end() - m.start() - 1)
+        removed.update(range(m.start() + 1, m.end()))
     # ...except where the run normalises to nothing: at either end, after an opening
     # mark, before a closing one.
     for at in (0, len(folded.rstrip(" "))):
         if at < last and folded[at] == " ":
-            mask[at] = 0
-    for m in _SPACE_AFTER_OPEN.finditer(folded):
-        mask[m.start() + 1] = 0
-    for m in _SPACES_BEFORE_CLOSE.finditer(folded):
-        mask[m.start()] = 0
-    starts = tuple(compress(range(last), mask))
+            removed.add(at)
+    removed.update(m.start() + 1 for m in _SPACE_AFTER_OPEN.finditer(folded))
+    removed.update(m.start() for m in _SPACES_BEFORE_CLOSE.finditer(folded))
+    pieces: list[str] = []
+    firsts: list[int] = []  # normalised offset where each kept run begins
+    shifts: list[int] = []  # original offset minus normalised offset in that run
+    kept = prev = 0
+    for cut in [*sorted(removed), last]:
+        if cut > prev:
+            pieces.append(folded[prev:cut])
+            firsts.append(kept)
+            shifts.append(prev - kept)
+            kept += cut - prev
+        prev = cut + 1
     # One original character per normalised one: ``ends`` is ``starts`` + 1, left implicit.
-    return NormalizedText(text, "".join(compress(folded, mask)), starts, ())
+    return NormalizedText(text, "".join(pieces), _Shifted(firsts, shifts, kept), ())
 
 
 def normalize_text(text: str) -> NormalizedText:

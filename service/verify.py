@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -40,6 +41,13 @@ _NUMBER_WORDS = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
+def _figures(text: str) -> frozenset[str]:
+    """The digit figures in ``text`` ("1,200" is 1200); memoised because one claim's
+    statement and quote are checked at extraction, verification and dispute finding."""
+    return frozenset(_DIGITS.findall(_THOUSANDS.sub("", text)))
+
+
 def unsupported_numbers(statement: str, quote: str) -> list[str]:
     """Figures (in digits) that ``statement`` states and ``quote`` cannot support.
 
@@ -49,13 +57,10 @@ def unsupported_numbers(statement: str, quote: str) -> list[str]:
     real-looking citation. A quote that gives counts only in words is given the benefit
     of the doubt.
     """
-    def figures(text: str) -> set[str]:
-        return set(_DIGITS.findall(_THOUSANDS.sub("", text)))
-
-    stated = figures(statement)
+    stated = _figures(statement)
     if not stated:  # most statements: nothing to support, the quote need not be read
         return []
-    in_quote = figures(quote)
+    in_quote = _figures(quote)
     if not in_quote and _NUMBER_WORDS.search(quote):
         return []
     return sorted(stated - in_quote, key=int)
@@ -76,8 +81,10 @@ class QuoteLocator:
     def __init__(self, text: str) -> None:
         self.text = text
         self._norm: NormalizedText = normalize_text(text)
-        # Each quote is looked for twice (validating the answer, then verifying the claims).
+        # Each quote is looked for twice (validating the answer, then verifying the
+        # claims): its normal form and where it was found are kept.
         self._needles: dict[str, str] = {}
+        self._found: dict[tuple[str, float, int], Located | None] = {}
 
     def _needle(self, quote: str) -> str:
         needle = self._needles.get(quote)
@@ -93,6 +100,12 @@ class QuoteLocator:
         min_fuzzy_chars: int = MIN_FUZZY_CHARS,
     ) -> Located | None:
         """Find ``quote``: exact after normalisation, else fuzzy at ``cutoff`` (0..100)."""
+        key = (quote, cutoff, min_fuzzy_chars)
+        if key not in self._found:
+            self._found[key] = self._locate(quote, cutoff, min_fuzzy_chars)
+        return self._found[key]
+
+    def _locate(self, quote: str, cutoff: float, min_fuzzy_chars: int) -> Located | None:
         needle = self._needle(quote)
         if not needle or not self._norm.text:
             return None

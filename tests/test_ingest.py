@@ -31,6 +31,7 @@ from service.ingest import (
     count_words,
     decode_bytes,
     detect_language,
+    language_sample,
     iter_jsonl,
     load_articles,
     load_path,
@@ -381,6 +382,21 @@ def test_detect_language_and_count_words() -> None:
     assert detect_language("12 345") == "und"
     assert count_words("L'Iran a tiré 12 missiles") == 6
     assert count_words("伊朗向美军基地发射导弹") == 11
+    assert count_words("one two three four five", stop_at=3) == 3
+    assert count_words("one two", stop_at=3) == 2
+
+
+def test_language_is_decided_on_a_sample_of_the_start_middle_and_end(
+        seeds: dict[str, Article]) -> None:
+    french = seeds["000"].text
+    assert len(french) > 1500
+    sample = language_sample(french)
+    assert len(sample) <= 1500
+    assert sample.split("\n")[0] in french and sample.split("\n")[-1] in french
+    assert detect_language(french) == "fr"
+    # An English headline and lead do not outvote a French body.
+    english = "The Pentagon said Iran fired more than a dozen missiles at two bases. " * 8
+    assert detect_language(english + french) == "fr"
 
 
 # ------------------------------------------------------------------ chunks

@@ -91,6 +91,8 @@ def test_rollups_per_event_and_article() -> None:
     ev1 = ledger.usage(event_id="ev1")
     assert isinstance(ev1, Usage) and ev1.requests == 3 and ev1.cache_hits == 1
     assert ledger.usage(event_id="ev1", purpose="reconcile").prompt_tokens == 3000
+    assert ledger.usage(event_id="ev2").retries == 5
+    assert ledger.usage(event_id="no such event").requests == 0
 
 
 def test_report_is_json_ready() -> None:

@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -162,7 +162,9 @@ class ResponseCache:
         """Store ``result`` if cacheable; returns whether it was stored."""
         if not is_cacheable(result):
             return False
-        return self.set_text(key, json.dumps(asdict(result), ensure_ascii=False))
+        # Not dataclasses.asdict: it deep-copies every field, and the fields are plain.
+        row = {f.name: getattr(result, f.name) for f in fields(result)}
+        return self.set_text(key, json.dumps(row, ensure_ascii=False))
 
     def stats(self) -> CacheStats:
         """Entry count, bytes on disk, directory."""
@@ -239,11 +241,16 @@ class ResponseCache:
             raise CacheError(f"cache directory {self.directory} is unusable: {exc}") from None
 
     def _new_cache(self) -> diskcache.Cache:
+        # cull_limit=0: a write does not check the size limit (two more queries per
+        # answer stored); the cache is trimmed to the limit once, here, per opening.
         cache = diskcache.Cache(
-            str(self.directory), disk=_JsonTextDisk, disk_min_file_size=_MIN_FILE_SIZE
+            str(self.directory), disk=_JsonTextDisk, disk_min_file_size=_MIN_FILE_SIZE,
+            cull_limit=0,
         )
         # Force a read so a corrupted file fails here, not in the middle of a run.
         len(cache)
+        with contextlib.suppress(diskcache.Timeout):  # busy elsewhere: trim next time
+            cache.cull()
         return cache
 
     def _move_aside(self, exc: BaseException) -> Path:

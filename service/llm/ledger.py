@@ -99,6 +99,9 @@ class Ledger:
         self.prices: Mapping[str, Price] = dict(DEFAULT_PRICES if prices is None else prices)
         self.budget_usd = budget_usd
         self._records: list[CallRecord] = []
+        # Each event asks for its own usage: an index keeps that independent of how many
+        # calls the run has made (a nightly run of thousands of events).
+        self._by_event: dict[str, list[CallRecord]] = {}
         self._unpriced: set[str] = set()
         self._spent = 0.0
         self._lock = threading.Lock()
@@ -143,6 +146,7 @@ class Ledger:
         )
         with self._lock:
             self._records.append(rec)
+            self._by_event.setdefault(tag.event_id, []).append(rec)
             self._spent += rec.cost_usd
             new_unpriced = not priced and not failed and model not in self._unpriced
             if new_unpriced:
@@ -182,10 +186,12 @@ class Ledger:
               purpose: str | None = None) -> Usage:
         """``Usage`` for the calls matching every given filter (none = the whole run)."""
         def keep(r: CallRecord) -> bool:
-            return ((event_id is None or r.tag.event_id == event_id)
-                    and (article_id is None or r.tag.article_id == article_id)
+            return ((article_id is None or r.tag.article_id == article_id)
                     and (purpose is None or r.tag.purpose == purpose))
-        return summarize(r for r in self.records if keep(r))
+        with self._lock:
+            records = list(self._records if event_id is None
+                           else self._by_event.get(event_id, ()))
+        return summarize(r for r in records if keep(r))
 
     def _rollup(self, key: Callable[[CallRecord], str]) -> dict[str, Usage]:
         groups: dict[str, list[CallRecord]] = {}
