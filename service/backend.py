@@ -8,12 +8,12 @@ first request the cache cannot answer, so a cache-warm rerun never loads the mod
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from service.errors import ConfigError, LocalModelError
-from service.llm.base import ChatResult
+from service.llm.base import ChatResult, ProgressFn
 from service.llm.cache import ResponseCache
 from service.llm.client import LLMClient
 from service.llm.ledger import Ledger
@@ -27,8 +27,6 @@ from service.localmodel import (
     server_available,
 )
 from service.settings import Settings, StructuredMode
-
-ProgressFn = Callable[[str], None]
 
 
 def local_settings(settings: Settings) -> Settings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service import __version__
@@ -19,7 +19,7 @@ from service.figures import figure_claims
 from service.fingerprint import event_cache_key
 from service.independence import independence_groups
 from service.ingest import load_articles
-from service.llm.base import CallTag, StructuredLLM
+from service.llm.base import CallTag, ProgressFn, StructuredLLM
 from service.llm.cache import ResponseCache
 from service.llm.ledger import Ledger
 from service.models import (
@@ -35,7 +35,6 @@ from service.reconcile import reconcile
 from service.settings import Settings
 from service.weekdays import weekday_disputes
 
-ProgressFn = Callable[[str], None]
 ArticleInput = object  # a path, raw text, or a dict/object with "text" (see ingest)
 
 

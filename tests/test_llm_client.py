@@ -130,16 +130,40 @@ async def test_no_reasks_when_disabled(tmp_path: Path) -> None:
         await _client(make_settings(tmp_path, max_reasks=0), transport).complete(request())
 
 
+TRUNCATED = ChatResult(content='{"name": "a", "cou', finish_reason="length",
+                       prompt_tokens=10, completion_tokens=16, model="m")
+
+
 async def test_truncation_reported_and_not_cached(tmp_path: Path) -> None:
-    truncated = ChatResult(content='{"name": "a", "cou', finish_reason="length",
-                           prompt_tokens=10, completion_tokens=16, model="m")
-    settings = make_settings(tmp_path)
-    transport = ScriptedTransport([truncated, ok(GOOD)])
+    settings = make_settings(tmp_path, max_reasks=0)
+    transport = ScriptedTransport([TRUNCATED, ok(GOOD)])
     client = _client(settings, transport, cache=True)
     with pytest.raises(TruncatedOutputError, match="max_tokens=2048"):
         await client.complete(request())
     done = await client.complete(request())  # asks again: the truncation was not cached
     assert done.value.count == 1 and len(transport.payloads) == 2
+
+
+async def test_truncated_answer_is_asked_again_for_a_shorter_one(tmp_path: Path) -> None:
+    transport = ScriptedTransport([TRUNCATED, ok(GOOD)])
+    client = _client(make_settings(tmp_path), transport)
+    done = await client.complete(request())
+    assert done.value.count == 1 and done.reasks == 1
+    first, second = transport.payloads
+    # The same conversation plus one note; the cut-off text is not sent back.
+    assert second["messages"][:-1] == first["messages"]
+    note = second["messages"][-1]
+    assert note["role"] == "user" and "cut off" in note["content"] and "2048" in note["content"]
+    assert all(TRUNCATED.content not in m["content"] for m in second["messages"])
+    assert client.ledger.usage().reasks == 1
+
+
+async def test_truncation_twice_fails_within_the_reask_bound(tmp_path: Path) -> None:
+    transport = ScriptedTransport([TRUNCATED, TRUNCATED, ok(GOOD)])
+    client = _client(make_settings(tmp_path, max_reasks=1), transport)
+    with pytest.raises(TruncatedOutputError):
+        await client.complete(request())
+    assert len(transport.payloads) == 2
 
 
 async def test_refusal_reported_and_not_cached(tmp_path: Path) -> None:

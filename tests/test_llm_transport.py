@@ -233,8 +233,9 @@ async def test_retry_time_bound_stops_before_a_long_wait(tmp_path: Path) -> None
 
 
 async def test_truncation_and_refusal_through_the_sdk(tmp_path: Path) -> None:
-    server = MockServer([
-        _json(200, completion_body('{"name": "x", "co', finish_reason="length")),
+    truncated = _json(200, completion_body('{"name": "x", "co', finish_reason="length"))
+    server = MockServer([  # cut off on the first ask and on both re-asks (max_reasks=2)
+        truncated, truncated, truncated,
         _json(200, completion_body(None, refusal="I can't help with that.")),
     ])
     client, _ = _client(tmp_path, server)

@@ -71,6 +71,10 @@ class CallTag:
 Validator = Callable[[T], list[str]]
 """Checks a parsed answer in code; returns problems to send back on a re-ask (empty = ok)."""
 
+ProgressFn = Callable[[str], None]
+"""Receives one-line progress notes (model server start, per-article results); the CLI
+prints them, library callers may pass None."""
+
 
 @dataclass(frozen=True)
 class StructuredRequest(Generic[T]):

@@ -33,6 +33,7 @@ from service.llm.structured import (
     prepare_messages,
     reask_message,
     response_format,
+    truncation_message,
 )
 from service.settings import Settings
 
@@ -112,6 +113,15 @@ class LLMClient:
         while True:
             payload = self._payload(messages, fmt, max_tokens)
             result = await self._send(payload, request, reask=reasks > 0)
+            if result.finish_reason == "length" and reasks < self.settings.max_reasks:
+                # A small model can loop until max_tokens on one passage; asking once
+                # more for a shorter answer saves the article. The cut-off text is not
+                # sent back: it is the longest and least useful part of the exchange.
+                reasks += 1
+                log.info("%s: answer cut off at max_tokens=%d; re-ask %d/%d for a shorter "
+                         "one", _where(request), max_tokens, reasks, self.settings.max_reasks)
+                messages = [*messages, truncation_message(max_tokens)]
+                continue
             self._check_finish(result, request, max_tokens)
             value: T | None = None
             try:

@@ -224,3 +224,13 @@ def reask_message(problems: Sequence[str]) -> Message:
         "content": f"Your answer had these problems:\n{listed}\n"
         "Return the corrected full JSON.",
     }
+
+
+def truncation_message(max_tokens: int) -> Message:
+    """The user message of a re-ask after an answer was cut off at ``max_tokens``."""
+    return {
+        "role": "user",
+        "content": f"An answer to this request was cut off at the length limit ({max_tokens} "
+        "tokens) and is lost. Answer again with complete JSON that fits: fewer items, "
+        "shorter statements and quotes, no repetition.",
+    }
