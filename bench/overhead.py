@@ -12,22 +12,25 @@ from typing import Any
 from bench.corpus import word_count
 from bench.runner import CREATED, MODEL
 from service.llm import LLMClient, ResponseCache
+from service.llm.base import ChatResult
 from service.pipeline import asummarize_event
 from service.settings import Settings
 from service.testing.fake_answers import answer_for
 from service.testing.scripted import ScriptedTransport
 
 
-class _TimedAnswers:
-    """``answer_for`` that adds up its own time: the fake model's work, not the client's."""
+class _TimedServer(ScriptedTransport):
+    """The in-process stand-in for the server, adding up its own time: building the fake
+    answer and counting its tokens are the server's work, not the client's."""
 
     def __init__(self) -> None:
+        super().__init__(answer_for, model=MODEL)
         self.spent = 0.0
 
-    def __call__(self, payload: Mapping[str, Any]) -> str:
+    async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
         started = time.perf_counter()
         try:
-            return answer_for(payload)
+            return await super().chat(payload)
         finally:
             self.spent += time.perf_counter() - started
 
@@ -42,8 +45,8 @@ async def _per_article(items: list[dict[str, str]], tmp: Path, warmup: int
     """(wall ms, CPU ms) per article: a one-article event, summarised and rendered; the
     first ``warmup`` items are not counted (imports, prompt loading, first schemas)."""
     settings = Settings(model=MODEL, cache_dir=tmp, use_local_model=False)
-    answers = _TimedAnswers()
-    llm = LLMClient(settings, ScriptedTransport(answers, model=MODEL),
+    answers = _TimedServer()
+    llm = LLMClient(settings, answers,
                     cache=ResponseCache(tmp / "llm"))
     out: list[tuple[float, float]] = []
     try:
@@ -91,8 +94,8 @@ async def _stages(items: list[dict[str, str]], tmp: Path, warmup: int) -> dict[s
     from service.reconcile import reconcile
 
     settings = Settings(model=MODEL, cache_dir=tmp, use_local_model=False)
-    answers = _TimedAnswers()
-    llm = LLMClient(settings, ScriptedTransport(answers, model=MODEL),
+    answers = _TimedServer()
+    llm = LLMClient(settings, answers,
                     cache=ResponseCache(tmp / "llm"))
     out: dict[str, list[float]] = {k: [] for k in ("ingest", "extract+verify", "independence",
                                                    "reconcile", "render")}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Literal
 
 import py3langid
+import pycld2
 import trafilatura
 from charset_normalizer import from_bytes
 
@@ -210,11 +211,31 @@ def article_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+# CLD2 still reports a few languages by their pre-2000 ISO 639-1 codes, and Chinese by
+# script; factsum reports plain ISO 639-1 codes, as py3langid does.
+_CLD2_CODES = {"iw": "he", "in": "id", "jw": "jv", "zh-Hant": "zh"}
+
+
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (py3langid), ``"und"`` without letters."""
+    """ISO 639-1 code of the text's language, ``"und"`` without letters.
+
+    CLD2 (pycld2, C++) decides first: about 0.05 ms for the sample, against 0.4 ms for
+    py3langid's pure-Python byte-gram pass. When CLD2 is not sure (a short or mixed
+    text) or rejects the input (it refuses some control characters), py3langid, which
+    always gives its best guess, decides instead.
+    """
     if not any(ch.isalpha() for ch in text):
         return "und"
-    code, _score = py3langid.classify(language_sample(text))
+    sample = language_sample(text)
+    try:
+        reliable, _bytes, guesses = pycld2.detect(sample)[:3]
+    except pycld2.error:
+        reliable, guesses = False, ()
+    if reliable and guesses:
+        code = _CLD2_CODES.get(guesses[0][1], guesses[0][1])
+        if len(code) == 2 and code.isalpha():
+            return str(code)
+    code, _score = py3langid.classify(sample)
     return str(code)
 
 

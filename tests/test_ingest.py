@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import py3langid
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -397,6 +398,24 @@ def test_language_is_decided_on_a_sample_of_the_start_middle_and_end(
     # An English headline and lead do not outvote a French body.
     english = "The Pentagon said Iran fired more than a dozen missiles at two bases. " * 8
     assert detect_language(english + french) == "fr"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Dies ist ein deutscher Bericht über den Angriff auf zwei Stützpunkte im Irak, "
+     "bei dem nach Angaben des Militärs niemand verletzt wurde.", "de"),
+    ("שלום עולם, זהו טקסט בעברית ארוך מספיק כדי שהמזהה יהיה בטוח בתשובתו לגבי השפה", "he"),
+    ("這是一個繁體中文句子，用來測試語言識別是否可靠，它應該足夠長以便識別器做出判斷。", "zh"),
+])
+def test_languages_are_plain_iso_639_1_codes(text: str, code: str) -> None:
+    # CLD2 says "iw" for Hebrew and "zh-Hant" for traditional Chinese.
+    assert detect_language(text) == code
+
+
+def test_short_or_rejected_text_still_gets_a_guess() -> None:
+    # CLD2 is not sure of one word and refuses C0 control characters: py3langid decides.
+    assert detect_language("bonjour") == py3langid.classify("bonjour")[0]
+    text = "Ceci est\x01 une phrase en français sur les missiles tirés par l'Iran mardi."
+    assert detect_language(text) == "fr"
 
 
 # ------------------------------------------------------------------ chunks

@@ -14,6 +14,9 @@ from llm_helpers import FAKE_KEY, MockServer, completion_body, make_settings, ok
 
 from service.errors import CacheError
 from service.llm import LLMClient, OpenAITransport, ResponseCache, cache_key
+from service.llm.cache import canonical_digest
+from service.llm.client import build_payload
+from service.settings import Settings
 from service.llm.base import ChatResult
 
 pytestmark = pytest.mark.anyio
@@ -66,6 +69,30 @@ def test_key_is_canonical_and_covers_version() -> None:
     assert cache_key(PAYLOAD, "v1") != cache_key(PAYLOAD, "v2")
     assert cache_key(PAYLOAD, "v1") != cache_key({**PAYLOAD, "seed": 1}, "v1")
     assert len(cache_key(PAYLOAD, "v1")) == 64
+
+
+def test_a_passed_format_digest_gives_the_same_key_and_the_format_still_counts() -> None:
+    fmt = {"type": "json_schema", "json_schema": {"name": "A", "schema": {"type": "object"}}}
+    payload = {**PAYLOAD, "response_format": fmt}
+    digest = canonical_digest(fmt)
+    assert cache_key(payload, "v1", format_digest=digest) == cache_key(payload, "v1")
+    other = {**payload, "response_format": {"type": "json_object"}}
+    assert cache_key(other, "v1") != cache_key(payload, "v1")
+
+
+def test_client_keys_match_build_payload_keys(tmp_path: Path) -> None:
+    """The real-time client and the Batch API path must file answers under one key."""
+    from service.llm.structured import response_format_digest
+    from service.models import ExtractionResult as Extraction
+    from service.settings import StructuredMode
+
+    settings = Settings(model="m", cache_dir=tmp_path, use_local_model=False)
+    messages = [{"role": "user", "content": "hello"}]
+    for mode in StructuredMode:
+        conf = settings.model_copy(update={"structured_mode": mode})
+        payload = build_payload(conf, messages, Extraction)
+        assert cache_key(payload, "v1") == cache_key(
+            payload, "v1", format_digest=response_format_digest(mode, Extraction))
 
 
 def test_directory_and_files_are_private(tmp_path: Path) -> None:

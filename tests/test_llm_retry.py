@@ -91,3 +91,13 @@ async def test_time_bound_counts_the_coming_wait() -> None:
     # 4 + 4 = 8 fits in 10 s; a third wait would end at 12 s.
     assert sleeper.waits == [4.0, 4.0]
     assert info.value.attempts == 3
+
+
+async def test_single_attempt_policy_gives_up_after_the_first_failure() -> None:
+    sleeper = SleepRecorder()
+    fn = Flaky(TransientLLMError("once", status=503))
+    with pytest.raises(RetriesExhaustedError) as info:
+        await call_with_retries(fn, policy=RetryPolicy(max_attempts=1), sleep=sleeper,
+                                clock=FakeClock(sleeper))
+    assert info.value.attempts == 1 and fn.calls == 1 and sleeper.waits == []
+    assert "once" in str(info.value)

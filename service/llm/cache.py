@@ -30,7 +30,7 @@ from service.errors import CacheError
 from service.llm.base import ChatResult
 from service.settings import Settings
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Part of every key: bump it when the stored shape or the key recipe changes."""
 
 log = logging.getLogger("service.llm")
@@ -83,15 +83,28 @@ def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     return not isinstance(exc, sqlite3.OperationalError)
 
 
-def cache_key(payload: Mapping[str, Any], prompt_version: str) -> str:
+def canonical_digest(value: object) -> str:
+    """sha256 of ``value``'s canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def cache_key(payload: Mapping[str, Any], prompt_version: str, *,
+              format_digest: str | None = None) -> str:
     """sha256 of the canonical JSON of everything that changes the answer.
 
     ``payload`` is the request body (model, messages, response_format, temperature,
-    seed, max_tokens); credentials and URLs never enter it.
+    seed, max_tokens); credentials and URLs never enter it. The response format (the
+    JSON Schema, the largest and most nested part) enters as its own digest, which a
+    caller that sends the same format many times passes in as ``format_digest``
+    (``canonical_digest(payload["response_format"])``) instead of having it recomputed.
     """
-    material = {"format": CACHE_FORMAT, "prompt_version": prompt_version, "payload": payload}
-    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    fmt = payload.get("response_format")
+    if format_digest is None and fmt is not None:
+        format_digest = canonical_digest(fmt)
+    material = {"format": CACHE_FORMAT, "prompt_version": prompt_version,
+                "payload": {**payload, "response_format": format_digest}}
+    return canonical_digest(material)
 
 
 def is_cacheable(result: ChatResult) -> bool:

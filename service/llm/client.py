@@ -33,6 +33,7 @@ from service.llm.structured import (
     prepare_messages,
     reask_message,
     response_format,
+    response_format_digest,
     truncation_message,
 )
 from service.settings import Settings
@@ -175,7 +176,11 @@ class LLMClient:
         self, payload: dict[str, Any], request: StructuredRequest[Any], *, reask: bool
     ) -> ChatResult:
         tag = request.tag
-        key = cache_key(payload, request.prompt_version) if self.cache is not None else None
+        key = None
+        if self.cache is not None:
+            digest = response_format_digest(self.settings.structured_mode,
+                                            request.response_model)
+            key = cache_key(payload, request.prompt_version, format_digest=digest)
         # The cache is read and written on the event loop, not through asyncio.to_thread:
         # a lookup costs about 10-25 us and a write about 140 us (SQLite in WAL mode, no
         # fsync per commit), less than the hop to a worker thread and back (about 110 us

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from service.llm.base import Message
+from service.llm.cache import canonical_digest
 from service.llm.redact import one_line
 from service.settings import StructuredMode
 
@@ -128,6 +129,13 @@ def response_format(mode: StructuredMode, model: type[BaseModel]) -> dict[str, A
     if mode is StructuredMode.JSON_OBJECT_SCHEMA:
         return {"type": "json_object", "schema": strict_schema(model)}
     return {"type": "json_object"}
+
+
+@functools.lru_cache(maxsize=64)
+def response_format_digest(mode: StructuredMode, model: type[BaseModel]) -> str:
+    """``canonical_digest(response_format(mode, model))``, computed once per pair (the
+    cache key of every request carries it)."""
+    return canonical_digest(response_format(mode, model))
 
 
 def schema_instruction(model: type[BaseModel]) -> str:
