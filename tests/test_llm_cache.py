@@ -14,10 +14,10 @@ from llm_helpers import FAKE_KEY, MockServer, completion_body, make_settings, ok
 
 from service.errors import CacheError
 from service.llm import LLMClient, OpenAITransport, ResponseCache, cache_key
+from service.llm.base import ChatResult
 from service.llm.cache import canonical_digest
 from service.llm.client import build_payload
 from service.settings import Settings
-from service.llm.base import ChatResult
 
 pytestmark = pytest.mark.anyio
 
