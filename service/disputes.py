@@ -86,18 +86,21 @@ def conflicts(a: Quantity, b: Quantity) -> bool:
     return hi_a < lo_b or hi_b < lo_a
 
 
+_HEDGES = {
+    Qualifier.EXACT: "", Qualifier.ABOUT: "about ", Qualifier.AT_LEAST: "at least ",
+    Qualifier.MORE_THAN: "more than ", Qualifier.UP_TO: "up to ",
+    Qualifier.LESS_THAN: "fewer than ",
+}
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def describe(q: Quantity) -> str:
     """'more than 12 missiles', 'about 10 missiles', '10-15 deaths'."""
-    def num(x: float) -> str:
-        return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-    value = f"{num(q.value)}-{num(q.high)}" if q.high is not None else num(q.value)
-    hedge = {
-        Qualifier.EXACT: "", Qualifier.ABOUT: "about ", Qualifier.AT_LEAST: "at least ",
-        Qualifier.MORE_THAN: "more than ", Qualifier.UP_TO: "up to ",
-        Qualifier.LESS_THAN: "fewer than ",
-    }[q.qualifier]
-    return f"{hedge}{value} {q.unit}".strip()
+    value = f"{_num(q.value)}-{_num(q.high)}" if q.high is not None else _num(q.value)
+    return f"{_HEDGES[q.qualifier]}{value} {q.unit}".strip()
 
 
 def _words(statement: str) -> str:

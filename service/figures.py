@@ -15,6 +15,7 @@ service.figure_lexicon.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -73,12 +74,23 @@ def read_figures(text: str, language: str) -> list[Figure]:
     if not nouns and not zeros:
         return []  # most articles of a batch: no sentence segmentation needed
     figures: list[Figure] = []
+    noun_starts = [m.start() for m in nouns]
+    zero_starts = [m.start() for m in zeros]
     for start, end in sentence_spans(text, language):
-        inside = [m for m in nouns if start <= m.start() and m.end() <= end]
-        negated = [m for m in zeros if start <= m.start() and m.end() <= end]
+        # The matches are in text order: bisect to the sentence's own (a scan of every
+        # match for every sentence is quadratic in the article's length).
+        inside = _within(nouns, noun_starts, start, end)
+        negated = _within(zeros, zero_starts, start, end)
         if inside or negated:
             figures.extend(_read_sentence(text, (start, end), inside, negated, language))
     return figures
+
+
+def _within(matches: Sequence[re.Match[str]], starts: Sequence[int], start: int, end: int
+            ) -> list[re.Match[str]]:
+    """The matches (in text order, ``starts`` their offsets) lying in ``[start, end)``."""
+    lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+    return [m for m in matches[lo:hi] if m.end() <= end]
 
 
 def figure_claims(articles: Iterable[Article]) -> list[Claim]:
@@ -131,8 +143,13 @@ def quantities_for_disputes(claims: Sequence[Claim], figures: Sequence[Claim]) -
             return []
         return [q for q in c.quantities if not unsupported_numbers(describe(q), c.quote)]
 
-    return [c.model_copy(update={"quantities": kept(c)}) if c.quantities else c
-            for c in claims]
+    out = []
+    for c in claims:
+        quantities = kept(c) if c.quantities else c.quantities
+        # A pydantic copy costs more than the check: copy only the claims that change.
+        out.append(c if len(quantities) == len(c.quantities)
+                   else c.model_copy(update={"quantities": quantities}))
+    return out
 
 
 # --------------------------------------------------------------------------- reading

@@ -115,8 +115,14 @@ def schema_name(model: type[BaseModel]) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", model.__name__)[:64] or "answer"
 
 
+@functools.lru_cache(maxsize=64)
 def response_format(mode: StructuredMode, model: type[BaseModel]) -> dict[str, Any]:
-    """The ``response_format`` request field for ``mode``."""
+    """The ``response_format`` request field for ``mode``.
+
+    One shared dict per (mode, model), built once: every request of a run carries it,
+    and copying the schema for each one cost more than the rest of the payload. Treat
+    it as read-only (nothing in factsum changes a payload once built).
+    """
     if mode is StructuredMode.JSON_SCHEMA:
         return {
             "type": "json_schema",
