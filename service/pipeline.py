@@ -86,10 +86,14 @@ async def asummarize_event(
                               model=llm.model_name, cached=True)
         summary.usage = _usage(llm, event_id)
         return EventResult(summary, input_errors)
-    result = await _summarize_event(items, llm=llm, settings=settings, language=language,
-                                    event_id=event_id, created=created, note=note)
-    if isinstance(cache, ResponseCache) and key is not None and not result.article_errors:
-        save_event(cache, key, result.summary, result.input_errors)
+    try:
+        result = await _summarize_event(items, llm=llm, settings=settings, language=language,
+                                        event_id=event_id, created=created, note=note)
+        if isinstance(cache, ResponseCache) and key is not None and not result.article_errors:
+            save_event(cache, key, result.summary, result.input_errors)
+    finally:
+        if isinstance(cache, ResponseCache):  # an event's answers are on disk when it ends
+            cache.flush()
     return result
 
 

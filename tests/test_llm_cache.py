@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 import diskcache
@@ -217,3 +219,39 @@ def test_unusable_directory_raises_cache_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(CacheError, match="unusable"):
         ResponseCache(blocker / "c")
+
+
+async def test_writes_from_an_event_loop_are_grouped_and_served_until_written(
+        tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c", write_delay_s=0.05)
+    other = ResponseCache(tmp_path / "c")  # another reader of the same directory
+    writes: list[int] = []
+    real_write = cache._write
+
+    def counting(entries: Mapping[str, str]) -> bool:
+        writes.append(len(entries))
+        return real_write(entries)
+
+    cache._write = counting  # type: ignore[method-assign]
+    for n in range(3):
+        assert cache.set_text(f"k{n}", f'"v{n}"')
+    assert cache.get_text("k1") == '"v1"'  # served from memory meanwhile
+    assert other.get_text("k1") is None  # not on disk yet
+    await asyncio.sleep(0.2)
+    assert writes == [3]  # one transaction for the three
+    assert [other.get_text(f"k{n}") for n in range(3)] == ['"v0"', '"v1"', '"v2"']
+
+
+async def test_close_and_flush_write_at_once(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c", write_delay_s=60.0)
+    cache.set_text("a", '"1"')
+    assert cache.flush() and ResponseCache(tmp_path / "c").get_text("a") == '"1"'
+    cache.set_text("b", '"2"')
+    cache.close()
+    assert ResponseCache(tmp_path / "c").get_text("b") == '"2"'
+
+
+def test_writes_outside_an_event_loop_are_immediate(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c", write_delay_s=60.0)
+    cache.set_text("a", '"1"')
+    assert ResponseCache(tmp_path / "c").get_text("a") == '"1"'

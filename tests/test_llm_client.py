@@ -19,7 +19,7 @@ from service.errors import (
     TruncatedOutputError,
 )
 from service.llm import LLMClient, ResponseCache
-from service.llm.base import ChatResult
+from service.llm.base import ChatResult, StructuredRequest
 from service.llm.ledger import Ledger
 from service.settings import Settings, StructuredMode
 
@@ -31,6 +31,14 @@ GOOD = '{"name": "a", "count": 1}'
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+async def _answer_and_close(settings: Settings, transport: ScriptedTransport,
+                            req: StructuredRequest[Any] | None = None) -> None:
+    """One cached call by a client that is then closed (its answers are on disk)."""
+    client = _client(settings, transport, cache=True)
+    await client.complete(req or request())
+    await client.aclose()
 
 
 def _client(settings: Settings, transport: ScriptedTransport, *, cache: bool = False,
@@ -198,8 +206,7 @@ async def test_cache_hit_makes_no_request(tmp_path: Path) -> None:
 
 async def test_reask_chain_replays_from_cache(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
-    await _client(settings, ScriptedTransport([ok('{"name": 1}'), ok(GOOD)]),
-                  cache=True).complete(request())
+    await _answer_and_close(settings, ScriptedTransport([ok('{"name": 1}'), ok(GOOD)]))
     replay = _client(settings, ScriptedTransport([]), cache=True)
     done = await replay.complete(request())
     assert done.reasks == 1 and replay.ledger.usage().cache_hits == 2
@@ -226,7 +233,7 @@ class Other(BaseModel):
 )
 async def test_key_changes_miss_the_cache(tmp_path: Path, change: dict[str, Any]) -> None:
     base = make_settings(tmp_path)
-    await _client(base, ScriptedTransport([ok(GOOD)]), cache=True).complete(request())
+    await _answer_and_close(base, ScriptedTransport([ok(GOOD)]))
     settings = make_settings(tmp_path, **change.get("settings", {}))
     answer = '{"name": "a", "count": 1, "extra": "e"}' if "model" in change else GOOD
     transport = ScriptedTransport([ok(answer)])
@@ -237,8 +244,7 @@ async def test_key_changes_miss_the_cache(tmp_path: Path, change: dict[str, Any]
 
 
 async def test_api_key_change_still_hits_the_cache(tmp_path: Path) -> None:
-    await _client(make_settings(tmp_path), ScriptedTransport([ok(GOOD)]),
-                  cache=True).complete(request())
+    await _answer_and_close(make_settings(tmp_path), ScriptedTransport([ok(GOOD)]))
     other = make_settings(tmp_path, api_key="sk-other-KEY456789",
                           base_url="http://user:pw@elsewhere.test/v1")
     transport = ScriptedTransport([])

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextlib
 import hashlib
 import json
@@ -19,6 +21,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -121,13 +124,34 @@ class CacheStats:
     directory: Path
 
 
-class ResponseCache:
-    """Chat results keyed by ``cache_key``; thread-safe; survives a corrupted directory."""
+WRITE_DELAY_S = 0.05
+"""How long an answer stored from an event loop may wait to be written with the others
+that arrive meanwhile (one SQLite transaction for all of them)."""
 
-    def __init__(self, directory: Path) -> None:
+
+class ResponseCache:
+    """Chat results keyed by ``cache_key``; thread-safe; survives a corrupted directory.
+
+    Writes made from a running event loop are grouped: the first one schedules a write
+    ``write_delay_s`` later, and every entry stored until then goes into the same
+    transaction (a commit per answer cost more than the rest of the answer's handling).
+    Until written, entries are served from memory; ``flush`` and ``close`` write them at
+    once. At most ``write_delay_s`` of answers can be lost to a crash (a kill -9), and
+    those are asked again on the rerun. Writes from outside an event loop are immediate.
+    """
+
+    def __init__(self, directory: Path, *, write_delay_s: float = WRITE_DELAY_S) -> None:
         self.directory = Path(directory)
         self._lock = threading.Lock()
         self._cache = self._open()
+        self._write_delay_s = write_delay_s
+        self._pending: dict[str, str] = {}
+        self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._scheduled: asyncio.TimerHandle | None = None
+        self._scheduled_loop: asyncio.AbstractEventLoop | None = None
+        # A cache left open at exit still writes what is waiting.
+        atexit.register(_flush_at_exit, weakref.ref(self))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ResponseCache:
@@ -151,6 +175,11 @@ class ResponseCache:
 
     def get_text(self, key: str) -> str | None:
         """The JSON text stored under ``key``, or None (also for refused rows)."""
+        if self._pending:
+            with self._pending_lock:
+                waiting = self._pending.get(key)
+            if waiting is not None:
+                return waiting
         cache = self._cache
         try:
             text = cache.get(key)
@@ -164,11 +193,43 @@ class ResponseCache:
         return text if isinstance(text, str) else None
 
     def set_text(self, key: str, text: str) -> bool:
-        """Store JSON text under ``key``; returns whether it was stored."""
-        return self._call(lambda c: c.set(key, text)) is not None
+        """Store JSON text under ``key`` (see the class: maybe a moment later); returns
+        whether it was stored or queued."""
+        loop = _running_loop()
+        if loop is None or self._write_delay_s <= 0:
+            return self._write({key: text})
+        with self._pending_lock:
+            self._pending[key] = text
+            if self._scheduled is None or self._scheduled_loop is not loop:
+                # (A write scheduled on an earlier loop may never run: that loop is gone.)
+                if self._scheduled is not None:
+                    self._scheduled.cancel()
+                self._scheduled = loop.call_later(self._write_delay_s, self.flush)
+                self._scheduled_loop = loop
+        return True
+
+    def flush(self) -> bool:
+        """Write the entries waiting in memory now; returns whether all were written."""
+        with self._flush_lock:
+            with self._pending_lock:
+                batch = dict(self._pending)
+                scheduled, self._scheduled = self._scheduled, None
+                self._scheduled_loop = None
+            if scheduled is not None:
+                scheduled.cancel()
+            if not batch:
+                return True
+            written = self._write(batch)
+            with self._pending_lock:  # served from memory until on disk, then forgotten
+                for key, text in batch.items():
+                    if self._pending.get(key) is text:
+                        del self._pending[key]
+            return written
 
     def drop(self, key: str) -> None:
         """Forget ``key`` (an entry its reader could not use)."""
+        with self._pending_lock:
+            self._pending.pop(key, None)
         self._call(lambda c: c.delete(key))
 
     def set(self, key: str, result: ChatResult) -> bool:
@@ -181,20 +242,36 @@ class ResponseCache:
 
     def stats(self) -> CacheStats:
         """Entry count, bytes on disk, directory."""
+        self.flush()
         entries: int = self._call(len) or 0
         size = sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file())
         return CacheStats(entries=entries, size_bytes=size, directory=self.directory)
 
     def clear(self) -> int:
         """Remove every entry; returns how many were removed."""
+        self.flush()
         removed: int = self._call(lambda c: c.clear()) or 0
         return removed
 
     def close(self) -> None:
-        """Close the SQLite connections (the cache can be reopened by using it)."""
+        """Write what is waiting, then close the SQLite connections (the cache can be
+        reopened by using it)."""
+        self.flush()
         self._cache.close()
 
     # ------------------------------------------------------------------ internals
+
+    def _write(self, entries: Mapping[str, str]) -> bool:
+        """Store ``entries`` in one transaction."""
+        def write(cache: Any) -> bool:
+            if len(entries) == 1:
+                [(key, text)] = entries.items()
+                return bool(cache.set(key, text))
+            with cache.transact():
+                for key, text in entries.items():
+                    cache.set(key, text)
+            return True
+        return self._call(write) is not None
 
     def _call(self, op: Callable[[Any], R]) -> R | None:
         """Run ``op(cache)``; None when the cache cannot serve it (the run goes on).
@@ -290,3 +367,17 @@ class ResponseCache:
                 self._move_aside(exc)
             self._prepare_directory()
             self._cache = self._new_cache()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _flush_at_exit(ref: weakref.ReferenceType[ResponseCache]) -> None:
+    cache = ref()
+    if cache is not None:
+        with contextlib.suppress(Exception):  # exiting: a cache that cannot write is moot
+            cache.flush()
