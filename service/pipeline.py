@@ -70,8 +70,9 @@ async def asummarize_event(
     note = progress or (lambda _msg: None)
     created = created or dt.date.today().isoformat()
     cache = getattr(llm, "cache", None)
+    versions = prompt_versions()
     key = (event_cache_key(items, settings=settings, language=language, created=created,
-                           prompt_versions=prompt_versions())
+                           prompt_versions=versions)
            if isinstance(cache, ResponseCache) else None)
     hit = load_event(cache, key) if isinstance(cache, ResponseCache) and key else None
     if hit is not None:
@@ -88,7 +89,8 @@ async def asummarize_event(
         return EventResult(summary, input_errors)
     try:
         result = await _summarize_event(items, llm=llm, settings=settings, language=language,
-                                        event_id=event_id, created=created, note=note)
+                                        event_id=event_id, created=created, note=note,
+                                        versions=versions)
         if isinstance(cache, ResponseCache) and key is not None and not result.article_errors:
             save_event(cache, key, result.summary, result.input_errors)
     finally:
@@ -99,7 +101,7 @@ async def asummarize_event(
 
 async def _summarize_event(
     items: Sequence[ArticleInput], *, llm: StructuredLLM, settings: Settings, language: str,
-    event_id: str, created: str, note: ProgressFn,
+    event_id: str, created: str, note: ProgressFn, versions: dict[str, str],
 ) -> EventResult:
     articles, input_errors = load_articles(items)
     if not articles:
@@ -176,7 +178,7 @@ async def _summarize_event(
         ),
         run=RunInfo(
             model=llm.model_name,
-            prompt_versions=prompt_versions(),
+            prompt_versions=versions,
             created=created,
             factsum_version=__version__,
         ),

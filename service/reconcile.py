@@ -227,6 +227,7 @@ class Reconciler:
         return _Round(groups=items, disputes=disputes, headline=headline, unknown=unknown)
 
 
+@functools.lru_cache(maxsize=8192)  # a point's statement is compared with each member
 def _content_words(text: str) -> str:
     return " ".join(w for w in _WORD_RE.findall(text.casefold()) if w not in _STOPWORDS)
 

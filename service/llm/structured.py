@@ -220,6 +220,10 @@ def parse_answer(text: str | None, model: type[T]) -> T:
     """Parse and validate a model answer; raise ``AnswerError`` listing what is wrong."""
     if text is None or not text.strip():
         raise AnswerError(["the answer was empty; expected one JSON object"])
+    try:  # the usual answer, one clean JSON object: parsed and validated in Rust at once
+        return model.model_validate_json(text)
+    except ValidationError:
+        pass  # fences, prose around the object, or invalid: the path that explains why
     data = _load_json(text)
     if not isinstance(data, dict):
         kind = _JSON_KINDS.get(type(data), type(data).__name__)
