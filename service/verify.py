@@ -106,6 +106,12 @@ class QuoteLocator:
         return self._found[key]
 
     def _locate(self, quote: str, cutoff: float, min_fuzzy_chars: int) -> Located | None:
+        # A quote copied character for character (the usual case with a capable model)
+        # is found as it is, without normalising it or mapping offsets back.
+        verbatim = quote.strip()
+        if verbatim and (at := self.text.find(verbatim)) >= 0:
+            end = at + len(verbatim)
+            return Located(Span(start=at, end=end), 100.0, self.text[at:end])
         needle = self._needle(quote)
         if not needle or not self._norm.text:
             return None

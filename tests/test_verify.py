@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -147,7 +145,8 @@ def test_cutoff_is_a_parameter(seeds: dict[str, Article]) -> None:
     assert found.text.startswith("les Iraniens annoncent au moins 80 morts")
 
 
-def test_locator_is_fast_on_a_1000_word_article(seeds: dict[str, Article]) -> None:
+def test_locator_finds_and_remembers_quotes_in_a_1000_word_article(
+        seeds: dict[str, Article]) -> None:
     text = "\n\n".join(seeds[k].text for k in ("000", "001", "002", "003"))
     words = text.split()
     assert len(words) >= 1000
@@ -155,14 +154,11 @@ def test_locator_is_fast_on_a_1000_word_article(seeds: dict[str, Article]) -> No
     exact = " ".join(words[600:630])
     fuzzy = exact.replace("e", "é", 3)
     for quote in (exact, fuzzy):
-        assert locator.locate(quote) is not None
-        timings = []
-        for _ in range(50):
-            t0 = time.perf_counter()
-            locator.locate(quote)
-            timings.append(time.perf_counter() - t0)
-        # Typically ~0.1 ms here; the bound leaves room for slow CI machines.
-        assert statistics.median(timings) < 0.002
+        found = locator.locate(quote)
+        assert found is not None and text[found.span.start:found.span.end] == found.text
+        # Asked again (validation, then verification): the same answer, not a new search.
+        assert locator.locate(quote) is found
+    # How fast: `python -m bench` (client overhead per article), not a timed test.
 
 
 # Hypothesis alphabet: letters (with accents, ß and a ligature that expand when
@@ -183,6 +179,28 @@ def test_any_substring_is_located(data: st.DataObject, text: str) -> None:
     found = exact_in(QuoteLocator(text).locate(quote), text)
     assert found.score == 100
     assert normalize(found.text) == normalize(quote)
+
+
+@given(data=st.data(), text=st.text(alphabet=ALPHABET, min_size=12, max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_any_substring_in_other_case_is_located(data: st.DataObject, text: str) -> None:
+    # Not verbatim, so found through the normalised text and its offset map.
+    start = data.draw(st.integers(min_value=0, max_value=len(text) - 12))
+    end = data.draw(st.integers(min_value=start + 12, max_value=len(text)))
+    quote = text[start:end].upper()
+    assume(normalize(quote) and normalize(quote) == normalize(text[start:end]))
+    assume(quote.strip() not in text)
+    found = exact_in(QuoteLocator(text).locate(quote), text)
+    assert found.score == 100
+    assert normalize(found.text) == normalize(quote)
+
+
+def test_a_verbatim_quote_is_the_article_span_without_its_padding() -> None:
+    text = "Le Pentagone a confirmé l’attaque.  Deux bases ont été visées mardi."
+    found = QuoteLocator(text).locate("  Deux bases ont été visées mardi.\n")
+    assert found is not None and found.score == 100
+    assert found.text == "Deux bases ont été visées mardi."
+    assert text[found.span.start:found.span.end] == found.text
 
 
 # ------------------------------------------------------------------ verify_claims
