@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -76,15 +76,20 @@ class Located:
 
 
 class QuoteLocator:
-    """Finds quotes in one text; the text is normalised once and reused for every quote."""
+    """Finds quotes in one text; the text is normalised once, when a quote first needs it,
+    and reused for every quote."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._norm: NormalizedText = normalize_text(text)
         # Each quote is looked for twice (validating the answer, then verifying the
         # claims): its normal form and where it was found are kept.
         self._needles: dict[str, str] = {}
         self._found: dict[tuple[str, float, int], Located | None] = {}
+
+    @cached_property
+    def _norm(self) -> NormalizedText:
+        # Normalised on first need: verbatim quotes (the usual case) never need it.
+        return normalize_text(self.text)
 
     def _needle(self, quote: str) -> str:
         needle = self._needles.get(quote)
