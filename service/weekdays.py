@@ -85,6 +85,11 @@ def read_mentions(article: Article) -> list[DateMention]:
     if pattern is None:
         return []
     days, months = (tuple(n.casefold() for n in names) for names in _NAMES[article.language])
+    # A mention needs a weekday and a month name: most articles lack one or the other,
+    # and two substring searches cost far less than running the pattern over the text.
+    folded = article.text.casefold()
+    if not any(d in folded for d in days) or not any(m in folded for m in months):
+        return []
     mentions: list[DateMention] = []
     spans: list[tuple[int, int]] | None = None
     for m in pattern.finditer(article.text):

@@ -83,3 +83,10 @@ def test_many_mentions_in_a_long_text_without_full_stops_stay_fast_and_short() -
     assert time.perf_counter() - started < 30
     assert len(mentions) == 20_000
     assert all(m.sentence.end - m.sentence.start <= 2 * 300 + 40 for m in mentions)
+
+
+def test_names_in_capitals_are_read_and_a_text_without_a_month_reads_nothing() -> None:
+    shouted = _article("a", "Les frappes ont eu lieu MERCREDI 8 JANVIER, selon Téhéran.", "fr")
+    assert [m.label for m in read_mentions(shouted)] == ["Wednesday 8 January"]
+    no_month = _article("b", "Les frappes ont eu lieu mercredi, le 8, selon Téhéran.", "fr")
+    assert read_mentions(no_month) == []
