@@ -88,7 +88,8 @@ def read_mentions(article: Article) -> list[DateMention]:
     # A mention needs a weekday and a month name: most articles lack one or the other,
     # and two substring searches cost far less than running the pattern over the text.
     folded = article.text.casefold()
-    if not any(d in folded for d in days) or not any(m in folded for m in months):
+    if not (any(_has_word(folded, d) for d in days)
+            and any(_has_word(folded, m) for m in months)):
         return []
     mentions: list[DateMention] = []
     spans: list[tuple[int, int]] | None = None
@@ -103,6 +104,18 @@ def read_mentions(article: Article) -> list[DateMention]:
             sentence=_sentence(article.text, spans, m.start(), m.end()),
         ))
     return mentions
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``text`` as a whole word ("may", but not in "mayor")."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _sentence(text: str, spans: Sequence[tuple[int, int]], start: int, end: int) -> Span:
