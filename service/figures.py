@@ -76,7 +76,7 @@ def read_figures(text: str, language: str) -> list[Figure]:
     figures: list[Figure] = []
     noun_starts = [m.start() for m in nouns]
     zero_starts = [m.start() for m in zeros]
-    for start, end in sentence_spans(text, language):
+    for start, end in _sentences_holding(text, language, sorted(noun_starts + zero_starts)):
         # The matches are in text order: bisect to the sentence's own (a scan of every
         # match for every sentence is quadratic in the article's length).
         inside = _within(nouns, noun_starts, start, end)
@@ -167,6 +167,24 @@ def sentence_spans(text: str, language: str) -> Iterator[tuple[int, int]]:
             continue
         cursor = start + len(stripped)
         yield start, cursor
+
+
+# A paragraph: lines up to a blank line. sentencex always ends a sentence there, so the
+# sentences of a paragraph segmented alone are those of the whole text (a test keeps
+# that true), and segmenting costs about 0.25 ms per 1,000 words.
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t]*(?:\n|$))[^\n]*)*")
+
+
+def _sentences_holding(text: str, language: str, offsets: Sequence[int]
+                       ) -> Iterator[tuple[int, int]]:
+    """Sentence spans of the paragraphs that hold one of ``offsets`` (sorted): most
+    paragraphs state no count, and need not be segmented."""
+    for para in _PARAGRAPH.finditer(text):
+        at = bisect_left(offsets, para.start())
+        if at < len(offsets) and offsets[at] < para.end():
+            base = para.start()
+            for start, end in sentence_spans(para.group(), language):
+                yield base + start, base + end
 
 
 @cache

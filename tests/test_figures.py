@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -186,3 +188,20 @@ def test_a_text_without_sentence_ends_gives_short_verbatim_quotes_quickly() -> N
     assert len(claim.quote) <= 2 * 300 + 40
     assert text[claim.span.start:claim.span.end] == claim.quote
     assert "22 missiles" in claim.quote and claim.asserted_by.startswith("le Pentagone")
+
+
+def test_paragraphs_segmented_alone_give_the_whole_texts_sentences() -> None:
+    # read_figures segments only the paragraphs holding a count; that is only right
+    # while sentencex ends every sentence at a blank line.
+    from service.figures import _PARAGRAPH, sentence_spans
+    from service.ingest import load_path
+
+    root = Path(__file__).resolve().parent.parent
+    articles = [*load_path(root / "seeds")[0], *load_path(root / "tests" / "data" / "ingest")[0]]
+    assert len(articles) >= 5
+    for article in articles:
+        text = article.text
+        whole = list(sentence_spans(text, article.language))
+        alone = [(p.start() + s, p.start() + e) for p in _PARAGRAPH.finditer(text)
+                 for s, e in sentence_spans(p.group(), article.language)]
+        assert alone == whole, article.source
