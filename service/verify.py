@@ -23,10 +23,10 @@ DEFAULT_CUTOFF = 90.0
 MIN_FUZZY_CHARS = 12
 _PREVIEW_CHARS = 60
 _MAX_SLACK = 40  # characters a fuzzy match's edges may move to reach a word boundary
-# Thousands separators between digit groups ("1,000", "1 000", "1.000") are dropped so a
-# figure compares equal however it is written.
-_THOUSANDS = re.compile(r"(?<=\d)[ ,.\u00a0\u202f](?=\d{3}(?!\d))")
-_DIGITS = re.compile(r"\d+")
+# A figure with its thousands separators ("1,000", "1 000", "1.000"), which are dropped
+# so that it compares equal however it is written.
+_FIGURE = re.compile(r"\d+(?:[ ,.\u00a0\u202f]\d{3}(?!\d))*")
+_SEPARATORS = str.maketrans("", "", " ,.\u00a0\u202f")
 # Quotes often give counts in words ("plus d'une douzaine", "dozens", "une vingtaine").
 # Reading them into exact values is not needed here: a quote that states a count in
 # words may support a statement that gives it in digits. Stems, matched at word start.
@@ -45,7 +45,7 @@ _NUMBER_WORDS = re.compile(
 def _figures(text: str) -> frozenset[str]:
     """The digit figures in ``text`` ("1,200" is 1200); memoised because one claim's
     statement and quote are checked at extraction, verification and dispute finding."""
-    return frozenset(_DIGITS.findall(_THOUSANDS.sub("", text)))
+    return frozenset(figure.translate(_SEPARATORS) for figure in _FIGURE.findall(text))
 
 
 def unsupported_numbers(statement: str, quote: str) -> list[str]:

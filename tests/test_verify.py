@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from service.ingest import load_articles
 from service.models import Article, ExtractedClaim, Qualifier, Quantity
 from service.textnorm import normalize, normalize_text, normalize_with_map
-from service.verify import Located, QuoteLocator, locate_quote, verify_claims
+from service.verify import Located, QuoteLocator, _figures, locate_quote, verify_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -254,3 +255,12 @@ def test_short_quote_failure_says_why(seeds: dict[str, Article]) -> None:
     article = seeds["001"]
     _, failures = verify_claims(article, [claim("80 morts")])
     assert failures[0][1].endswith("(too short to match approximately; copy it exactly)")
+
+
+@given(st.text(alphabet="0123456789 ,.\u00a0\u202fab", max_size=20))
+@settings(max_examples=500, deadline=None)
+def test_figures_drop_thousands_separators_only(text: str) -> None:
+    # Reference: delete a separator between a digit and exactly three more, then read
+    # the runs of digits.
+    joined = re.sub(r"(?<=\d)[ ,.\u00a0\u202f](?=\d{3}(?!\d))", "", text)
+    assert _figures(text) == frozenset(re.findall(r"\d+", joined))
