@@ -242,7 +242,7 @@ def supports(claim_statement: str, point_statement: str) -> bool:
     if claim_statement == point_statement:  # a point of one claim, in its own words
         return True
     a, b = _content_words(claim_statement), _content_words(point_statement)
-    return fuzz.token_set_ratio(a, b) >= SUPPORT_THRESHOLD
+    return fuzz.token_set_ratio(a, b, score_cutoff=SUPPORT_THRESHOLD) >= SUPPORT_THRESHOLD
 
 
 def grounded_statement(statement: str, members: Sequence[Item]) -> str:

@@ -58,6 +58,8 @@ class _Footnotes:
         self.claims = {c.id: c for c in summary.claims}
         self.articles = {a.id: a for a in summary.articles}
         self.numbers: dict[str, int] = {}
+        # Per article, what every footnote citing it repeats: outlets, source, URL.
+        self._cited_as: dict[str, tuple[str, str, str | None]] = {}
 
     def ref(self, claim_id: str) -> str:
         """Return ``[^n]`` for a claim, giving it the next number on first use."""
@@ -92,11 +94,15 @@ class _Footnotes:
         if claim.origin != "model":
             where += ", figure read in code" if claim.origin == "figure_reader" else \
                 ", date read in code"
+        cited_as = self._cited_as.get(article.id)
+        if cited_as is None:
+            cited_as = self._cited_as[article.id] = (
+                _outlet(article), escape_inline(article.source), safe_url(article.url))
+        outlet, source, url = cited_as
         text = (
-            f"{_outlet(article)} — asserted by {escape_inline(claim.asserted_by)}: "
-            f"“{escape_inline(claim.quote)}” ({escape_inline(article.source)}, {where})"
+            f"{outlet} — asserted by {escape_inline(claim.asserted_by)}: "
+            f"“{escape_inline(claim.quote)}” ({source}, {where})"
         )
-        url = safe_url(article.url)
         return f"{text} <{url}>" if url else text
 
 
