@@ -78,7 +78,7 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
 
     items = [a for e in corpus for a in e.articles]
     sized = [article(500, i, words=1000) for i in range(20 if args.quick else 60)]
-    warmup = [article(600, i, words=500) for i in range(3)]
+    warmup = [article(600, i, words=1000) for i in range(5)]
     _progress("client overhead per article")
     results["overhead"] = overhead_figures(sized, items[:60] if args.quick else items,
                                            warmup, tmp / "overhead")
