@@ -77,12 +77,14 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
     from bench.tokens import reconcile_scaling, token_economy
 
     items = [a for e in corpus for a in e.articles]
-    sized = [article(500, i, words=1000) for i in range(20 if args.quick else 60)]
+    per_pass = 20 if args.quick else 60
+    sized = [[article(500 + k, i, words=1000) for i in range(per_pass)] for k in range(3)]
     warmup = [article(600, i, words=1000) for i in range(5)]
     _progress("client overhead per article")
     results["overhead"] = overhead_figures(sized, items[:60] if args.quick else items,
                                            warmup, tmp / "overhead")
-    results["overhead_stages_1000w_ms"] = stage_figures(sized, warmup, tmp / "stages")
+    results["overhead_stages_1000w_ms"] = stage_figures(
+        [article(510, i, words=1000) for i in range(per_pass)], warmup, tmp / "stages")
     results["tokens"] = token_economy(items, bench_settings("http://127.0.0.1:9/v1", tmp))
     sizes = (10, 50) if args.quick else (10, 50, 200)
     scaling = [Event(f"scale{n}", [article(700 + n, i) for i in range(n)]) for n in sizes]

@@ -12,13 +12,21 @@ from __future__ import annotations
 import json
 import logging
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from service.errors import InputError
 from service.llm.cache import ResponseCache
 from service.models import Summary, Usage
 
 log = logging.getLogger("service.pipeline")
+
+
+class _EventEntry(BaseModel):
+    """What ``save_event`` stores (read back in one pass by pydantic)."""
+
+    summary: Summary
+    usage: Usage
+    skipped: list[tuple[str, str]]
 
 
 def load_event(cache: ResponseCache, key: str
@@ -28,15 +36,13 @@ def load_event(cache: ResponseCache, key: str
     if text is None:
         return None
     try:
-        data = json.loads(text)
-        summary = Summary.model_validate(data["summary"])
-        then = Usage.model_validate(data["usage"])
-        errors = [InputError(str(source), str(problem)) for source, problem in data["skipped"]]
-    except (KeyError, TypeError, ValueError, ValidationError):
+        entry = _EventEntry.model_validate_json(text)
+    except ValidationError:  # also what invalid JSON raises
         log.warning("cache: dropped an unreadable event entry")
         cache.drop(key)
         return None
-    return summary, errors, then.requests + then.cache_hits
+    errors = [InputError(source, problem) for source, problem in entry.skipped]
+    return entry.summary, errors, entry.usage.requests + entry.usage.cache_hits
 
 
 def save_event(cache: ResponseCache, key: str, summary: Summary,
