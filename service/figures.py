@@ -27,6 +27,7 @@ from text_to_num import text2num
 from service.disputes import describe
 from service.figure_lexicon import LEXICONS, Lexicon
 from service.models import Article, Claim, Qualifier, Quantity, Span
+from service.prefilter import find_all, literal_prefixes, lowered_for_scan
 from service.verify import unsupported_numbers
 
 ORIGIN: Final = "figure_reader"
@@ -69,8 +70,10 @@ def read_figures(text: str, language: str) -> list[Figure]:
     if lexicon is None:
         return []
     pattern, _units = _noun_pattern(language)
-    nouns = list(pattern.finditer(text))
-    zeros = list(_negation_pattern(language).finditer(text))
+    noun_prefixes, negation_prefixes = _prefixes(language)
+    lowered = lowered_for_scan(text)
+    nouns = find_all(pattern, noun_prefixes, text, lowered)
+    zeros = find_all(_negation_pattern(language), negation_prefixes, text, lowered)
     if not nouns and not zeros:
         return []  # most articles of a batch: no sentence segmentation needed
     figures: list[Figure] = []
@@ -194,6 +197,14 @@ def _noun_pattern(language: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     alts = "|".join(f"(?P<u{i}>{alt})" for i, alt in enumerate(lexicon.nouns))
     return re.compile(rf"{_first_letters(lexicon.nouns)}(?<![\w-])(?:{alts})(?![\w-])",
                       re.IGNORECASE), units
+
+
+@cache
+def _prefixes(language: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """Literal starts of the noun and negation patterns' matches (service.prefilter)."""
+    lexicon = LEXICONS[language]
+    return (literal_prefixes(lexicon.nouns),
+            literal_prefixes(re.escape(n) for n in lexicon.negations))
 
 
 def _first_letters(alternatives: Iterable[str]) -> str:

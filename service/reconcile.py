@@ -229,7 +229,7 @@ class Reconciler:
 
 @functools.lru_cache(maxsize=8192)  # a point's statement is compared with each member
 def _content_words(text: str) -> str:
-    return " ".join(w for w in _WORD_RE.findall(text.casefold()) if w not in _STOPWORDS)
+    return " ".join([w for w in _WORD_RE.findall(text.casefold()) if w not in _STOPWORDS])
 
 
 def supports(claim_statement: str, point_statement: str) -> bool:

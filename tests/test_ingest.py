@@ -37,6 +37,7 @@ from service.ingest import (
     load_articles,
     load_path,
     split_paragraph_chunks,
+    without_surrogates,
 )
 from service.models import Article
 
@@ -473,3 +474,17 @@ def test_decoding_arbitrary_bytes_never_crashes(data: bytes) -> None:
         assert isinstance(decode_bytes(data, "x"), str)
     except InputError as err:
         assert err.source == "x"
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"])
+def test_every_kind_of_line_break_becomes_a_newline(brk: str) -> None:
+    assert clean_text(f"First line here{brk}second line here").text == (
+        "First line here\nsecond line here")
+
+
+@pytest.mark.parametrize("text", ["Lone \ud800 high", "Lone \udc00 low", "Pair \ud83d\ude00"])
+def test_surrogates_are_replaced_and_a_pair_is_joined(text: str) -> None:
+    fixed = without_surrogates(text)
+    fixed.encode("utf-8")  # would raise on any surrogate left
+    assert ("\U0001f600" in fixed) == text.startswith("Pair")
+    assert without_surrogates("Plain é text") == "Plain é text"

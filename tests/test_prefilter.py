@@ -1,0 +1,88 @@
+"""The prefix-guided scan must return exactly what ``finditer`` returns."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.figure_lexicon import LEXICONS
+from service.figures import _negation_pattern, _noun_pattern, _prefixes
+from service.prefilter import (
+    find_all,
+    literal_prefix,
+    literal_prefixes,
+    lowered_for_scan,
+    top_level_alternatives,
+)
+
+
+@pytest.mark.parametrize(("alternative", "prefix"), [
+    ("missiles?", "missile"),
+    ("ballistic missiles?", "ballistic missile"),
+    ("missiles?(?: balistiques?)?", "missile"),
+    ("Victimes", "victimes"),
+    ("zw[oö]lf", "zw"),
+    ("no\\ hubo", "no"),
+    ("a*b", ""),
+    ("(?:x)", ""),
+])
+def test_the_literal_prefix_stops_where_the_regex_stops_being_literal(
+        alternative: str, prefix: str) -> None:
+    assert literal_prefix(alternative) == prefix
+
+
+def test_alternatives_are_split_outside_groups_and_classes_only() -> None:
+    assert top_level_alternatives(r"a|(b|c)d|[|x]|\||e") == ["a", "(b|c)d", "[|x]", r"\|", "e"]
+
+
+def test_prefixes_covered_by_a_shorter_one_are_dropped_and_an_empty_one_disables() -> None:
+    assert literal_prefixes(["raketen|rakete", "tote|toten"]) == ("rakete", "tote")
+    assert literal_prefixes(["missiles?", "(?:x)"]) is None
+
+
+def test_lowering_that_moves_offsets_or_misses_folds_falls_back() -> None:
+    assert lowered_for_scan("Les MISSILES") == "les missiles"
+    assert lowered_for_scan("İstanbul: 3 missiles") is None  # lower() gives two characters
+    assert lowered_for_scan("22 miſſiles") is None  # re folds ſ to s, lower() does not
+
+
+def test_every_lexicon_pattern_has_prefixes() -> None:
+    for language in LEXICONS:
+        nouns, negations = _prefixes(language)
+        assert nouns and negations, language
+
+
+def _words(language: str) -> list[str]:
+    lexicon = LEXICONS[language]
+    nouns = [alt.replace("?", "").replace("(:", "").replace("(", "").replace(")", "")
+             for key in lexicon.nouns for alt in top_level_alternatives(key)]
+    return [*nouns, *lexicon.negations, *lexicon.linkers, "22", "de", "x", "-", "non",
+            "notre", "sansonnet", "İ", "ſ", "ı", "MISSILES", "Morts", "\n\n", ",", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(LEXICONS)), st.data())
+def test_the_scan_finds_what_finditer_finds(language: str, data: st.DataObject) -> None:
+    pieces = data.draw(st.lists(st.sampled_from(_words(language)), max_size=40))
+    glue = data.draw(st.sampled_from([" ", "", "-", "  "]))
+    text = glue.join(pieces)
+    nouns, negations = _prefixes(language)
+    lowered = lowered_for_scan(text)
+    for pattern, prefixes in ((_noun_pattern(language)[0], nouns),
+                              (_negation_pattern(language), negations)):
+        expected = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
+        found = [(m.span(), m.lastgroup) for m in find_all(pattern, prefixes, text, lowered)]
+        assert found == expected, text
+
+
+def test_overlapping_candidates_are_all_tried() -> None:
+    # "xballistic missiles": the longer prefix fails on its lookbehind, the inner
+    # "missiles" must still be found.
+    pattern = re.compile(r"(?<![\w-])(?:ballistic missiles?|missiles?)(?![\w-])", re.I)
+    prefixes = literal_prefixes([r"ballistic missiles?|missiles?"])
+    text = "xballistic missiles, Ballistic Missiles"
+    spans = [m.span() for m in find_all(pattern, prefixes, text, lowered_for_scan(text))]
+    assert spans == [m.span() for m in pattern.finditer(text)] == [(11, 19), (21, 39)]
