@@ -81,6 +81,8 @@ def _escape(text: str, *, pipe: str) -> str:
     # every character of every quote was once the renderer's largest cost, and
     # str.translate with multi-character replacements is twice as slow as re.sub); the
     # few marked positions are spliced in between.
+    if not marked:  # most texts: no autolink and no block marker
+        return _escape_run(plain, pipe)
     out: list[str] = []
     previous = 0
     for i in sorted(marked):
