@@ -2,7 +2,8 @@
 (``Llama.create_chat_completion``) on the same model and prompt: the serving overhead.
 
 Both stream the answer; generation speed is (chunks - 1) / (time of last chunk - time of
-first chunk), so prompt processing is left out. One warm-up request each, then ``runs``.
+first chunk), so prompt processing is left out. One warm-up request each, then ``runs``
+of each, taken in turn.
 """
 
 from __future__ import annotations
@@ -38,39 +39,43 @@ def _speed(chunks: Iterable[Any], text_of: Any) -> tuple[float, float, int]:
     return stamps[0] - started, (len(stamps) - 1) / (stamps[-1] - stamps[0]), len(stamps)
 
 
-def _server_runs(path: Path, name: str, runs: int, max_tokens: int) -> list[tuple[float, float,
-                                                                                   int]]:
+def _alternating_runs(path: Path, name: str, runs: int, max_tokens: int
+                      ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
+    """(server runs, in-process runs), taken in turn: this machine's speed drifts over
+    minutes, and runs side by side see the same drift. Both models are loaded first (one
+    warm-up each); they never generate at the same time."""
     import openai
-
-    with LocalServer(path, alias=name) as server:
-        client = openai.OpenAI(base_url=server.base_url, api_key="not-needed", max_retries=0,
-                               timeout=600)
-        out = []
-        for _ in range(runs + 1):
-            stream = client.chat.completions.create(
-                model=name, messages=cast(Any, PROMPT), max_tokens=max_tokens,
-                temperature=0.0, seed=0, stream=True)
-            out.append(_speed(stream, lambda c: c.choices and c.choices[0].delta.content))
-        client.close()
-    return out[1:]
-
-
-def _inprocess_runs(path: Path, runs: int, max_tokens: int) -> list[tuple[float, float, int]]:
     from llama_cpp import Llama
 
     threads = max(1, os.cpu_count() or 1)
-    llm = Llama(model_path=str(path), n_ctx=8192, n_threads=threads, n_threads_batch=threads,
-                seed=0, verbose=False)
-    out = []
-    for _ in range(runs + 1):
-        stream = llm.create_chat_completion(messages=cast(Any, PROMPT), max_tokens=max_tokens,
-                                            temperature=0.0, seed=0, stream=True)
-        out.append(_speed(stream, lambda c: c["choices"][0]["delta"].get("content")))
-    llm.close()
-    return out[1:]
+    server_out: list[tuple[float, float, int]] = []
+    inproc_out: list[tuple[float, float, int]] = []
+    with LocalServer(path, alias=name) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="not-needed", max_retries=0,
+                               timeout=600)
+        llm = Llama(model_path=str(path), n_ctx=8192, n_threads=threads,
+                    n_threads_batch=threads, seed=0, verbose=False)
+        try:
+            for run in range(runs + 1):
+                stream = client.chat.completions.create(
+                    model=name, messages=cast(Any, PROMPT), max_tokens=max_tokens,
+                    temperature=0.0, seed=0, stream=True)
+                served = _speed(stream, lambda c: c.choices and c.choices[0].delta.content)
+                local = _speed(
+                    llm.create_chat_completion(messages=cast(Any, PROMPT),
+                                               max_tokens=max_tokens, temperature=0.0,
+                                               seed=0, stream=True),
+                    lambda c: c["choices"][0]["delta"].get("content"))
+                if run:  # the first pair warms both up
+                    server_out.append(served)
+                    inproc_out.append(local)
+        finally:
+            llm.close()
+            client.close()
+    return server_out, inproc_out
 
 
-def local_figures(settings: Settings, *, model: str = DEFAULT_MODEL.name, runs: int = 3,
+def local_figures(settings: Settings, *, model: str = DEFAULT_MODEL.name, runs: int = 5,
                   max_tokens: int = 64) -> dict[str, Any]:
     """Server vs in-process generation speed, or a note saying why it was skipped."""
     if not server_available() or importlib.util.find_spec("openai") is None:
@@ -79,8 +84,7 @@ def local_figures(settings: Settings, *, model: str = DEFAULT_MODEL.name, runs: 
         name, path = resolve_model(settings.local_model_path, settings.cache_dir, model)
     except Exception as exc:  # a failure is reported, not raised
         return {"skipped": f"local model unavailable: {exc}"}
-    server = _server_runs(path, name, runs, max_tokens)
-    inproc = _inprocess_runs(path, runs, max_tokens)
+    server, inproc = _alternating_runs(path, name, runs, max_tokens)
     s_tps = statistics.median(r[1] for r in server)
     i_tps = statistics.median(r[1] for r in inproc)
     return {
