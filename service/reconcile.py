@@ -251,9 +251,16 @@ def supports(claim_statement: str, point_statement: str) -> bool:
 def grounded_statement(statement: str, members: Sequence[Item]) -> str:
     """The model's sentence, unless it states a number no cited claim gives: then the
     closest member's own statement (a point must not invent figures)."""
-    known = set(_NUMBER_RE.findall(" ".join(f"{m.statement} {m.numbers}" for m in members)))
-    if set(_NUMBER_RE.findall(statement)) <= known and statement.strip():
-        return statement.strip()
+    stated = _NUMBER_RE.findall(statement)
+    if statement.strip():
+        # Most points state no figure, or take a member's sentence as it is (small
+        # models often do): nothing to check against the members' numbers.
+        if not stated or any(m.statement == statement for m in members):
+            return statement.strip()
+        known = set(_NUMBER_RE.findall(" ".join(f"{m.statement} {m.numbers}"
+                                                for m in members)))
+        if set(stated) <= known:
+            return statement.strip()
     return max(members, key=lambda m: fuzz.token_set_ratio(m.statement, statement)).statement
 
 

@@ -85,6 +85,19 @@ def test_point_statement_with_invented_number_falls_back_to_a_claim() -> None:
                     "Iran fired more than a dozen missiles at Iraqi bases")
 
 
+def test_point_statement_figures_are_checked_against_every_member() -> None:
+    from service.reconcile import Item
+    members = [Item("x", "Iran fired missiles at two bases", "s", "b", "22 missiles", ["x"]),
+               Item("y", "Two bases in Iraq were hit by 15 missiles", "s", "b", "", ["y"])]
+    # A figure given by a member's numbers or statement stands; a member's own sentence
+    # stands as it is; a figure no member gives, or an empty sentence, falls back.
+    assert grounded_statement(" Iran fired 22 missiles ", members) == "Iran fired 22 missiles"
+    assert grounded_statement("15 or 22 missiles hit", members) == "15 or 22 missiles hit"
+    assert grounded_statement(members[1].statement, members) == members[1].statement
+    assert grounded_statement("Iran fired 40 missiles", members) == members[0].statement
+    assert grounded_statement("  ", members) == members[0].statement
+
+
 def test_model_dispute_positions_map_to_claims() -> None:
     claims = [_claim("a0:c1", "a0", "No victims were reported"),
               _claim("a1:c1", "a1", "Iran says at least 80 people died")]
