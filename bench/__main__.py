@@ -46,29 +46,29 @@ def _machine() -> dict[str, Any]:
             "python": platform.python_version()}
 
 
-def _overhead(args: argparse.Namespace, corpus: list[Event], tmp: Path,
-              results: dict[str, Any]) -> None:
-    """Figure (b) and its stages, measured before the heavy sections: in several runs on
-    this shared 2-core machine the seconds right after the fault run (both cores busy for
-    minutes) were up to 1.7x slower for single-core work, while the same code measured
-    seconds later was not. That is the machine's state, not the client's cost."""
-    from bench.overhead import overhead_figures, stage_figures
+def _overhead(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> None:
+    """Figure (b) and its stages, in a process of their own, before the heavy sections.
 
-    items = [a for e in corpus for a in e.articles]
-    per_pass = 20 if args.quick else 60
-    sized = [[article(500 + k, i, words=1000) for i in range(per_pass)] for k in range(3)]
-    warmup = [article(600, i, words=1000) for i in range(5)]
-    _progress("client overhead per article")
-    results["overhead"] = overhead_figures(sized, items[:60] if args.quick else items,
-                                           warmup, tmp / "overhead")
-    results["overhead_stages_1000w_ms"] = stage_figures(
-        [article(510, i, words=1000) for i in range(per_pass)], warmup, tmp / "stages")
+    Why: in several runs on this shared 2-core machine the seconds right after the fault
+    run (both cores busy for minutes) were up to 1.7x slower for single-core work. A
+    fresh process measures the client's own cost, whatever the bench ran before, and
+    leaves the sections after it a heap of their own.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from bench.overhead import overhead_section
+
+    _progress("client overhead per article (own process)")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results.update(pool.submit(overhead_section, quick=args.quick, n_events=args.events,
+                                   per_event=args.per_event, tmp=tmp).result())
 
 
 def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> None:
     corpus = events(args.events, args.per_event)
     if not args.faults:
-        _overhead(args, corpus, tmp, results)
+        _overhead(args, tmp, results)
     _progress(f"batch: {len(corpus)} events x {args.per_event} articles, "
               f"{args.latency}s/request, concurrency {args.concurrency}")
     batch = run_batch_figures(corpus, tmp / "batch", latency_s=args.latency,

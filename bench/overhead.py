@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import word_count
+from bench.corpus import article, events, word_count
 from bench.runner import CREATED, MODEL
 from service.llm import LLMClient, ResponseCache
 from service.llm.base import ChatResult
@@ -149,3 +149,22 @@ def stage_figures(items: list[dict[str, str]], warmup: list[dict[str, str]], tmp
     """Median milliseconds per stage, one-article events of ``items``."""
     stages = asyncio.run(_stages(warmup + items, tmp, len(warmup)))
     return {k: round(statistics.median(v), 2) for k, v in stages.items() if v}
+
+
+def overhead_section(*, quick: bool, n_events: int, per_event: int, tmp: Path
+                     ) -> dict[str, Any]:
+    """The bench's (b) results: 1,000-word articles in 3 passes, the batch corpus's
+    articles, and the stages (run by ``python -m bench`` in a process of its own)."""
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    items = [a for e in events(n_events, per_event) for a in e.articles]
+    per_pass = 20 if quick else 60
+    sized = [[article(500 + k, i, words=1000) for i in range(per_pass)] for k in range(3)]
+    warmup = [article(600, i, words=1000) for i in range(5)]
+    return {
+        "overhead": overhead_figures(sized, items[:60] if quick else items, warmup,
+                                     tmp / "overhead"),
+        "overhead_stages_1000w_ms": stage_figures(
+            [article(510, i, words=1000) for i in range(per_pass)], warmup, tmp / "stages"),
+    }
