@@ -19,6 +19,7 @@ from typing import Final
 
 from service.figures import clip_sentence, sentence_spans
 from service.models import Article, Claim, Dispute, Position, Span
+from service.prefilter import find_all, literal_prefixes, lowered_for_scan
 
 ORIGIN: Final = "date_reader"
 _EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -77,6 +78,8 @@ def _pattern(language: str) -> re.Pattern[str]:
 
 
 _PATTERNS = {language: _pattern(language) for language in _NAMES}
+# Every mention starts with a weekday name: the pattern is tried only where one occurs.
+_PREFIXES = {language: literal_prefixes(days) for language, (days, _months) in _NAMES.items()}
 
 
 def read_mentions(article: Article) -> list[DateMention]:
@@ -85,37 +88,20 @@ def read_mentions(article: Article) -> list[DateMention]:
     if pattern is None:
         return []
     days, months = (tuple(n.casefold() for n in names) for names in _NAMES[article.language])
-    # A mention needs a weekday and a month name: most articles lack one or the other,
-    # and two substring searches cost far less than running the pattern over the text.
-    folded = article.text.casefold()
-    if not (any(_has_word(folded, d) for d in days)
-            and any(_has_word(folded, m) for m in months)):
-        return []
     mentions: list[DateMention] = []
     spans: list[tuple[int, int]] | None = None
-    for m in pattern.finditer(article.text):
+    text = article.text
+    for m in find_all(pattern, _PREFIXES[article.language], text, lowered_for_scan(text)):
         if spans is None:  # segmented once, and only for articles with a mention
-            spans = list(sentence_spans(article.text, article.language))
+            spans = list(sentence_spans(text, article.language))
         day = int(m.group("d") or m.group("d2"))
         month = months.index((m.group("m") or m.group("m2")).casefold()) + 1
         mentions.append(DateMention(
             article_id=article.id, weekday=days.index(m.group("w").casefold()),
             month=month, day=day, span=Span(start=m.start(), end=m.end()),
-            sentence=_sentence(article.text, spans, m.start(), m.end()),
+            sentence=_sentence(text, spans, m.start(), m.end()),
         ))
     return mentions
-
-
-def _has_word(text: str, word: str) -> bool:
-    """Whether ``word`` occurs in ``text`` as a whole word ("may", but not in "mayor")."""
-    at = text.find(word)
-    while at >= 0:
-        end = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (
-                end == len(text) or not text[end].isalnum()):
-            return True
-        at = text.find(word, at + 1)
-    return False
 
 
 def _sentence(text: str, spans: Sequence[tuple[int, int]], start: int, end: int) -> Span:

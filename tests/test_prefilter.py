@@ -17,6 +17,7 @@ from service.prefilter import (
     lowered_for_scan,
     top_level_alternatives,
 )
+from service.weekdays import _NAMES, _PATTERNS, _PREFIXES
 
 
 @pytest.mark.parametrize(("alternative", "prefix"), [
@@ -76,6 +77,30 @@ def test_the_scan_finds_what_finditer_finds(language: str, data: st.DataObject) 
         expected = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
         found = [(m.span(), m.lastgroup) for m in find_all(pattern, prefixes, text, lowered)]
         assert found == expected, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(_NAMES)), st.data())
+def test_the_weekday_scan_finds_what_finditer_finds(language: str, data: st.DataObject
+                                                    ) -> None:
+    days, months = _NAMES[language]
+    words = [*days, *months, *(d.upper() for d in days), "8", "31", "1er", "8th", "de",
+             "den", "of", ",", "-", "x", "ſ", "İ", "\n"]
+    glue = data.draw(st.sampled_from([" ", "", ", ", "-"]))
+    text = glue.join(data.draw(st.lists(st.sampled_from(words), max_size=30)))
+    pattern = _PATTERNS[language]
+    expected = [m.span() for m in pattern.finditer(text)]
+    found = [m.span() for m in find_all(pattern, _PREFIXES[language], text,
+                                        lowered_for_scan(text))]
+    assert found == expected, text
+
+
+def test_the_weekday_scan_finds_mentions_in_any_case() -> None:
+    text = "Wednesday, January 8, xMonday 13 January, and MONDAY 13 January."
+    found = [m.group() for m in find_all(_PATTERNS["en"], _PREFIXES["en"], text,
+                                         lowered_for_scan(text))]
+    assert found == [m.group() for m in _PATTERNS["en"].finditer(text)]
+    assert found == ["Wednesday, January 8", "MONDAY 13 January"]
 
 
 def test_overlapping_candidates_are_all_tried() -> None:
