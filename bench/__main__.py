@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         _sections(args, Path(tmp), results)
         if args.local:
             from bench.local import local_figures
-            from service.localmodel import DEFAULT_MODEL
-            from service.settings import Settings
+            from factsum.localmodel import DEFAULT_MODEL
+            from factsum.settings import Settings
 
             _progress("local model: server vs in-process generation")
             results["local"] = local_figures(Settings.from_env(),

@@ -16,7 +16,7 @@ from bench.runner import (
     run_batch,
 )
 from bench.server import ServerProcess, wait_idle
-from service.ingest import detect_language
+from factsum.ingest.readers import detect_language
 
 
 @dataclass

@@ -15,8 +15,8 @@ from typing import Any
 
 from bench.corpus import Event
 from bench.runner import MODEL, run_batch
-from service.settings import Settings
-from service.testing.scripted import ScriptedTransport
+from factsum.settings import Settings
+from factsum.testing.scripted import ScriptedTransport
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 

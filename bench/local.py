@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from service.localmodel import DEFAULT_MODEL, LocalServer, resolve_model, server_available
-from service.settings import Settings
+from factsum.localmodel import DEFAULT_MODEL, LocalServer, resolve_model, server_available
+from factsum.settings import Settings
 
 PROMPT = [
     {"role": "system", "content": "You are a news assistant. Answer in plain English."},

@@ -1,4 +1,4 @@
-"""Figure (c) for the nightly job: ``service.batch.run_batch`` twice on the same inputs.
+"""Figure (c) for the nightly job: ``factsum.batch.command.run_batch`` twice on the same inputs.
 The second run finds every event unchanged (fingerprints) and skips it, so it does no
 pipeline work at all, unlike a rerun of ``asummarize_event``, which replays the cache
 but ingests, verifies, reconciles and renders again."""
@@ -18,8 +18,8 @@ from rich.console import Console
 from bench.corpus import Event
 from bench.runner import bench_settings
 from bench.server import ServerProcess, wait_idle
-from service.llm import LLMClient, OpenAITransport, ResponseCache
-from service.settings import Settings
+from factsum.llm import LLMClient, OpenAITransport, ResponseCache
+from factsum.settings import Settings
 
 
 def _manifest(events: list[Event], path: Path) -> Path:
@@ -30,8 +30,8 @@ def _manifest(events: list[Event], path: Path) -> Path:
 
 @asynccontextmanager
 async def _client(settings: Settings) -> AsyncIterator[LLMClient]:
-    llm = LLMClient(settings, OpenAITransport(settings),
-                    cache=ResponseCache.from_settings(settings))
+    llm = LLMClient(settings.llm, OpenAITransport(settings.llm),
+                    cache=ResponseCache(settings.response_cache_dir))
     try:
         yield llm
     finally:
@@ -42,10 +42,10 @@ def nightly_figures(events: list[Event], tmp: Path, *, latency_s: float, concurr
                     ) -> dict[str, Any]:
     """Cold and warm ``factsum batch`` runs: wall time and server requests."""
     try:
-        from service.batch import BatchOptions, run_batch
-        from service.batch_progress import PlainProgress
+        from factsum.batch.command import BatchOptions, run_batch
+        from factsum.batch.progress import PlainProgress
     except ImportError as exc:
-        return {"skipped": f"service.batch unavailable: {exc}"}
+        return {"skipped": f"factsum.batch.command unavailable: {exc}"}
     tmp.mkdir(parents=True, exist_ok=True)
     manifest = _manifest(events, tmp / "events.jsonl")
     options = BatchOptions(input=manifest, out=tmp / "out", created="2020-01-08")

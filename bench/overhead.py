@@ -11,12 +11,13 @@ from typing import Any
 
 from bench.corpus import article, events, word_count
 from bench.runner import CREATED, MODEL
-from service.llm import LLMClient, ResponseCache
-from service.llm.base import ChatResult
-from service.pipeline import asummarize_event
-from service.settings import Settings
-from service.testing.fake_answers import answer_for
-from service.testing.scripted import ScriptedTransport
+from factsum.llm import LLMClient, ResponseCache
+from factsum.llm.base import ChatResult
+from factsum.pipeline.run import asummarize_event
+from factsum.settings import Settings
+from factsum.testing.fake_answers import answer_for
+from factsum.testing.scripted import ScriptedTransport
+from factsum.render.markdown import render_markdown
 
 
 class _TimedServer(ScriptedTransport):
@@ -46,17 +47,17 @@ async def _per_article(items: list[dict[str, str]], tmp: Path, warmup: int
     first ``warmup`` items are not counted (imports, prompt loading, first schemas)."""
     settings = Settings(model=MODEL, cache_dir=tmp, use_local_model=False)
     answers = _TimedServer()
-    llm = LLMClient(settings, answers,
+    llm = LLMClient(settings.llm, answers,
                     cache=ResponseCache(tmp / "llm"))
     out: list[tuple[float, float]] = []
     try:
         for n, item in enumerate(items):
             fake_before = answers.spent
             wall0, cpu0 = time.perf_counter(), time.process_time()
-            result = await asummarize_event([item], llm=llm, settings=settings,
+            result = await asummarize_event([item], llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings,
                                             event_id=f"o{n}", created=CREATED)
             result.summary.to_json()
-            result.summary.to_markdown()
+            render_markdown(result.summary)
             fake = answers.spent - fake_before
             wall = time.perf_counter() - wall0 - fake
             cpu = time.process_time() - cpu0 - fake
@@ -100,14 +101,14 @@ def overhead_figures(sized: list[list[dict[str, str]]], corpus: list[dict[str, s
 
 async def _stages(items: list[dict[str, str]], tmp: Path, warmup: int) -> dict[str, list[float]]:
     """Milliseconds per stage for one-article events (fake model time subtracted)."""
-    from service.extract import extract_article
-    from service.independence import independence_groups
-    from service.ingest import load_articles
-    from service.reconcile import reconcile
+    from factsum.pipeline.extract import extract_article
+    from factsum.pipeline.independence import independence_groups
+    from factsum.ingest.readers import load_articles
+    from factsum.pipeline.reconcile import reconcile
 
     settings = Settings(model=MODEL, cache_dir=tmp, use_local_model=False)
     answers = _TimedServer()
-    llm = LLMClient(settings, answers,
+    llm = LLMClient(settings.llm, answers,
                     cache=ResponseCache(tmp / "llm"))
     out: dict[str, list[float]] = {k: [] for k in ("ingest", "extract+verify", "independence",
                                                    "reconcile", "render")}
@@ -133,11 +134,11 @@ async def _stages(items: list[dict[str, str]], tmp: Path, warmup: int) -> dict[s
             await reconcile(extraction.claims, {articles[0].id: articles[0]}, groups, llm=llm,
                             settings=settings, language="en", event_id=f"s{n}")
             lap("reconcile", t, fake, n)
-            result = await asummarize_event([item], llm=llm, settings=settings,
+            result = await asummarize_event([item], llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings,
                                             event_id=f"s{n}", created=CREATED)  # cache hits
             t = time.perf_counter()
             result.summary.to_json()
-            result.summary.to_markdown()
+            render_markdown(result.summary)
             lap("render", t, answers.spent, n)
     finally:
         await llm.aclose()

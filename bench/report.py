@@ -101,7 +101,7 @@ def table(results: dict[str, Any]) -> str:
         if "skipped" in n:
             rows.append(("c. nightly batch warm rerun", f"skipped: {n['skipped']}", "", ""))
         else:
-            rows.append(("c. nightly batch warm rerun (service.batch)",
+            rows.append(("c. nightly batch warm rerun (factsum.batch.command)",
                          f"{n['warm']['requests']} requests, {n['warm_fraction_of_cold']:.1%} "
                          f"of cold ({n['warm']['wall_s']:.2f}s vs {n['cold']['wall_s']:.2f}s)",
                          "0, < 3%", _ok(n["warm"]["requests"] == 0

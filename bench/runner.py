@@ -11,13 +11,14 @@ from typing import Any
 
 from bench.corpus import Event
 from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, simulated_wall_s
-from service.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
-from service.llm.cache import ResponseCache
-from service.models import Summary
-from service.pipeline import asummarize_event
-from service.settings import Settings, StructuredMode
-from service.testing.fake_answers import request_kind
-from service.tokens import estimate_tokens
+from factsum.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
+from factsum.llm.cache import ResponseCache
+from factsum.models import Summary
+from factsum.pipeline.run import asummarize_event
+from factsum.settings import Settings, StructuredMode
+from factsum.testing.fake_answers import request_kind
+from factsum.llm.tokens import estimate_tokens
+from factsum.render.markdown import render_markdown
 
 CREATED = "2020-01-08"
 """Fixed ``run.created`` so that outputs of different runs compare byte for byte."""
@@ -111,7 +112,7 @@ async def _one_event(event: Event, llm: LLMClient, settings: Settings,
                      outputs: dict[str, str], failed: dict[str, str]) -> int:
     EVENT.set(event.id)  # this task's context: the requests of this event inherit it
     try:
-        result = await asummarize_event(event.articles, llm=llm, settings=settings,
+        result = await asummarize_event(event.articles, llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings,
                                         event_id=event.id, created=CREATED)
     except Exception as exc:  # a failure is reported, not raised
         failed[event.id] = f"{type(exc).__name__}: {exc}"
@@ -124,7 +125,7 @@ async def _one_event(event: Event, llm: LLMClient, settings: Settings,
 
 
 def _render(summary: Summary) -> str:
-    summary.to_markdown()
+    render_markdown(summary)
     return summary.to_json()
 
 
@@ -132,9 +133,9 @@ async def run_batch(events: Sequence[Event], settings: Settings, *,
                     transport: ChatTransport | None = None, sequential: bool = False,
                     sleep: ScaledSleep | None = None) -> RunResult:
     """All events concurrently (or one after another), timed from first call to last."""
-    cache = ResponseCache.from_settings(settings) if settings.use_cache else None
-    recorder = ScheduleRecorder(transport or OpenAITransport(settings))
-    llm = LLMClient(settings, recorder, cache=cache, sleep=sleep)
+    cache = ResponseCache(settings.response_cache_dir) if settings.use_cache else None
+    recorder = ScheduleRecorder(transport or OpenAITransport(settings.llm))
+    llm = LLMClient(settings.llm, recorder, cache=cache, sleep=sleep)
     outputs: dict[str, str] = {}
     failed: dict[str, str] = {}
     started = time.perf_counter()

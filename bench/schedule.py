@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.llm import ChatResult, ChatTransport
+from factsum.llm import ChatResult, ChatTransport
 
 EVENT: contextvars.ContextVar[str] = contextvars.ContextVar("bench_event", default="")
 """Set by the bench around each event's run; the requests it makes inherit it."""

@@ -14,13 +14,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from service.localmodel import terminate
+from factsum.localmodel import terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class ServerProcess:
-    """``python -m service.testing.fake_server`` with the given options, on a free port."""
+    """``python -m factsum.testing.fake_server`` with the given options, on a free port."""
 
     def __init__(self, *options: str, startup_timeout_s: float = 30.0) -> None:
         self.options = list(options)
@@ -31,7 +31,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         """Start the child and wait for the line with its URL."""
-        cmd = [sys.executable, "-m", "service.testing.fake_server", "--port", "0",
+        cmd = [sys.executable, "-m", "factsum.testing.fake_server", "--port", "0",
                *self.options]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log,
                                 stdin=subprocess.DEVNULL, text=True)

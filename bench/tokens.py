@@ -1,6 +1,6 @@
 """Figures (d) token economy of extraction and (e) reconcile scaling with event size.
 
-Sizes are in ``service.tokens.estimate_tokens`` units (about 3 characters per token,
+Sizes are in ``factsum.llm.tokens.estimate_tokens`` units (about 3 characters per token,
 deliberately high): the unit the pipeline budgets with, so the largest request can be
 compared with ``settings.context_budget_tokens``.
 """
@@ -16,14 +16,14 @@ from typing import Any
 from bench.corpus import Event
 from bench.runner import RecordingTransport, bench_settings, run_batch
 from bench.server import ServerProcess
-from service.extract import build_extract_messages
-from service.ingest import load_articles, split_paragraph_chunks
-from service.llm import OpenAITransport
-from service.llm.structured import prepare_messages, response_format
-from service.models import ExtractionResult
-from service.prompts import load_prompt
-from service.settings import Settings
-from service.tokens import estimate_tokens
+from factsum.pipeline.extract import build_extract_messages
+from factsum.ingest.readers import load_articles, split_paragraph_chunks
+from factsum.llm import OpenAITransport
+from factsum.llm.structured import prepare_messages, response_format
+from factsum.models import ExtractionResult
+from factsum.prompt_templates import load_prompt
+from factsum.settings import Settings
+from factsum.llm.tokens import estimate_tokens
 
 
 def token_economy(items: list[dict[str, str]], settings: Settings) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def reconcile_scaling(events: list[Event], tmp: Path, *, grouping: str = "statem
     with ServerProcess("--grouping", grouping) as server:
         settings = bench_settings(server.base_url, tmp / "cache", use_cache=False)
         for event in events:
-            recorder = RecordingTransport(OpenAITransport(settings))
+            recorder = RecordingTransport(OpenAITransport(settings.llm))
             result = asyncio.run(run_batch([event], settings, transport=recorder))
             rec = [s for s in recorder.sent if s.kind == "reconcile"]
             ext = [s for s in recorder.sent if s.kind == "extract"]

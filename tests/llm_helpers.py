@@ -15,8 +15,8 @@ from typing import Any
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.llm.base import CallTag, ChatResult, StructuredRequest
-from service.settings import Settings, StructuredMode
+from factsum.llm.base import CallTag, ChatResult, StructuredRequest
+from factsum.settings import Settings, StructuredMode
 
 FAKE_KEY = "sk-test-SECRET123"
 BASE_URL = "http://llm.test/v1"

@@ -17,14 +17,14 @@ import pytest
 from rich.console import Console
 from test_batch_helpers import EVENTS, batch_settings, client_factory, tree, write_events
 
-from service.batch import BatchOptions, run_batch
-from service.batch_progress import PlainProgress, make_progress
-from service.batch_state import run_lock
-from service.cli import main
-from service.errors import ConfigError, PermanentLLMError
-from service.llm.base import ChatResult
-from service.testing.fake_answers import answer_for, article_text, request_kind
-from service.testing.scripted import ScriptedTransport
+from factsum.batch.command import BatchOptions, run_batch
+from factsum.batch.progress import PlainProgress, make_progress
+from factsum.batch.state import run_lock
+from factsum.cli import main
+from factsum.errors import ConfigError, PermanentLLMError
+from factsum.llm.base import ChatResult
+from factsum.testing.fake_answers import answer_for, article_text, request_kind
+from factsum.testing.scripted import ScriptedTransport
 
 CREATED = "2024-01-08"
 

@@ -35,21 +35,21 @@ from test_batch_helpers import (
     write_events,
 )
 
-from service.batch import BatchOptions, run_batch
-from service.batch_api import (
+from factsum.batch.command import BatchOptions, run_batch
+from factsum.batch.api import (
     BatchApiConfig,
     JobStatus,
     OpenAIBatchBackend,
     extraction_requests,
     with_batch_prices,
 )
-from service.batch_api_requests import BATCH_MODEL_PREFIX
-from service.batch_progress import PlainProgress
-from service.errors import ConfigError, PermanentLLMError
-from service.llm import LLMClient
-from service.llm.ledger import Ledger
-from service.testing.fake_answers import request_kind
-from service.testing.scripted import ScriptedTransport
+from factsum.batch.api_requests import BATCH_MODEL_PREFIX
+from factsum.batch.progress import PlainProgress
+from factsum.errors import ConfigError, PermanentLLMError
+from factsum.llm import LLMClient
+from factsum.llm.ledger import Ledger
+from factsum.testing.fake_answers import request_kind
+from factsum.testing.scripted import ScriptedTransport
 
 REPO = Path(__file__).resolve().parent.parent
 CREATED = "2024-01-08"

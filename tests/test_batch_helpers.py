@@ -2,7 +2,7 @@
 
 Every article text and every "model answer" here is a hand-written test fixture, not
 real news and not the output of a real model: answers come from
-``service.testing.fake_answers``, which builds them from the prompt.
+``factsum.testing.fake_answers``, which builds them from the prompt.
 ``FakeOpenAIServer`` is a small OpenAI-compatible server on loopback (chat completions
 and the Batch API file format); it is not OpenAI.
 """
@@ -20,11 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from service.batch import LLMFactory
-from service.llm import LLMClient, ResponseCache
-from service.llm.base import ChatResult
-from service.settings import Settings
-from service.testing.fake_answers import answer_for, count_tokens
+from factsum.batch.command import LLMFactory
+from factsum.llm import LLMClient, ResponseCache
+from factsum.llm.base import ChatResult
+from factsum.settings import Settings
+from factsum.testing.fake_answers import answer_for, count_tokens
 
 FAKE_MODEL = "gpt-4o-mini-2024-07-18"  # what the fake server says it is (fixture)
 
@@ -87,8 +87,8 @@ def client_factory(transport: Any) -> LLMFactory:
 
     @asynccontextmanager
     async def factory(settings: Settings) -> AsyncIterator[LLMClient]:
-        cache = ResponseCache.from_settings(settings) if settings.use_cache else None
-        client = LLMClient(settings, transport, cache=cache, sleep=no_sleep)
+        cache = ResponseCache(settings.response_cache_dir) if settings.use_cache else None
+        client = LLMClient(settings.llm, transport, cache=cache, sleep=no_sleep)
         try:
             yield client
         finally:

@@ -32,7 +32,7 @@ def cli(src: Path, out: Path, base_url: str, cache: Path, log: Path) -> subproce
         # and the first article of the next one.
         "FACTSUM_CONCURRENCY": "1",
     })
-    cmd = [sys.executable, "-m", "service.cli", "batch", str(src), "--out", str(out),
+    cmd = [sys.executable, "-m", "factsum.cli", "batch", str(src), "--out", str(out),
            "--created", CREATED]
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=log.open("wb"))
@@ -66,7 +66,7 @@ def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path)
 
             # A second run on the same OUT_DIR meanwhile: refused, one line, exit 2.
             second = subprocess.run(
-                [sys.executable, "-m", "service.cli", "batch", str(src), "--out", str(out)],
+                [sys.executable, "-m", "factsum.cli", "batch", str(src), "--out", str(out)],
                 cwd=REPO, capture_output=True, text=True, timeout=120,
                 env={**os.environ, "OPENAI_BASE_URL": server.base_url,
                      "OPENAI_API_KEY": "sk-test-not-a-key"},

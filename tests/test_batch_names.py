@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 from test_batch_helpers import EVENTS, batch_settings, client_factory
 
-from service.batch import BatchOptions, run_batch
-from service.batch_inputs import MAX_DIRNAME, safe_dirname
-from service.batch_progress import PlainProgress
-from service.testing.scripted import ScriptedTransport
+from factsum.batch.command import BatchOptions, run_batch
+from factsum.batch.inputs import MAX_DIRNAME, safe_dirname
+from factsum.batch.progress import PlainProgress
+from factsum.testing.scripted import ScriptedTransport
 
 SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.disputes import conflicts, describe, find_quantity_disputes, normalize_unit
-from service.models import Claim, Qualifier, Quantity, Span
+from factsum.pipeline.disputes import conflicts, describe, find_quantity_disputes, normalize_unit
+from factsum.models import Claim, Qualifier, Quantity, Span
 
 
 def q(value: float, qualifier: str = "exact", unit: str = "missiles",

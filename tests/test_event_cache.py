@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from service import pipeline
-from service.fingerprint import event_cache_key, inputs_digest
-from service.llm.cache import ResponseCache
-from service.llm.client import LLMClient
-from service.pipeline import EventResult, asummarize_event
-from service.settings import Settings
-from service.testing.fake_answers import answer_for
-from service.testing.scripted import ScriptedTransport
+from factsum.pipeline import run as pipeline
+from factsum.pipeline.fingerprint import event_cache_key, inputs_digest
+from factsum.llm.cache import ResponseCache
+from factsum.llm.client import LLMClient
+from factsum.pipeline.run import EventResult, asummarize_event
+from factsum.settings import Settings
+from factsum.testing.fake_answers import answer_for
+from factsum.testing.scripted import ScriptedTransport
+from factsum.render.markdown import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "002_b1fd3f752f7b45c5.txt"
@@ -28,9 +29,9 @@ def _run(folder: Path, cache_dir: Path, transport: ScriptedTransport) -> EventRe
     settings = Settings(model="scripted", cache_dir=cache_dir)
 
     async def go() -> EventResult:
-        client = LLMClient(settings, transport, cache=ResponseCache.from_settings(settings))
+        client = LLMClient(settings.llm, transport, cache=ResponseCache(settings.response_cache_dir))
         try:
-            return await asummarize_event([folder], llm=client, settings=settings,
+            return await asummarize_event([folder], llm=client, cache=client.cache, ledger=client.ledger, settings=settings,
                                           event_id="e", created="2020-01-09")
         finally:
             await client.aclose()
@@ -58,7 +59,7 @@ def test_an_unchanged_event_runs_no_stage_and_counts_its_calls_as_cache_hits(
     again = _run(event, tmp_path / "cache", again_transport)
     assert not again_transport.payloads
     assert again.summary.to_json() == first.summary.to_json()
-    assert again.summary.to_markdown() == first.summary.to_markdown()
+    assert render_markdown(again.summary) == render_markdown(first.summary)
     assert [str(e) for e in again.input_errors] == [str(e) for e in first.input_errors]
     assert again.input_errors, "the skipped empty file is still reported"
     assert first.summary.usage.requests > 0

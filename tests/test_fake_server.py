@@ -1,7 +1,7 @@
 """The fake OpenAI-compatible server: each fault behaves as configured, seen through the
 real OpenAITransport and LLMClient over loopback HTTP.
 
-Every answer here comes from service.testing.fake_answers: test fixtures, not model output.
+Every answer here comes from factsum.testing.fake_answers: test fixtures, not model output.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from service.errors import RetriesExhaustedError
-from service.extract import extract_article
-from service.ingest import load_articles
-from service.llm import CallTag, LLMClient, OpenAITransport, StructuredRequest
-from service.models import Article, ExtractionResult
-from service.reconcile import reconcile
-from service.settings import Settings
-from service.testing.fake_server import (
+from factsum.errors import RetriesExhaustedError
+from factsum.pipeline.extract import extract_article
+from factsum.ingest.readers import load_articles
+from factsum.llm import CallTag, LLMClient, OpenAITransport, StructuredRequest
+from factsum.models import Article, ExtractionResult
+from factsum.pipeline.reconcile import reconcile
+from factsum.settings import Settings
+from factsum.testing.fake_server import (
     HALLUCINATED_QUOTE,
     UNKNOWN_CLAIM_ID,
     FakeServer,
@@ -99,7 +99,7 @@ def complete(settings: Settings, article: Article, sleeps: Sleeps | None = None
              ) -> tuple[LLMClient, int]:
     """One extraction request through the real client; returns it and the re-asks."""
     async def run() -> tuple[LLMClient, int]:
-        llm = LLMClient(settings, OpenAITransport(settings), sleep=sleeps or Sleeps())
+        llm = LLMClient(settings.llm, OpenAITransport(settings.llm), sleep=sleeps or Sleeps())
         try:
             done = await llm.complete(extract_request(article))
         finally:
@@ -191,7 +191,7 @@ def test_a_hallucinated_quote_that_persists_is_dropped_by_verification(
 
 
 async def _extract(settings: Settings, article: Article) -> Any:
-    llm = LLMClient(settings, OpenAITransport(settings), sleep=Sleeps())
+    llm = LLMClient(settings.llm, OpenAITransport(settings.llm), sleep=Sleeps())
     try:
         return await extract_article(article, llm=llm, settings=settings, language="en",
                                      event_id="ev")
@@ -201,7 +201,7 @@ async def _extract(settings: Settings, article: Article) -> Any:
 
 def _reconcile(settings: Settings, article: Article) -> Any:
     async def run() -> Any:
-        llm = LLMClient(settings, OpenAITransport(settings), sleep=Sleeps())
+        llm = LLMClient(settings.llm, OpenAITransport(settings.llm), sleep=Sleeps())
         try:
             extraction = await extract_article(article, llm=llm, settings=settings,
                                                language="en", event_id="ev")
@@ -267,7 +267,7 @@ def test_sixteen_concurrent_requests_are_served_in_parallel(serve: Any, tmp_path
     settings = settings_for(server, tmp_path, max_concurrency=16)
 
     async def run() -> None:
-        llm = LLMClient(settings, OpenAITransport(settings))
+        llm = LLMClient(settings.llm, OpenAITransport(settings.llm))
         requests = []
         for n in range(16):  # distinct bodies
             request = extract_request(article)

@@ -2,7 +2,7 @@
 completes with output identical to a clean run, retries and re-asks are counted, and the
 extra requests stay bounded. ``python -m bench --faults`` is the 200-article version.
 
-The answers come from service.testing.fake_answers: test fixtures, not model output.
+The answers come from factsum.testing.fake_answers: test fixtures, not model output.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from service.llm import LLMClient, OpenAITransport, ResponseCache
-from service.models import Usage
-from service.pipeline import asummarize_event
-from service.settings import Settings
-from service.testing.fake_server import FakeServer, FaultConfig
+from factsum.llm import LLMClient, OpenAITransport, ResponseCache
+from factsum.models import Usage
+from factsum.pipeline.run import asummarize_event
+from factsum.settings import Settings
+from factsum.testing.fake_server import FakeServer, FaultConfig
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 
@@ -69,11 +69,11 @@ def run(server: FakeServer, cache_dir: Path) -> tuple[dict[str, str], Usage, Sle
     sleeps = Sleeps()
 
     async def go() -> tuple[dict[str, str], Usage]:
-        llm = LLMClient(settings, OpenAITransport(settings), cache=ResponseCache(cache_dir),
+        llm = LLMClient(settings.llm, OpenAITransport(settings.llm), cache=ResponseCache(cache_dir),
                         sleep=sleeps)
         try:
             results = await asyncio.gather(*(
-                asummarize_event(items, llm=llm, settings=settings, event_id=eid,
+                asummarize_event(items, llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings, event_id=eid,
                                  created="2020-01-08")
                 for eid, items in make_events().items()
             ))

@@ -1,4 +1,4 @@
-"""The figure reader: counts read in code from article sentences (service.figures)."""
+"""The figure reader: counts read in code from article sentences (factsum.pipeline.figures)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.disputes import find_quantity_disputes
-from service.figures import ORIGIN, figure_claims, quantities_for_disputes, read_figures
-from service.models import Article, Claim, Qualifier, Quantity, Span
+from factsum.pipeline.disputes import find_quantity_disputes
+from factsum.pipeline.figures import ORIGIN, figure_claims, quantities_for_disputes, read_figures
+from factsum.models import Article, Claim, Qualifier, Quantity, Span
 
 Q = Qualifier
 
@@ -193,8 +193,8 @@ def test_a_text_without_sentence_ends_gives_short_verbatim_quotes_quickly() -> N
 def test_paragraphs_segmented_alone_give_the_whole_texts_sentences() -> None:
     # read_figures segments only the paragraphs holding a count; that is only right
     # while sentencex ends every sentence at a blank line.
-    from service.figures import _PARAGRAPH, sentence_spans
-    from service.ingest import load_path
+    from factsum.pipeline.figures import _PARAGRAPH, sentence_spans
+    from factsum.ingest.readers import load_path
 
     root = Path(__file__).resolve().parent.parent
     articles = [*load_path(root / "seeds")[0], *load_path(root / "tests" / "data" / "ingest")[0]]

@@ -2,9 +2,9 @@
 
 Each bad input gets one stderr line naming it and its problem; the run still summarises
 the good articles (exit 0) and exits 2 only when nothing usable is left. No traceback
-unless --debug. Most cases call ``service.cli.main`` in process with the model swapped for
+unless --debug. Most cases call ``factsum.cli.main`` in process with the model swapped for
 a ``ScriptedTransport`` (its answers are test fixtures built from the prompt, see
-``service.testing.fake_answers``); a few run a real ``python -m service.cli`` process
+``factsum.testing.fake_answers``); a few run a real ``python -m factsum.cli`` process
 against the loopback ``FakeServer`` (same fixture answers over HTTP) to prove that
 nothing but one-line messages reaches stderr.
 
@@ -35,8 +35,8 @@ from test_hostile_helpers import (
     use_scripted_model,
 )
 
-from service.cli import main
-from service.testing.fake_server import FakeServer, FaultConfig
+from factsum.cli import main
+from factsum.testing.fake_server import FakeServer, FaultConfig
 
 GOOD = INGEST_DATA / "latin1.txt"  # a usable French article (Latin-1 encoded)
 GOOD_WORDS = "Qassem Soleimani"
@@ -431,7 +431,7 @@ def test_sigterm_mid_run_stops_cleanly_and_writes_nothing(tmp_path: Path) -> Non
         env = subprocess_env(server.base_url, tmp_path / "cache", OPENAI_API_KEY="none",
                              FACTSUM_MODEL="fake-model")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "summarize", str(source), "-o", str(output)],
+            [sys.executable, "-m", "factsum.cli", "summarize", str(source), "-o", str(output)],
             env=env, cwd=Path(__file__).resolve().parent.parent,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60

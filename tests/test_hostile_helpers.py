@@ -1,6 +1,6 @@
 """Shared helpers of the hostile-input tests (tests/test_hostile_*.py); no tests here.
 
-The model answers used by these tests come from ``service.testing``: they are test
+The model answers used by these tests come from ``factsum.testing``: they are test
 fixtures built from the prompt (``fake_answers``), never recorded model output, except
 in tests/test_hostile_injection.py, whose recorded run comes from the real local model.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from service.llm.client import LLMClient
-from service.settings import Settings
-from service.testing.scripted import Handler, ScriptedTransport
+from factsum.llm.client import LLMClient
+from factsum.settings import Settings
+from factsum.testing.scripted import Handler, ScriptedTransport
 
 ROOT = Path(__file__).resolve().parent.parent
 INGEST_DATA = ROOT / "tests" / "data" / "ingest"
@@ -51,13 +51,13 @@ def use_scripted_model(
                             ) -> AsyncIterator[LLMClient]:
         transport = ScriptedTransport(handler)
         transports.append(transport)
-        client = LLMClient(settings, transport)
+        client = LLMClient(settings.llm, transport)
         try:
             yield client
         finally:
             await client.aclose()
 
-    monkeypatch.setattr("service.backend.open_llm", open_scripted)
+    monkeypatch.setattr("factsum.backend.open_llm", open_scripted)
     return transports
 
 
@@ -71,9 +71,9 @@ def subprocess_env(base_url: str, cache_dir: Path, **extra: str) -> dict[str, st
 
 def run_factsum(args: list[str], env: Mapping[str, str], *, timeout: float = 120
                 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m service.cli ARGS`` in a real process (a traceback would show)."""
+    """Run ``python -m factsum.cli ARGS`` in a real process (a traceback would show)."""
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args], env=dict(env), cwd=ROOT,
+        [sys.executable, "-m", "factsum.cli", *args], env=dict(env), cwd=ROOT,
         capture_output=True, text=True, timeout=timeout, check=False,
     )
 

@@ -28,9 +28,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.errors import InputError
-from service.ingest import article_id, load_articles
-from service.models import Article
+from factsum.errors import InputError
+from factsum.ingest.readers import article_id, load_articles
+from factsum.models import Article
 
 # Every code point, lone surrogates included (JSON and surrogateescape produce them).
 ANY_CHAR = st.characters(exclude_categories=())
@@ -205,9 +205,9 @@ def test_a_huge_int_as_metadata_is_ignored() -> None:
 
 
 def test_the_cleaning_rules_moved_to_service_clean_keep_their_public_names() -> None:
-    import service.clean
-    import service.ingest
+    import factsum.ingest.clean
+    import factsum.ingest.readers
 
     for name in ("Cleaned", "clean_text", "guess_title", "strip_markdown",
                  "without_surrogates"):
-        assert getattr(service.ingest, name) is getattr(service.clean, name)
+        assert getattr(factsum.ingest.readers, name) is getattr(factsum.ingest.clean, name)

@@ -23,7 +23,7 @@ Two layers are tested:
 The first recorded run FOUND A DEFECT: the model obeyed the injection (a claim "40 people
 died in the fire." quoting an unrelated sentence, which became a point and the headline).
 Quote tracing held, but nothing checked that a quote supports its statement. Since then
-a statement may not state a figure its quote lacks (service.verify.unsupported_numbers)
+a statement may not state a figure its quote lacks (factsum.pipeline.verify.unsupported_numbers)
 and the headline is grounded the same way; the cassette was re-recorded with that fix
 and ``KNOWN_OBEYED`` is empty.
 
@@ -50,18 +50,19 @@ from pathlib import Path
 import pytest
 from test_hostile_helpers import HOSTILE_DATA, ROOT
 
-from service.backend import effective_settings
-from service.extract import build_extract_messages
-from service.ingest import load_articles, split_paragraph_chunks
-from service.llm.client import LLMClient
-from service.llm.transport import OpenAITransport
-from service.localmodel import LocalServer, resolve_model
-from service.models import Article, Claim, Summary
-from service.pipeline import EventResult, asummarize_event
-from service.prompts import load_prompt
-from service.settings import Settings, StructuredMode
-from service.testing.fake_answers import request_kind
-from service.testing.scripted import ScriptedTransport
+from factsum.backend import effective_settings
+from factsum.pipeline.extract import build_extract_messages
+from factsum.ingest.readers import load_articles, split_paragraph_chunks
+from factsum.llm.client import LLMClient
+from factsum.llm.transport import OpenAITransport
+from factsum.localmodel import LocalServer, resolve_model
+from factsum.models import Article, Claim, Summary
+from factsum.pipeline.run import EventResult, asummarize_event
+from factsum.prompt_templates import load_prompt
+from factsum.settings import Settings, StructuredMode
+from factsum.testing.fake_answers import request_kind
+from factsum.testing.scripted import ScriptedTransport
+from factsum.render.markdown import render_markdown
 
 EVENT = HOSTILE_DATA / "injection"
 CASSETTES = ROOT / "cassettes" / "test_hostile_injection"
@@ -133,9 +134,9 @@ def test_the_reconcile_prompt_delimits_the_claims_and_calls_them_data(tmp_path: 
                         cache_dir=tmp_path)
 
     async def run() -> EventResult:
-        client = LLMClient(settings, transport)
+        client = LLMClient(settings.llm, transport)
         try:
-            return await asummarize_event([EVENT], llm=client, settings=settings)
+            return await asummarize_event([EVENT], llm=client, cache=client.cache, ledger=client.ledger, settings=settings)
         finally:
             await client.aclose()
 
@@ -257,16 +258,16 @@ def test_the_local_model_does_not_obey_the_article(endpoint: str | None, tmp_pat
     settings = _settings(endpoint, tmp_path)
 
     async def run() -> EventResult:
-        client = LLMClient(settings, OpenAITransport(settings))
+        client = LLMClient(settings.llm, OpenAITransport(settings.llm))
         try:
-            return await asummarize_event([EVENT], llm=client, settings=settings,
+            return await asummarize_event([EVENT], llm=client, cache=client.cache, ledger=client.ledger, settings=settings,
                                           event_id="injection", created=CREATED)
         finally:
             await client.aclose()
 
     result = asyncio.run(run())
     summary: Summary = result.summary
-    markdown = summary.to_markdown()
+    markdown = render_markdown(summary)
     if WRITE_SUMMARY:
         SUMMARY_FILE.write_text(markdown, encoding="utf-8")
     assert SUMMARY_FILE.read_text(encoding="utf-8") == markdown

@@ -35,14 +35,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from test_hostile_helpers import HOSTILE_DATA
 
-from service.ingest import load_articles
-from service.llm.client import LLMClient
-from service.mdescape import reader_text
-from service.models import Summary
-from service.pipeline import asummarize_event
-from service.settings import Settings
-from service.testing.fake_answers import article_text, claim_lines, request_kind
-from service.testing.scripted import ScriptedTransport
+from factsum.ingest.readers import load_articles
+from factsum.llm.client import LLMClient
+from factsum.render.escape import reader_text
+from factsum.models import Summary
+from factsum.pipeline.run import asummarize_event
+from factsum.settings import Settings
+from factsum.testing.fake_answers import article_text, claim_lines, request_kind
+from factsum.testing.scripted import ScriptedTransport
+from factsum.render.markdown import render_markdown
 
 MANIFEST = HOSTILE_DATA / "markup" / "articles.jsonl"
 HOSTILE_WHO = '<em onmouseover="x()">Officials</em> | [src](javascript:alert(1)) [^1]'
@@ -92,9 +93,9 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> Summary:
                         cache_dir=tmp_path_factory.mktemp("cache"), max_claims_per_chunk=20)
 
     async def run() -> Summary:
-        client = LLMClient(settings, ScriptedTransport(hostile_model))
+        client = LLMClient(settings.llm, ScriptedTransport(hostile_model))
         try:
-            result = await asummarize_event([MANIFEST], llm=client, settings=settings,
+            result = await asummarize_event([MANIFEST], llm=client, cache=client.cache, ledger=client.ledger, settings=settings,
                                             created="2026-01-01")
         finally:
             await client.aclose()
@@ -106,7 +107,7 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> Summary:
 
 @pytest.fixture(scope="module")
 def markdown(summary: Summary) -> str:
-    return summary.to_markdown()
+    return render_markdown(summary)
 
 
 def parser() -> MarkdownIt:
@@ -224,9 +225,9 @@ def test_every_hostile_quote_is_still_readable_word_for_word(
 
 def test_output_folder_names_from_event_ids_stay_in_the_output_folder(tmp_path: Path) -> None:
     try:
-        from service.batch_inputs import safe_dirname
+        from factsum.batch.inputs import safe_dirname
     except ImportError:  # pragma: no cover - depends on the batch module being present
-        pytest.skip("service.batch_inputs.safe_dirname does not exist")
+        pytest.skip("factsum.batch.inputs.safe_dirname does not exist")
     out = tmp_path / "out"
     for event_id in ("../../etc", "/etc/passwd", "..", "a/../../b", "a\\..\\b", "\x00",
                      "line\nbreak", "", "index.md", "~root"):

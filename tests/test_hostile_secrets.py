@@ -34,8 +34,8 @@ from test_hostile_helpers import (
     tree_bytes,
 )
 
-from service.cli import main
-from service.testing.fake_server import FakeServer
+from factsum.cli import main
+from factsum.testing.fake_server import FakeServer
 
 SECRET = "sk-test-SECRET-xyz"
 # Parts a partial leak would show (a truncated or re-encoded key).

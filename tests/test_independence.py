@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.independence import (
+from factsum.pipeline.independence import (
     IndependenceRules,
     explain,
     find_overlaps,
@@ -14,8 +14,8 @@ from service.independence import (
     is_syndicated,
     measure_overlap,
 )
-from service.ingest import load_articles
-from service.models import Article
+from factsum.ingest.readers import load_articles
+from factsum.models import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 

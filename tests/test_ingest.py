@@ -25,8 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.errors import InputError, NoUsableInputError
-from service.ingest import (
+from factsum.errors import InputError, NoUsableInputError
+from factsum.ingest.readers import (
     article_id,
     clean_text,
     count_words,
@@ -39,7 +39,7 @@ from service.ingest import (
     split_paragraph_chunks,
     without_surrogates,
 )
-from service.models import Article
+from factsum.models import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "ingest"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from service.backend import open_llm
-from service.ingest import load_articles
-from service.localmodel import server_available
-from service.pipeline import asummarize_event
-from service.settings import Settings
+from factsum.backend import open_llm
+from factsum.ingest.readers import load_articles
+from factsum.localmodel import server_available
+from factsum.pipeline.run import asummarize_event
+from factsum.settings import Settings
 
 EVENT = Path(__file__).resolve().parent / "data" / "events" / "suez"
 
@@ -31,7 +31,7 @@ def test_embedded_model_summarises_two_articles(tmp_path: Path) -> None:
 
     async def go() -> None:
         async with open_llm(settings, progress=notes.append) as llm:
-            result = await asummarize_event([EVENT], llm=llm, settings=settings)
+            result = await asummarize_event([EVENT], llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings)
         summary = result.summary
         assert summary.stats.articles == 2
         assert summary.points, "the local model produced at least one cited point"

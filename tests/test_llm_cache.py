@@ -14,12 +14,12 @@ import httpx2
 import pytest
 from llm_helpers import FAKE_KEY, MockServer, completion_body, make_settings, ok, request
 
-from service.errors import CacheError
-from service.llm import LLMClient, OpenAITransport, ResponseCache, cache_key
-from service.llm.base import ChatResult
-from service.llm.cache import canonical_digest
-from service.llm.client import build_payload
-from service.settings import Settings
+from factsum.errors import CacheError
+from factsum.llm import LLMClient, OpenAITransport, ResponseCache, cache_key
+from factsum.llm.base import ChatResult
+from factsum.llm.cache import canonical_digest
+from factsum.llm.client import build_payload
+from factsum.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -84,9 +84,9 @@ def test_a_passed_format_digest_gives_the_same_key_and_the_format_still_counts()
 
 def test_client_keys_match_build_payload_keys(tmp_path: Path) -> None:
     """The real-time client and the Batch API path must file answers under one key."""
-    from service.llm.structured import response_format_digest
-    from service.models import ExtractionResult as Extraction
-    from service.settings import StructuredMode
+    from factsum.llm.structured import response_format_digest
+    from factsum.models import ExtractionResult as Extraction
+    from factsum.settings import StructuredMode
 
     settings = Settings(model="m", cache_dir=tmp_path, use_local_model=False)
     messages = [{"role": "user", "content": "hello"}]
@@ -130,7 +130,7 @@ def test_pickled_row_is_refused_not_unpickled(
     as_file.close()
     assert any(directory.rglob("*.val"))
     cache = ResponseCache(directory)
-    with caplog.at_level(logging.WARNING, logger="service.llm"):
+    with caplog.at_level(logging.WARNING, logger="factsum.llm"):
         assert cache.get(key) is None
         assert cache.get("big") is None
     assert not marker.exists()
@@ -156,7 +156,7 @@ def test_corrupted_directory_is_moved_aside_and_rebuilt(
     for name in ("cache.db-wal", "cache.db-shm"):
         (directory / name).unlink(missing_ok=True)
     (directory / "cache.db").write_bytes(b"\x00garbage, not sqlite\xff" * 512)
-    with caplog.at_level(logging.WARNING, logger="service.llm"):
+    with caplog.at_level(logging.WARNING, logger="factsum.llm"):
         rebuilt = ResponseCache(directory)
     moved = list(tmp_path.glob("c.corrupt-*"))
     assert len(moved) == 1 and (moved[0] / "cache.db").exists()
@@ -184,8 +184,8 @@ def test_corruption_during_a_run_does_not_crash(tmp_path: Path) -> None:
 async def test_api_key_never_reaches_cache_files(tmp_path: Path) -> None:
     server = MockServer([httpx2.Response(200, json=completion_body())])
     settings = make_settings(tmp_path)
-    client = LLMClient(settings, OpenAITransport(settings, http_client=server.client()),
-                       cache=ResponseCache.from_settings(settings))
+    client = LLMClient(settings.llm, OpenAITransport(settings.llm, http_client=server.client()),
+                       cache=ResponseCache(settings.response_cache_dir))
     await client.complete(request())
     await client.aclose()
     files = [p for p in settings.cache_dir.rglob("*") if p.is_file()]

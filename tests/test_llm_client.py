@@ -11,17 +11,17 @@ import pytest
 from llm_helpers import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
 from pydantic import BaseModel
 
-from service.errors import (
+from factsum.errors import (
     BudgetExceededError,
     InvalidOutputError,
     RefusalError,
     TransientLLMError,
     TruncatedOutputError,
 )
-from service.llm import LLMClient, ResponseCache
-from service.llm.base import ChatResult, StructuredRequest
-from service.llm.ledger import Ledger
-from service.settings import Settings, StructuredMode
+from factsum.llm import LLMClient, ResponseCache
+from factsum.llm.base import ChatResult, StructuredRequest
+from factsum.llm.ledger import Ledger
+from factsum.settings import Settings, StructuredMode
 
 pytestmark = pytest.mark.anyio
 
@@ -43,9 +43,8 @@ async def _answer_and_close(settings: Settings, transport: ScriptedTransport,
 
 def _client(settings: Settings, transport: ScriptedTransport, *, cache: bool = False,
             ledger: Ledger | None = None) -> LLMClient:
-    return LLMClient(
-        settings, transport,
-        cache=ResponseCache.from_settings(settings) if cache else None,
+    return LLMClient(settings.llm, transport,
+        cache=ResponseCache(settings.response_cache_dir) if cache else None,
         ledger=ledger, sleep=SleepRecorder(),
     )
 
@@ -252,13 +251,12 @@ async def test_api_key_change_still_hits_the_cache(tmp_path: Path) -> None:
     assert transport.payloads == []
 
 
-async def test_use_cache_false_ignores_the_cache(tmp_path: Path) -> None:
+async def test_use_cache_false_opens_no_cache(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, use_cache=False)
-    transport = ScriptedTransport([ok(GOOD), ok(GOOD)])
-    client = LLMClient(settings, transport, cache=ResponseCache.from_settings(settings))
-    await client.complete(request())
-    await client.complete(request())
-    assert len(transport.payloads) == 2
+    async with open_llm(settings) as client:
+        assert client.cache is None
+    async with open_llm(settings.model_copy(update={"use_cache": True})) as client:
+        assert client.cache is not None
 
 
 async def test_budget_cap_stops_further_calls(tmp_path: Path) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import BudgetExceededError, ConfigError
-from service.llm.base import CallTag
-from service.llm.ledger import Ledger, find_price, load_prices, summarize
-from service.models import Usage
-from service.settings import DEFAULT_PRICES, Price, Settings
+from factsum.errors import BudgetExceededError, ConfigError
+from factsum.llm.base import CallTag
+from factsum.llm.config import load_prices
+from factsum.llm.ledger import Ledger, find_price, summarize
+from factsum.models import Usage
+from factsum.settings import DEFAULT_PRICES, Price, Settings
 
 A1 = CallTag("extract", "ev1", "a1")
 A2 = CallTag("extract", "ev1", "a2")
@@ -54,7 +55,7 @@ def test_azure_deployment_priced_by_the_served_model() -> None:
 
 def test_unknown_model_costs_zero_and_is_flagged(caplog: pytest.LogCaptureFixture) -> None:
     ledger = Ledger()
-    with caplog.at_level(logging.WARNING, logger="service.llm"):
+    with caplog.at_level(logging.WARNING, logger="factsum.llm"):
         ledger.record(A1, model="mystery-7b", prompt_tokens=10_000)
         ledger.record(A2, model="mystery-7b", prompt_tokens=10_000)
     assert ledger.spent_usd == 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.llm.redact import one_line, redact
+from factsum.llm.redact import one_line, redact
 
 
 def test_known_secret_and_key_shapes_are_removed() -> None:

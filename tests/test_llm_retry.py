@@ -7,8 +7,8 @@ import random
 import pytest
 from llm_helpers import FakeClock, SleepRecorder
 
-from service.errors import PermanentLLMError, RetriesExhaustedError, TransientLLMError
-from service.llm.retry import RetryPolicy, call_with_retries
+from factsum.errors import PermanentLLMError, RetriesExhaustedError, TransientLLMError
+from factsum.llm.retry import RetryPolicy, call_with_retries
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import pytest
 from llm_helpers import Pair
 from pydantic import BaseModel, Field
 
-from service.llm.structured import (
+from factsum.llm.structured import (
     AnswerError,
     parse_answer,
     prepare_messages,
@@ -18,8 +18,8 @@ from service.llm.structured import (
     strict_schema,
     strip_code_fences,
 )
-from service.models import ExtractionResult, ReconcileResult
-from service.settings import StructuredMode
+from factsum.models import ExtractionResult, ReconcileResult
+from factsum.settings import StructuredMode
 
 
 class Inner(BaseModel):

@@ -29,16 +29,16 @@ from llm_helpers import (
     request,
 )
 
-from service.errors import (
+from factsum.errors import (
     PermanentLLMError,
     RefusalError,
     RetriesExhaustedError,
     TransientLLMError,
     TruncatedOutputError,
 )
-from service.llm import LLMClient, OpenAITransport
-from service.llm.ledger import Ledger
-from service.llm.transport import parse_retry_after
+from factsum.llm import LLMClient, OpenAITransport
+from factsum.llm.ledger import Ledger
+from factsum.llm.transport import parse_retry_after
 
 pytestmark = pytest.mark.anyio
 
@@ -52,8 +52,8 @@ def _client(tmp_path: Path, server: MockServer, **overrides: Any
             ) -> tuple[LLMClient, SleepRecorder]:
     settings = make_settings(tmp_path, use_cache=False, **overrides)
     sleeper = SleepRecorder()
-    transport = OpenAITransport(settings, http_client=server.client())
-    client = LLMClient(settings, transport, ledger=Ledger.from_settings(settings),
+    transport = OpenAITransport(settings.llm, http_client=server.client())
+    client = LLMClient(settings.llm, transport, ledger=Ledger.from_config(settings.llm),
                        sleep=sleeper, clock=FakeClock(sleeper))
     return client, sleeper
 
@@ -65,7 +65,7 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> http
 async def test_success_converts_response_and_sends_credentials_once(tmp_path: Path) -> None:
     server = MockServer([_json(200, completion_body('{"name": "a", "count": 2}'))])
     settings = make_settings(tmp_path)
-    transport = OpenAITransport(settings, http_client=server.client())
+    transport = OpenAITransport(settings.llm, http_client=server.client())
     result = await transport.chat({"model": "gpt-4o-mini", "messages": [
         {"role": "user", "content": "hi"}]})
     await transport.aclose()
@@ -81,7 +81,7 @@ async def test_success_converts_response_and_sends_credentials_once(tmp_path: Pa
 async def test_placeholder_key_when_none_configured(tmp_path: Path) -> None:
     server = MockServer([_json(200, completion_body())])
     settings = make_settings(tmp_path, api_key=None)
-    transport = OpenAITransport(settings, http_client=server.client())
+    transport = OpenAITransport(settings.llm, http_client=server.client())
     await transport.chat({"model": "local", "messages": [{"role": "user", "content": "hi"}]})
     assert server.requests[0].headers["authorization"] == "Bearer not-needed"
 
@@ -90,7 +90,7 @@ async def test_azure_endpoint_uses_deployment_url_and_api_key_header(tmp_path: P
     server = MockServer([_json(200, completion_body())])
     settings = make_settings(tmp_path, base_url=None, azure_endpoint="https://az.test",
                              azure_api_version="2024-10-21", model="my-deploy")
-    transport = OpenAITransport(settings, http_client=server.client())
+    transport = OpenAITransport(settings.llm, http_client=server.client())
     await transport.chat({"model": "my-deploy", "messages": [{"role": "user", "content": "x"}]})
     (req,) = server.requests
     assert req.url.path == "/openai/deployments/my-deploy/chat/completions"
@@ -100,7 +100,7 @@ async def test_azure_endpoint_uses_deployment_url_and_api_key_header(tmp_path: P
 
 async def test_sdk_does_not_retry_by_itself(tmp_path: Path) -> None:
     server = MockServer([_json(503, error_body("overloaded"))])
-    transport = OpenAITransport(make_settings(tmp_path), http_client=server.client())
+    transport = OpenAITransport(make_settings(tmp_path).llm, http_client=server.client())
     with pytest.raises(TransientLLMError) as info:
         await transport.chat({"model": "m", "messages": []})
     assert info.value.status == 503

@@ -11,11 +11,11 @@ import httpx2
 import pytest
 from llm_helpers import MockServer, completion_body, make_settings
 
-from service.errors import PermanentLLMError
-from service.llm import OpenAITransport
-from service.llm.client import build_payload, chat_payload
-from service.models import ExtractionResult, ReconcileResult
-from service.settings import Settings, StructuredMode
+from factsum.errors import PermanentLLMError
+from factsum.llm import OpenAITransport
+from factsum.llm.client import build_payload, chat_payload
+from factsum.models import ExtractionResult, ReconcileResult
+from factsum.settings import Settings, StructuredMode
 
 pytestmark = pytest.mark.anyio
 
@@ -62,8 +62,8 @@ async def test_fast_path_sends_the_bytes_create_sends(tmp_path: Path, azure: boo
     payloads = _payloads(settings)
     ours, sdk = (MockServer([httpx2.Response(200, json=completion_body())] * len(payloads))
                  for _ in range(2))
-    fast = OpenAITransport(settings, http_client=ours.client())
-    reference = OpenAITransport(settings, http_client=sdk.client())
+    fast = OpenAITransport(settings.llm, http_client=ours.client())
+    reference = OpenAITransport(settings.llm, http_client=sdk.client())
     for payload in payloads:
         await fast.chat(payload)
         await reference._client.chat.completions.create(**payload)
@@ -75,7 +75,7 @@ async def test_fast_path_sends_the_bytes_create_sends(tmp_path: Path, azure: boo
 
 async def test_unknown_field_goes_through_create(tmp_path: Path) -> None:
     server = MockServer([httpx2.Response(200, json=completion_body())])
-    transport = OpenAITransport(make_settings(tmp_path), http_client=server.client())
+    transport = OpenAITransport(make_settings(tmp_path).llm, http_client=server.client())
     result = await transport.chat({"model": "m", "messages": _messages(), "stop": ["\n"]})
     await transport.aclose()
     assert result.finish_reason == "stop"
@@ -89,7 +89,7 @@ async def test_unknown_field_goes_through_create(tmp_path: Path) -> None:
 async def test_malformed_bodies_are_permanent_errors(tmp_path: Path, body: bytes) -> None:
     server = MockServer([httpx2.Response(200, content=body,
                                          headers={"content-type": "application/json"})])
-    transport = OpenAITransport(make_settings(tmp_path), http_client=server.client())
+    transport = OpenAITransport(make_settings(tmp_path).llm, http_client=server.client())
     with pytest.raises(PermanentLLMError, match="malformed"):
         await transport.chat({"model": "m", "messages": _messages()})
     await transport.aclose()
@@ -99,7 +99,7 @@ async def test_missing_usage_and_refusal(tmp_path: Path) -> None:
     body = {"model": "m1", "choices": [{"finish_reason": "stop", "message": {
         "role": "assistant", "content": None, "refusal": "no"}}]}
     server = MockServer([httpx2.Response(200, json=body)])
-    transport = OpenAITransport(make_settings(tmp_path), http_client=server.client())
+    transport = OpenAITransport(make_settings(tmp_path).llm, http_client=server.client())
     result = await transport.chat({"model": "m", "messages": _messages()})
     await transport.aclose()
     assert (result.content, result.refusal, result.prompt_tokens, result.model) == (

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from service import localmodel
-from service.backend import effective_settings
-from service.errors import ConfigError, LocalModelError
-from service.localmodel import LocalServer, ModelSpec, assemble_model
-from service.settings import Settings, StructuredMode
+from factsum import localmodel
+from factsum.backend import effective_settings
+from factsum.errors import ConfigError, LocalModelError
+from factsum.localmodel import LocalServer, ModelSpec, assemble_model
+from factsum.settings import Settings, StructuredMode
 
 
 def _spec(tmp: Path, parts: list[bytes], monkeypatch: pytest.MonkeyPatch) -> ModelSpec:
@@ -78,7 +78,7 @@ def test_replaced_weights_under_the_same_file_name_get_a_new_cache_identity(
         tmp_path: Path) -> None:
     import os
 
-    from service.backend import local_settings
+    from factsum.backend import local_settings
 
     weights = tmp_path / "my-model.gguf"
     weights.write_bytes(b"GGUF" + b"\0" * 64)

@@ -1,6 +1,6 @@
 """The pipeline end to end on the seeds with a scripted model.
 
-The scripted answers (service.testing.fake_answers) are test fixtures built from the
+The scripted answers (factsum.testing.fake_answers) are test fixtures built from the
 prompt: quotes are sentences of the article, so this checks the code around the model
 (ingest, verification, reconcile, render), not extraction quality. Real model answers
 are replayed from cassettes in test_recorded_events.py.
@@ -17,15 +17,16 @@ from typing import Any
 import jsonschema
 import pytest
 
-from service.errors import NoUsableInputError
-from service.extract import article_chunks
-from service.ingest import load_articles
-from service.llm.cache import ResponseCache
-from service.llm.client import LLMClient
-from service.pipeline import asummarize_event, summarize
-from service.settings import Settings
-from service.testing.fake_answers import answer_for, request_kind
-from service.testing.scripted import ScriptedTransport
+from factsum.errors import NoUsableInputError
+from factsum.pipeline.extract import article_chunks
+from factsum.ingest.readers import load_articles
+from factsum.llm.cache import ResponseCache
+from factsum.llm.client import LLMClient
+from factsum.pipeline.run import asummarize_event, summarize
+from factsum.settings import Settings
+from factsum.testing.fake_answers import answer_for, request_kind
+from factsum.testing.scripted import ScriptedTransport
+from factsum.render.markdown import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -38,7 +39,7 @@ def _settings(tmp: Path, **kw: Any) -> Settings:
 def test_seeds_summary_is_cited_and_schema_valid(tmp_path: Path) -> None:
     transport = ScriptedTransport()
     settings = _settings(tmp_path, use_cache=False)
-    summary = summarize([SEEDS], settings=settings, llm=LLMClient(settings, transport),
+    summary = summarize([SEEDS], settings=settings, llm=LLMClient(settings.llm, transport),
                         created="2020-01-09")
     assert summary.stats.articles == 5
     assert summary.stats.independent_sources == 4  # 001 and 003 share wire copy
@@ -54,7 +55,7 @@ def test_seeds_summary_is_cited_and_schema_valid(tmp_path: Path) -> None:
     assert chunks > 5  # the long articles are split into passages
     assert kinds.count("extract") == chunks
     assert kinds.count("reconcile") == 1
-    md = summary.to_markdown()
+    md = render_markdown(summary)
     assert md.startswith("# ") and "## Sources" in md
 
 
@@ -64,9 +65,9 @@ def test_rerun_with_cache_makes_no_model_call(tmp_path: Path) -> None:
 
     def run(transport: ScriptedTransport) -> str:
         async def go() -> str:
-            client = LLMClient(settings, transport, cache=ResponseCache.from_settings(settings))
+            client = LLMClient(settings.llm, transport, cache=ResponseCache(settings.response_cache_dir))
             try:
-                result = await asummarize_event([SEEDS], llm=client, settings=settings,
+                result = await asummarize_event([SEEDS], llm=client, cache=client.cache, ledger=client.ledger, settings=settings,
                                                 created="2020-01-09")
                 return result.summary.to_json()
             finally:
@@ -90,7 +91,7 @@ def test_hallucinated_quotes_are_sent_back_once_then_dropped(tmp_path: Path) -> 
     transport = ScriptedTransport(handler)
     settings = _settings(tmp_path, use_cache=False)
     summary = summarize([SEEDS / "002_b1fd3f752f7b45c5.txt"], settings=settings,
-                        llm=LLMClient(settings, transport))
+                        llm=LLMClient(settings.llm, transport))
     extract_calls = [p for p in transport.payloads if request_kind(p) == "extract"]
     passages = len(article_chunks(load_articles([SEEDS / "002_b1fd3f752f7b45c5.txt"])[0][0],
                                   settings))
@@ -105,7 +106,7 @@ def test_hallucinated_quotes_are_sent_back_once_then_dropped(tmp_path: Path) -> 
 def test_no_usable_article_is_an_error(tmp_path: Path) -> None:
     settings = _settings(tmp_path, use_cache=False)
     with pytest.raises(NoUsableInputError):
-        summarize(["   "], settings=settings, llm=LLMClient(settings, ScriptedTransport()))
+        summarize(["   "], settings=settings, llm=LLMClient(settings.llm, ScriptedTransport()))
 
 
 def test_skipped_inputs_are_reported_before_the_first_model_call(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_skipped_inputs_are_reported_before_the_first_model_call(tmp_path: Path)
     (tmp_path / "empty.txt").write_text("   ")
     settings = _settings(tmp_path, use_cache=False)
     summarize([SEEDS / "002_b1fd3f752f7b45c5.txt", tmp_path / "empty.txt"],
-              settings=settings, llm=LLMClient(settings, ScriptedTransport(handler)),
+              settings=settings, llm=LLMClient(settings.llm, ScriptedTransport(handler)),
               progress=notes.append)
     [before] = seen_at_first_call
     assert [n for n in before if n.startswith("skipped ")] == [

@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.figure_lexicon import LEXICONS
-from service.figures import _negation_pattern, _noun_pattern, _prefixes
-from service.prefilter import (
+from factsum.pipeline.figure_lexicon import LEXICONS
+from factsum.pipeline.figures import _negation_pattern, _noun_pattern, _prefixes
+from factsum.pipeline.prefilter import (
     find_all,
     literal_prefix,
     literal_prefixes,
     lowered_for_scan,
     top_level_alternatives,
 )
-from service.weekdays import _NAMES, _PATTERNS, _PREFIXES
+from factsum.pipeline.weekdays import _NAMES, _PATTERNS, _PREFIXES
 
 
 @pytest.mark.parametrize(("alternative", "prefix"), [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import ConfigError
-from service.prompts import data_tag, load_prompt
+from factsum.errors import ConfigError
+from factsum.prompt_templates import data_tag, load_prompt
 
 
 def _write(d: Path, name: str, body: str = "hi $who") -> None:

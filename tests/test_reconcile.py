@@ -1,5 +1,5 @@
 """Reconcile with a scripted model. Every model answer here is a hand-written test
-fixture (service.testing), not real model output."""
+fixture (factsum.testing), not real model output."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from service.llm.client import LLMClient
-from service.models import Article, Claim, Qualifier, Quantity, Span
-from service.reconcile import grounded_statement, reconcile, supports
-from service.settings import Settings
-from service.testing.fake_answers import claim_lines, reconcile_answer
-from service.testing.scripted import ScriptedTransport
-from service.tokens import estimate_tokens
+from factsum.llm.client import LLMClient
+from factsum.models import Article, Claim, Qualifier, Quantity, Span
+from factsum.pipeline.reconcile import grounded_statement, reconcile, supports
+from factsum.settings import Settings
+from factsum.testing.fake_answers import claim_lines, reconcile_answer
+from factsum.testing.scripted import ScriptedTransport
+from factsum.llm.tokens import estimate_tokens
 
 SETTINGS = Settings(model="scripted", use_cache=False, max_reasks=1)
 
@@ -35,7 +35,7 @@ def _run(claims: list[Claim], articles: dict[str, Article], transport: ScriptedT
     groups = {a: a for a in articles}
 
     async def go() -> Any:
-        client = LLMClient(settings, transport)
+        client = LLMClient(settings.llm, transport)
         return await reconcile(claims, articles, groups, llm=client, settings=settings,
                                language="en")
     return asyncio.run(go())
@@ -75,7 +75,7 @@ def test_unrelated_claims_lumped_together_are_detached() -> None:
 
 
 def test_point_statement_with_invented_number_falls_back_to_a_claim() -> None:
-    from service.reconcile import Item
+    from factsum.pipeline.reconcile import Item
     members = [Item("x", "Iran fired missiles at two bases", "s", "b", "", ["x"])]
     assert grounded_statement("Iran fired 40 missiles at two bases", members) == (
         "Iran fired missiles at two bases")
@@ -86,7 +86,7 @@ def test_point_statement_with_invented_number_falls_back_to_a_claim() -> None:
 
 
 def test_point_statement_figures_are_checked_against_every_member() -> None:
-    from service.reconcile import Item
+    from factsum.pipeline.reconcile import Item
     members = [Item("x", "Iran fired missiles at two bases", "s", "b", "22 missiles", ["x"]),
                Item("y", "Two bases in Iraq were hit by 15 missiles", "s", "b", "", ["y"])]
     # A figure given by a member's numbers or statement stands; a member's own sentence

@@ -22,14 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from service.backend import effective_settings
-from service.ingest import load_articles
-from service.llm.client import LLMClient
-from service.llm.transport import OpenAITransport
-from service.localmodel import LocalServer, resolve_model
-from service.models import Dispute, Summary
-from service.pipeline import EventResult, asummarize_event
-from service.settings import Settings, StructuredMode
+from factsum.backend import effective_settings
+from factsum.ingest.readers import load_articles
+from factsum.llm.client import LLMClient
+from factsum.llm.transport import OpenAITransport
+from factsum.localmodel import LocalServer, resolve_model
+from factsum.models import Dispute, Summary
+from factsum.pipeline.run import EventResult, asummarize_event
+from factsum.settings import Settings, StructuredMode
+from factsum.render.markdown import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 CREATED = "2026-11-22"  # fixed so outputs are byte-stable
@@ -88,10 +89,10 @@ def _run(event: str, endpoint: str | None, tmp: Path) -> tuple[EventResult, Sett
     source, _ = EVENTS[event]
 
     async def go() -> EventResult:
-        client = LLMClient(settings, OpenAITransport(settings))
+        client = LLMClient(settings.llm, OpenAITransport(settings.llm))
         try:
             return await asummarize_event(
-                [source], llm=client, settings=settings, event_id=event, created=CREATED
+                [source], llm=client, cache=client.cache, ledger=client.ledger, settings=settings, event_id=event, created=CREATED
             )
         finally:
             await client.aclose()
@@ -100,7 +101,7 @@ def _run(event: str, endpoint: str | None, tmp: Path) -> tuple[EventResult, Sett
 
 
 def _check_or_write(summary: Summary, out_dir: Path) -> None:
-    md, js = summary.to_markdown(), summary.to_json() + "\n"
+    md, js = render_markdown(summary), summary.to_json() + "\n"
     if WRITE_EXAMPLES:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "summary.md").write_text(md, encoding="utf-8")
@@ -146,7 +147,7 @@ def test_seeds_missile_count_and_casualties_are_disputes(
         endpoint: str | None, tmp_path: Path) -> None:
     """The seeds disagree on both counts; the summary shows every side, not one value.
 
-    The 1.5B model misses most of these figures; the figure reader (service.figures)
+    The 1.5B model misses most of these figures; the figure reader (factsum.pipeline.figures)
     reads them from the articles' sentences, so this holds whatever the model extracted.
     """
     if RECORDING:

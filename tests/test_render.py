@@ -1,4 +1,4 @@
-"""Tests of service.render and service.mdescape.
+"""Tests of factsum.render.markdown and factsum.render.escape.
 
 The Markdown is checked by parsing it (markdown-it-py, CommonMark plus GFM tables and the
 footnote plugin) rather than by comparing strings: what matters is what a reader's
@@ -18,8 +18,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from service.mdescape import escape_inline, escape_table_cell, reader_text, safe_url
-from service.models import (
+from factsum.render.escape import escape_inline, escape_table_cell, reader_text, safe_url
+from factsum.models import (
     ArticleRef,
     Claim,
     Dispute,
@@ -33,7 +33,7 @@ from service.models import (
     Summary,
     SummaryStats,
 )
-from service.render import render_json, render_markdown
+from factsum.render.markdown import render_markdown
 
 HOSTILE_QUOTE = (
     "<script>alert(1)</script> [click](javascript:alert(1))\n"
@@ -415,9 +415,9 @@ def test_syndicated_group_listed_once(summary: Summary) -> None:
 
 def test_deterministic_and_json_round_trip(summary: Summary) -> None:
     first = render_markdown(summary)
-    again = Summary.model_validate_json(render_json(summary))
+    again = Summary.model_validate_json(summary.to_json())
     assert render_markdown(again) == first
-    assert summary.to_markdown() == first
+    assert render_markdown(summary) == first
 
 
 def test_uncited_claims_get_their_own_section(summary: Summary) -> None:

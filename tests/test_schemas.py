@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the venv
 import pytest
 
-from service.models import (
+from factsum.models import (
     ArticleRef,
     Claim,
     Dispute,
@@ -23,8 +23,7 @@ from service.models import (
     SummaryStats,
     Usage,
 )
-from service.render import render_json
-from service.schemas import SCHEMA_DIR, SCHEMAS, export_schemas, main, stale_schemas
+from factsum.schema_export import SCHEMA_DIR, SCHEMAS, export_schemas, main, stale_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -126,7 +125,7 @@ def test_committed_schemas_match_models(tmp_path: Path) -> None:
     for name in SCHEMAS:
         committed = (SCHEMA_DIR / name).read_bytes()
         assert (tmp_path / name).read_bytes() == committed, (
-            f"schemas/{name} is stale: run python -m service.schemas"
+            f"schemas/{name} is stale: run python -m factsum.schema_export"
         )
     assert stale_schemas() == []
 
@@ -155,7 +154,7 @@ def test_check_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_runs_as_module() -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "service.schemas", "--check"],
+        [sys.executable, "-m", "factsum.schema_export", "--check"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -167,7 +166,7 @@ def test_runs_as_module() -> None:
 def test_summary_json_validates() -> None:
     schema = _load("summary.json")
     jsonschema.Draft202012Validator.check_schema(schema)
-    document = json.loads(render_json(_summary()))
+    document = json.loads(_summary().to_json())
     jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
     assert "usage" not in document  # accounting is excluded from the JSON output
 
@@ -183,7 +182,7 @@ def test_summary_json_validates() -> None:
     ],
 )
 def test_summary_schema_rejects_broken_documents(break_it: Any) -> None:
-    document = json.loads(render_json(_summary()))
+    document = json.loads(_summary().to_json())
     break_it(document)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, _load("summary.json"), cls=jsonschema.Draft202012Validator)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from service.ingest import load_articles
-from service.models import Article, ExtractedClaim, Qualifier, Quantity
-from service.textnorm import normalize, normalize_text, normalize_with_map
-from service.verify import Located, QuoteLocator, _figures, locate_quote, verify_claims
+from factsum.ingest.readers import load_articles
+from factsum.models import Article, ExtractedClaim, Qualifier, Quantity
+from factsum.ingest.textnorm import normalize, normalize_text, normalize_with_map
+from factsum.pipeline.verify import Located, QuoteLocator, _figures, locate_quote, verify_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 

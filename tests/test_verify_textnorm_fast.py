@@ -1,11 +1,11 @@
-"""The fast paths of ``service.textnorm`` give exactly what the unit-by-unit path gives."""
+"""The fast paths of ``factsum.ingest.textnorm`` give exactly what the unit-by-unit path gives."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.textnorm import NormalizedText, _normalize_units, normalize, normalize_text
+from factsum.ingest.textnorm import NormalizedText, _normalize_units, normalize, normalize_text
 
 # Characters that exercise every rule: folds, spaces next to marks, entities, combining
 # marks, characters that fold to several or none, and plain text.

@@ -1,11 +1,11 @@
-"""Weekday checks: dates given with a weekday must fit one calendar (service.weekdays)."""
+"""Weekday checks: dates given with a weekday must fit one calendar (factsum.pipeline.weekdays)."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.models import Article
-from service.weekdays import ORIGIN, read_mentions, weekday_disputes
+from factsum.models import Article
+from factsum.pipeline.weekdays import ORIGIN, read_mentions, weekday_disputes
 
 
 def _article(aid: str, text: str, language: str, published: str | None = None) -> Article:
