@@ -11,6 +11,7 @@ import pytest
 from llm_helpers import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
 from pydantic import BaseModel
 
+from factsum.backend import open_llm
 from factsum.errors import (
     BudgetExceededError,
     InvalidOutputError,
