@@ -21,7 +21,7 @@ from factsum.testing.fake_answers import answer_for
 from factsum.testing.scripted import ScriptedTransport
 from factsum.render.markdown import render_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "002_b1fd3f752f7b45c5.txt"
 
 

@@ -17,7 +17,7 @@ from factsum.pipeline.independence import (
 from factsum.ingest.readers import load_articles
 from factsum.models import Article
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx2
 import pytest
 from rich.console import Console
-from test_batch_helpers import (
+from support.batch import (
     EVENTS,
     FakeOpenAIServer,
     as_result,
@@ -51,7 +51,7 @@ from factsum.llm.ledger import Ledger
 from factsum.testing.fake_answers import request_kind
 from factsum.testing.scripted import ScriptedTransport
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CREATED = "2024-01-08"
 UNREACHABLE = "http://127.0.0.1:9/v1"  # replay never connects
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_hostile_helpers import (
+from support.hostile import (
     HOSTILE_DATA,
     INGEST_DATA,
     assert_one_line_messages,
@@ -403,7 +403,7 @@ def test_the_installed_factsum_command_behaves_the_same(
     fake_server: FakeServer, tmp_path: Path
 ) -> None:
     script = Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "factsum"
-    local = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "factsum"
+    local = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "factsum"
     command = next((p for p in (script, local) if p.is_file()), None)
     if command is None:
         pytest.skip("no installed factsum script (package not installed in a venv)")
@@ -432,7 +432,7 @@ def test_sigterm_mid_run_stops_cleanly_and_writes_nothing(tmp_path: Path) -> Non
                              FACTSUM_MODEL="fake-model")
         proc = subprocess.Popen(
             [sys.executable, "-m", "factsum.cli", "summarize", str(source), "-o", str(output)],
-            env=env, cwd=Path(__file__).resolve().parent.parent,
+            env=env, cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while server.stats().chat_requests == 0 and time.monotonic() < deadline:

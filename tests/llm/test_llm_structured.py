@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from llm_helpers import Pair
+from support.llm import Pair
 from pydantic import BaseModel, Field
 
 from factsum.llm.structured import (

@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_hostile_helpers import HOSTILE_DATA, ROOT
+from support.hostile import HOSTILE_DATA, ROOT
 
 from factsum.backend import effective_settings
 from factsum.pipeline.extract import build_extract_messages

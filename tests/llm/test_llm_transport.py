@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from llm_helpers import (
+from support.llm import (
     FAKE_KEY,
     FakeClock,
     MockServer,

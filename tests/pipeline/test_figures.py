@@ -196,7 +196,7 @@ def test_paragraphs_segmented_alone_give_the_whole_texts_sentences() -> None:
     from factsum.pipeline.figures import _PARAGRAPH, sentence_spans
     from factsum.ingest.readers import load_path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     articles = [*load_path(root / "seeds")[0], *load_path(root / "tests" / "data" / "ingest")[0]]
     assert len(articles) >= 5
     for article in articles:

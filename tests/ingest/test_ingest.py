@@ -41,7 +41,7 @@ from factsum.ingest.readers import (
 )
 from factsum.models import Article
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "ingest"
 SEEDS = ROOT / "seeds"
 

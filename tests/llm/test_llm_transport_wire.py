@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from llm_helpers import MockServer, completion_body, make_settings
+from support.llm import MockServer, completion_body, make_settings
 
 from factsum.errors import PermanentLLMError
 from factsum.llm import OpenAITransport

@@ -33,7 +33,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
-from test_hostile_helpers import HOSTILE_DATA
+from support.hostile import HOSTILE_DATA
 
 from factsum.ingest.readers import load_articles
 from factsum.llm.client import LLMClient

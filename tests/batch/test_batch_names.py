@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
-from test_batch_helpers import EVENTS, batch_settings, client_factory
+from support.batch import EVENTS, batch_settings, client_factory
 
 from factsum.batch.command import BatchOptions, run_batch
 from factsum.batch.inputs import MAX_DIRNAME, safe_dirname

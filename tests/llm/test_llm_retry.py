@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from llm_helpers import FakeClock, SleepRecorder
+from support.llm import FakeClock, SleepRecorder
 
 from factsum.errors import PermanentLLMError, RetriesExhaustedError, TransientLLMError
 from factsum.llm.retry import RetryPolicy, call_with_retries

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from llm_helpers import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
+from support.llm import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
 from pydantic import BaseModel
 
 from factsum.backend import open_llm

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from test_hostile_helpers import (
+from support.hostile import (
     INGEST_DATA,
     assert_one_line_messages,
     run_factsum,

@@ -20,7 +20,7 @@ from factsum.llm.client import LLMClient
 from factsum.settings import Settings
 from factsum.testing.scripted import Handler, ScriptedTransport
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INGEST_DATA = ROOT / "tests" / "data" / "ingest"
 HOSTILE_DATA = ROOT / "tests" / "data" / "hostile"
 # Never contacted: in-process tests swap the transport, so nothing listens here. It only

@@ -28,7 +28,7 @@ from factsum.testing.fake_answers import answer_for, request_kind
 from factsum.testing.scripted import ScriptedTransport
 from factsum.render.markdown import render_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 
 

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from test_batch_helpers import EVENTS, FakeOpenAIServer, tree, write_events
+from support.batch import EVENTS, FakeOpenAIServer, tree, write_events
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CREATED = "2024-01-08"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 # bench/ is a top-level folder run with ``python -m bench``, not an installed package.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.schedule import Scheduled, lower_bound_s, simulated_wall_s
 
 

@@ -32,7 +32,7 @@ from factsum.pipeline.run import EventResult, asummarize_event
 from factsum.settings import Settings, StructuredMode
 from factsum.render.markdown import render_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CREATED = "2026-11-22"  # fixed so outputs are byte-stable
 EVENTS = {
     "seeds": (ROOT / "seeds", ROOT / "examples" / "seeds"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import diskcache
 import httpx2
 import pytest
-from llm_helpers import FAKE_KEY, MockServer, completion_body, make_settings, ok, request
+from support.llm import FAKE_KEY, MockServer, completion_body, make_settings, ok, request
 
 from factsum.errors import CacheError
 from factsum.llm import LLMClient, OpenAITransport, ResponseCache, cache_key

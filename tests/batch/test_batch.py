@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from test_batch_helpers import EVENTS, batch_settings, client_factory, tree, write_events
+from support.batch import EVENTS, batch_settings, client_factory, tree, write_events
 
 from factsum.batch.command import BatchOptions, run_batch
 from factsum.batch.progress import PlainProgress, make_progress

@@ -14,7 +14,7 @@ from factsum.models import Article, ExtractedClaim, Qualifier, Quantity
 from factsum.ingest.textnorm import normalize, normalize_text, normalize_with_map
 from factsum.pipeline.verify import Located, QuoteLocator, _figures, locate_quote, verify_claims
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

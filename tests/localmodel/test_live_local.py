@@ -16,7 +16,7 @@ from factsum.localmodel import server_available
 from factsum.pipeline.run import asummarize_event
 from factsum.settings import Settings
 
-EVENT = Path(__file__).resolve().parent / "data" / "events" / "suez"
+EVENT = Path(__file__).resolve().parents[1] / "data" / "events" / "suez"
 
 pytestmark = [
     pytest.mark.live,
