@@ -20,25 +20,15 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from factsum.errors import LLMError, PermanentLLMError, TransientLLMError
-from factsum.llm.base import ChatResult, chat_result_from_json
-from factsum.llm.redact import one_line, redact
+from factsum.llm.base import ChatResult
 from factsum.llm.config import LLMConfig
+from factsum.llm.redact import one_line, redact
 
 PLACEHOLDER_API_KEY = "not-needed"
 """Sent when no key is configured: local servers ignore it, the SDK insists on one."""
 
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
 PERMANENT_QUOTA_CODES = frozenset({"insufficient_quota"})
-
-# The order in which ``chat.completions.create`` puts these fields into the body. A
-# payload of only these fields is posted with the SDK's ``post`` in this order: the same
-# bytes on the wire (tests/test_llm_transport.py checks), without ``create``'s
-# type-directed walk over every message and the whole JSON schema (about 1 ms of CPU per
-# request) and without building the response model (``_to_result`` reads the JSON).
-_CREATE_FIELD_ORDER = ("model", "messages", "max_tokens", "response_format", "seed",
-                       "temperature")
-_POST_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
-
 
 def parse_retry_after(
     headers: Mapping[str, str], *, now: Callable[[], float] = time.time
@@ -95,81 +85,29 @@ class OpenAITransport:
     ) -> None:
         key = settings.api_key.get_secret_value() if settings.api_key else ""
         self._secrets = (key,) if key else ()
-        api_key = key or PLACEHOLDER_API_KEY
         self._timeout = settings.request_timeout_s
-        self._client: openai.AsyncOpenAI
-        if settings.azure_endpoint:
-            self._client = openai.AsyncAzureOpenAI(
-                azure_endpoint=settings.azure_endpoint,
-                api_version=settings.azure_api_version,
-                api_key=api_key,
-                timeout=settings.request_timeout_s,
-                max_retries=0,
-                http_client=http_client,
-            )
-        else:
-            self._client = openai.AsyncOpenAI(
-                api_key=api_key,
-                base_url=settings.base_url,
-                timeout=settings.request_timeout_s,
-                max_retries=0,
-                http_client=http_client,
-            )
+        self._client = sdk_client(settings, http_client=http_client)
 
     async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
         """Send one chat-completion request; no retries here."""
-        body = _in_create_order(payload)
         try:
-            if body is None:  # a field this fast path does not know: let create() do it
-                response = await self._client.chat.completions.create(**dict(payload))
-            else:
-                raw = await self._client.post("/chat/completions", body=body,
-                                              cast_to=httpx2.Response, options=_POST_OPTIONS)
+            response = await self._client.chat.completions.create(**dict(payload))
         except openai.OpenAIError as exc:
             error = self._map_error(exc)
+        except ValueError:  # a body that is not JSON at all (the SDK's json.loads)
+            error = PermanentLLMError("model server returned a malformed response")
         else:
-            return self._to_result(response) if body is None else _raw_result(raw)
+            return self._to_result(response)
         # Raised outside the except block so that the SDK exception (which holds the
         # request and its Authorization header) is not even kept as __context__.
         raise error
 
     def _map_error(self, exc: openai.OpenAIError) -> LLMError:
-        if isinstance(exc, openai.APITimeoutError):
-            return TransientLLMError(
-                f"model server did not answer within {self._timeout:g}s (timeout)"
-            )
-        if isinstance(exc, openai.APIConnectionError):
-            detail = self._clean(str(exc.__cause__ or exc.message))
-            return TransientLLMError(f"cannot reach the model server: {detail}")
-        if isinstance(exc, openai.APIStatusError):
-            return self._status_error(exc)
-        return PermanentLLMError(f"model request failed: {self._clean(str(exc))}")
+        return sdk_error(exc, timeout_s=self._timeout, secrets=self._secrets)
 
     async def aclose(self) -> None:
         """Close the SDK client and its connection pool."""
         await self._client.close()
-
-    def _clean(self, text: str, limit: int = 300) -> str:
-        return one_line(redact(text, self._secrets), limit)
-
-    def _status_error(self, exc: openai.APIStatusError) -> LLMError:
-        status = exc.status_code
-        message = self._clean(_server_message(exc), 240)
-        code = _error_code(exc)
-        text = f"model server returned HTTP {status}: {message}"
-        if status == 429 and code in PERMANENT_QUOTA_CODES:
-            return PermanentLLMError(f"{text} (quota exhausted, not retried)", status=status)
-        if status in TRANSIENT_STATUSES or status >= 500:
-            if status == 500 and "response_format" in message:
-                # llama-cpp-python rejects json_schema with a 500 that no retry can fix.
-                return PermanentLLMError(
-                    f"{text} (the server may not support this structured mode; "
-                    "try FACTSUM_STRUCTURED_MODE=json_object_schema)",
-                    status=status,
-                )
-            retry_after = parse_retry_after(exc.response.headers)
-            return TransientLLMError(text, status=status, retry_after=retry_after)
-        return PermanentLLMError(text, status=status)
 
     def _to_result(self, response: ChatCompletion | Any) -> ChatResult:
         # The SDK builds responses without validation: a broken server can omit fields.
@@ -188,17 +126,62 @@ class OpenAITransport:
             raise PermanentLLMError("model server returned a malformed response") from None
 
 
-def _in_create_order(payload: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``payload`` with its fields in ``create``'s order; None if it has another field."""
-    if not payload.keys() <= set(_CREATE_FIELD_ORDER):
-        return None
-    return {k: payload[k] for k in _CREATE_FIELD_ORDER if k in payload}
+def sdk_client(config: LLMConfig, *, http_client: httpx2.AsyncClient | None = None
+               ) -> openai.AsyncOpenAI:
+    """The SDK client for ``config``: ``AsyncAzureOpenAI`` with an Azure endpoint, else
+    ``AsyncOpenAI``; the SDK's own retries off (the one retry layer is ours)."""
+    key = config.api_key.get_secret_value() if config.api_key else ""
+    api_key = key or PLACEHOLDER_API_KEY
+    if config.azure_endpoint:
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=config.azure_endpoint,
+            api_version=config.azure_api_version,
+            api_key=api_key,
+            timeout=config.request_timeout_s,
+            max_retries=0,
+            http_client=http_client,
+        )
+    return openai.AsyncOpenAI(
+        api_key=api_key,
+        base_url=config.base_url,
+        timeout=config.request_timeout_s,
+        max_retries=0,
+        http_client=http_client,
+    )
 
 
-def _raw_result(response: httpx2.Response) -> ChatResult:
-    """``ChatResult`` from a chat-completion JSON body (what ``_to_result`` reads)."""
-    # A broken server can send anything: every missing or mistyped field is "malformed".
-    try:
-        return chat_result_from_json(response.json())
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        raise PermanentLLMError("model server returned a malformed response") from None
+def sdk_error(exc: openai.OpenAIError, *, timeout_s: float, secrets: tuple[str, ...] = ()
+              ) -> LLMError:
+    """An SDK exception as a ``TransientLLMError`` or ``PermanentLLMError`` with a
+    scrubbed one-line message (``secrets`` are redacted from the server's text)."""
+
+    def clean(text: str, limit: int = 300) -> str:
+        return one_line(redact(text, secrets), limit)
+
+    if isinstance(exc, openai.APITimeoutError):
+        return TransientLLMError(f"model server did not answer within {timeout_s:g}s (timeout)")
+    if isinstance(exc, openai.APIConnectionError):
+        return TransientLLMError(
+            f"cannot reach the model server: {clean(str(exc.__cause__ or exc.message))}")
+    if isinstance(exc, openai.APIStatusError):
+        return _status_error(exc, clean(_server_message(exc), 240))
+    return PermanentLLMError(f"model request failed: {clean(str(exc))}")
+
+
+def _status_error(exc: openai.APIStatusError, message: str) -> LLMError:
+    status = exc.status_code
+    code = _error_code(exc)
+    text = f"model server returned HTTP {status}: {message}"
+    if status == 429 and code in PERMANENT_QUOTA_CODES:
+        return PermanentLLMError(f"{text} (quota exhausted, not retried)", status=status)
+    if status in TRANSIENT_STATUSES or status >= 500:
+        if status == 500 and "response_format" in message:
+            # llama-cpp-python rejects json_schema with a 500 that no retry can fix.
+            return PermanentLLMError(
+                f"{text} (the server may not support this structured mode; "
+                "try FACTSUM_STRUCTURED_MODE=json_object_schema)",
+                status=status,
+            )
+        retry_after = parse_retry_after(exc.response.headers)
+        return TransientLLMError(text, status=status, retry_after=retry_after)
+    return PermanentLLMError(text, status=status)
