@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
-from support.llm import FakeClock, SleepRecorder
-
 from factsum.errors import PermanentLLMError, RetriesExhaustedError, TransientLLMError
+from factsum.llm import retry as retry_module
 from factsum.llm.retry import RetryPolicy, call_with_retries
+from support.llm import FakeClock, SleepRecorder
+from tenacity import AsyncRetrying
 
 pytestmark = pytest.mark.anyio
 
@@ -101,3 +104,28 @@ async def test_single_attempt_policy_gives_up_after_the_first_failure() -> None:
                                 clock=FakeClock(sleeper))
     assert info.value.attempts == 1 and fn.calls == 1 and sleeper.waits == []
     assert "once" in str(info.value)
+
+
+async def test_tenacity_makes_every_attempt_the_first_included(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One code path: no first attempt awaited outside tenacity."""
+    made: list[int] = []
+
+    class Recording(AsyncRetrying):
+        async def __call__(self, fn: Callable[..., Awaitable[Any]], *args: Any,
+                           **kwargs: Any) -> Any:
+            async def counted() -> Any:
+                made.append(1)
+                return await fn()
+            return await super().__call__(counted)
+
+    monkeypatch.setattr(retry_module, "AsyncRetrying", Recording)
+    first_time = Flaky()
+    assert await call_with_retries(first_time, policy=RetryPolicy()) == "done"
+    assert made == [1] and first_time.calls == 1
+    sleeper = SleepRecorder()
+    once_busy = Flaky(TransientLLMError("busy", status=503))
+    await call_with_retries(once_busy, policy=RetryPolicy(), sleep=sleeper,
+                            clock=FakeClock(sleeper))
+    assert len(made) == 3 and once_busy.calls == 2

@@ -1,10 +1,11 @@
 """The ONE retry layer (tenacity): transient failures only, bounded, jittered, testable.
 
-Only ``TransientLLMError`` is retried. The wait is exponential backoff with full jitter,
-or the server's Retry-After when it gave one (capped). Attempts are bounded by
-``settings.max_attempts`` and by ``settings.max_retry_time_s`` (a wait that would end past
-the deadline is not started). ``sleep``, ``clock`` and ``rng`` are injected so tests never
-really sleep. The callable is re-invoked unchanged: retries resend the identical payload.
+Tenacity makes every attempt, the first one included. Only ``TransientLLMError`` is
+retried. The wait is exponential backoff with full jitter, or the server's Retry-After
+when it gave one (capped). Attempts are bounded by ``LLMConfig.max_attempts`` and by
+``LLMConfig.max_retry_time_s`` (a wait that would end past the deadline is not started).
+``sleep``, ``clock`` and ``rng`` are injected so tests never really sleep. The callable
+is re-invoked unchanged: retries resend the identical payload.
 """
 
 from __future__ import annotations
@@ -56,16 +57,10 @@ class RetryPolicy:
 
 
 class _Wait(wait_base):
-    def __init__(self, policy: RetryPolicy, rng: random.Random | None) -> None:
-        self.policy, self._rng = policy, rng
+    """The server's Retry-After when it gave one (capped), else full-jitter backoff."""
 
-    @property
-    def rng(self) -> random.Random:
-        # Made on first use: seeding a Random from os.urandom costs about 0.1 ms, and
-        # most calls never wait.
-        if self._rng is None:
-            self._rng = random.Random()
-        return self._rng
+    def __init__(self, policy: RetryPolicy, rng: random.Random) -> None:
+        self.policy, self.rng = policy, rng
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
@@ -104,14 +99,6 @@ async def call_with_retries(
     """
     clock = clock or time.monotonic
     started = clock()
-    # The first attempt is awaited directly: most calls succeed at once, and building
-    # and driving tenacity's state machine costs about 0.1 ms a call. A first failure
-    # that is worth retrying is handed to tenacity as its attempt 1 (re-raised, not
-    # re-sent), so waits, bounds and callbacks are exactly those of the policy.
-    try:
-        return await fn()
-    except TransientLLMError as exc:
-        first_failure: TransientLLMError | None = exc
 
     def before_sleep(state: RetryCallState) -> None:
         outcome = state.outcome
@@ -133,20 +120,14 @@ async def call_with_retries(
             attempts=state.attempt_number,
         ) from exc
 
-    async def attempts() -> R:
-        nonlocal first_failure
-        if first_failure is not None:
-            failure, first_failure = first_failure, None
-            raise failure
-        return await fn()
-
     retrying = AsyncRetrying(
         sleep=sleep or asyncio.sleep,
         stop=_Stop(policy, clock, started),
-        wait=_Wait(policy, rng),
+        wait=_Wait(policy, rng or random.Random()),
         retry=retry_if_exception_type(TransientLLMError),
         before_sleep=before_sleep,
         retry_error_callback=give_up,
     )
-    result: R = await retrying(attempts)
+    # Every attempt, the first included, is made by tenacity: one code path for all.
+    result: R = await retrying(fn)
     return result
