@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
 import sqlite3
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 
 import diskcache
 import httpx2
 import pytest
-from support.llm import FAKE_KEY, MockServer, completion_body, make_settings, ok, request
-
 from factsum.errors import CacheError
-from factsum.llm import LLMClient, OpenAITransport, ResponseCache, cache_key
+from factsum.llm import LLMClient, LLMConfig, OpenAITransport, ResponseCache, cache_key
 from factsum.llm.base import ChatResult
-from factsum.llm.cache import canonical_digest
+from factsum.llm.cache import KEEP_CORRUPT, canonical_digest
 from factsum.llm.client import build_payload
-from factsum.settings import Settings
+from factsum.llm.config import StructuredMode
+from factsum.llm.structured import response_format_digest
+from support.llm import FAKE_KEY, MockServer, Pair, completion_body, make_settings, ok, request
 
 pytestmark = pytest.mark.anyio
 
@@ -82,19 +81,14 @@ def test_a_passed_format_digest_gives_the_same_key_and_the_format_still_counts()
     assert cache_key(other, "v1") != cache_key(payload, "v1")
 
 
-def test_client_keys_match_build_payload_keys(tmp_path: Path) -> None:
+def test_client_keys_match_build_payload_keys() -> None:
     """The real-time client and the Batch API path must file answers under one key."""
-    from factsum.llm.structured import response_format_digest
-    from factsum.models import ExtractionResult as Extraction
-    from factsum.settings import StructuredMode
-
-    settings = Settings(model="m", cache_dir=tmp_path, use_local_model=False)
     messages = [{"role": "user", "content": "hello"}]
     for mode in StructuredMode:
-        conf = settings.model_copy(update={"structured_mode": mode})
-        payload = build_payload(conf, messages, Extraction)
+        conf = LLMConfig(model="m", structured_mode=mode)
+        payload = build_payload(conf, messages, Pair)
         assert cache_key(payload, "v1") == cache_key(
-            payload, "v1", format_digest=response_format_digest(mode, Extraction))
+            payload, "v1", format_digest=response_format_digest(mode, Pair))
 
 
 def test_directory_and_files_are_private(tmp_path: Path) -> None:
@@ -221,37 +215,83 @@ def test_unusable_directory_raises_cache_error(tmp_path: Path) -> None:
         ResponseCache(blocker / "c")
 
 
-async def test_writes_from_an_event_loop_are_grouped_and_served_until_written(
-        tmp_path: Path) -> None:
-    cache = ResponseCache(tmp_path / "c", write_delay_s=0.05)
-    other = ResponseCache(tmp_path / "c")  # another reader of the same directory
-    writes: list[int] = []
-    real_write = cache._write
-
-    def counting(entries: Mapping[str, str]) -> bool:
-        writes.append(len(entries))
-        return real_write(entries)
-
-    cache._write = counting  # type: ignore[method-assign]
-    for n in range(3):
-        assert cache.set_text(f"k{n}", f'"v{n}"')
-    assert cache.get_text("k1") == '"v1"'  # served from memory meanwhile
-    assert other.get_text("k1") is None  # not on disk yet
-    await asyncio.sleep(0.2)
-    assert writes == [3]  # one transaction for the three
-    assert [other.get_text(f"k{n}") for n in range(3)] == ['"v0"', '"v1"', '"v2"']
+async def test_a_write_from_an_event_loop_is_on_disk_when_set_returns(tmp_path: Path) -> None:
+    """No write-behind: another reader of the directory sees the entry at once."""
+    cache = ResponseCache(tmp_path / "c")
+    other = ResponseCache(tmp_path / "c")
+    assert cache.set(cache_key(PAYLOAD, "v1"), ok("{}")) is True
+    assert cache.set_text("k", '"v"') is True
+    assert other.get(cache_key(PAYLOAD, "v1")) == ok("{}")
+    assert other.get_text("k") == '"v"'
 
 
-async def test_close_and_flush_write_at_once(tmp_path: Path) -> None:
-    cache = ResponseCache(tmp_path / "c", write_delay_s=60.0)
-    cache.set_text("a", '"1"')
-    assert cache.flush() and ResponseCache(tmp_path / "c").get_text("a") == '"1"'
-    cache.set_text("b", '"2"')
+@pytest.mark.parametrize("name", ["cache.db", "cache.db-wal", "cache.db-shm"])
+def test_a_planted_symlink_is_removed_not_followed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str
+) -> None:
+    directory = tmp_path / "c"
+    directory.mkdir(mode=0o700)
+    target = tmp_path / "victim.txt"
+    target.write_text("someone's file")
+    target.chmod(0o644)
+    (directory / name).symlink_to(target)
+    with caplog.at_level(logging.WARNING, logger="factsum.llm"):
+        cache = ResponseCache(directory)
+        cache.set("k", ok("{}"))
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # not chmod-ed through the link
+    assert target.read_text() == "someone's file"  # not opened by SQLite either
+    assert not (directory / name).is_symlink()
+    db = directory / "cache.db"
+    assert db.is_file() and stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert "symbolic link" in caplog.text and cache.get("k") == ok("{}")
+
+
+def test_a_dangling_planted_symlink_does_not_create_its_target(tmp_path: Path) -> None:
+    directory = tmp_path / "c"
+    directory.mkdir(mode=0o700)
+    target = tmp_path / "created-elsewhere"
+    (directory / "cache.db").symlink_to(target)
+    ResponseCache(directory).set("k", ok("{}"))
+    assert not target.exists() and not os.path.lexists(target)
+
+
+def _corrupt(directory: Path) -> None:
+    for name in ("cache.db-wal", "cache.db-shm"):
+        (directory / name).unlink(missing_ok=True)
+    (directory / "cache.db").write_bytes(b"garbage, not sqlite" * 100)
+
+
+def test_corrupted_copies_do_not_pile_up(tmp_path: Path) -> None:
+    directory = tmp_path / "c"
+    # Older copies, named as _move_aside names them (-10 sorts after -2: it is newer).
+    old = ["c.corrupt-20240101-000000", "c.corrupt-20250101-000000-2",
+           "c.corrupt-20250101-000000-10", "c.corrupt-20250601-120000"]
+    for name in old:
+        (tmp_path / name).mkdir()
+    unrelated = tmp_path / "c.corrupt-notes"
+    unrelated.mkdir()
+    ResponseCache(directory).close()
+    _corrupt(directory)
+    ResponseCache(directory).close()  # moved aside: a fifth copy, the newest
+    left = sorted(p.name for p in tmp_path.glob("c.corrupt-2*"))
+    assert len(left) == KEEP_CORRUPT == 3
+    assert "c.corrupt-20250101-000000-10" in left and "c.corrupt-20250601-120000" in left
+    assert not any(name in left for name in old[:2])
+    assert unrelated.is_dir()  # not named like a copy: never touched
+
+
+def test_clear_removes_corrupted_copies_too(tmp_path: Path) -> None:
+    directory = tmp_path / "c"
+    cache = ResponseCache(directory)
+    cache.set("k", ok("{}"))
     cache.close()
-    assert ResponseCache(tmp_path / "c").get_text("b") == '"2"'
-
-
-def test_writes_outside_an_event_loop_are_immediate(tmp_path: Path) -> None:
-    cache = ResponseCache(tmp_path / "c", write_delay_s=60.0)
-    cache.set_text("a", '"1"')
-    assert ResponseCache(tmp_path / "c").get_text("a") == '"1"'
+    _corrupt(directory)
+    cache = ResponseCache(directory)
+    cache.set("k", ok("{}"))
+    assert len(list(tmp_path.glob("c.corrupt-*"))) == 1
+    elsewhere = tmp_path / "kept"
+    elsewhere.mkdir()
+    (tmp_path / "c.corrupt-20250101-000000").symlink_to(elsewhere)  # a link: not removed
+    assert cache.clear() == 1
+    assert [p.name for p in tmp_path.glob("c.corrupt-*")] == ["c.corrupt-20250101-000000"]
+    assert elsewhere.is_dir() and cache.stats().entries == 0

@@ -4,24 +4,30 @@
 * Values are JSON text. ``_JsonTextDisk`` refuses to store anything else and refuses to
   *read* pickled rows or pickled keys: unpickling a directory someone else could write
   is code execution.
+* Every ``set`` is written at once (one SQLite commit): an answer stored is on disk, and
+  a killed run loses none of them.
 * The directory is created 0o700 and ``cache.db`` 0o600 before SQLite opens it (SQLite
-  gives its -wal/-shm files the database file's mode).
-* A corrupted directory is renamed aside with a timestamp and rebuilt, with one warning.
+  gives its -wal/-shm files the database file's mode). A symbolic link planted in place
+  of ``cache.db`` (or its -wal/-shm files) is removed with a warning, never followed: the
+  link's target keeps its mode and content. A link in place of the directory itself is
+  followed (pointing the cache at another disk is a user's choice).
+* A corrupted directory is renamed aside (``<name>.corrupt-<time>``) and rebuilt, with
+  one warning. The newest ``KEEP_CORRUPT`` such copies are kept for inspection, older ones
+  deleted; ``clear`` deletes them all.
 """
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import contextlib
 import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import sqlite3
 import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -29,9 +35,8 @@ from typing import Any, TypeVar
 
 import diskcache
 
-from factsum.errors import CacheError
+from factsum.errors import CacheError, UnsafeCacheRowError
 from factsum.llm.base import ChatResult
-from factsum.errors import UnsafeCacheRowError
 
 CACHE_FORMAT = 2
 """Part of every key: bump it when the stored shape or the key recipe changes."""
@@ -120,34 +125,23 @@ class CacheStats:
     directory: Path
 
 
-WRITE_DELAY_S = 0.05
-"""How long an answer stored from an event loop may wait to be written with the others
-that arrive meanwhile (one SQLite transaction for all of them)."""
+KEEP_CORRUPT = 3
+"""How many moved-aside corrupted copies of a cache directory are kept for inspection."""
+
+# The files SQLite opens (and that are made private): a link in their place is removed.
+_SQLITE_FILES = ("cache.db", "cache.db-wal", "cache.db-shm")
 
 
 class ResponseCache:
     """Chat results keyed by ``cache_key``; thread-safe; survives a corrupted directory.
 
-    Writes made from a running event loop are grouped: the first one schedules a write
-    ``write_delay_s`` later, and every entry stored until then goes into the same
-    transaction (a commit per answer cost more than the rest of the answer's handling).
-    Until written, entries are served from memory; ``flush`` and ``close`` write them at
-    once. At most ``write_delay_s`` of answers can be lost to a crash (a kill -9), and
-    those are asked again on the rerun. Writes from outside an event loop are immediate.
+    Writes are immediate: ``set`` returns once the entry is committed.
     """
 
-    def __init__(self, directory: Path, *, write_delay_s: float = WRITE_DELAY_S) -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one rebuild at a time
         self._cache = self._open()
-        self._write_delay_s = write_delay_s
-        self._pending: dict[str, str] = {}
-        self._pending_lock = threading.Lock()
-        self._flush_lock = threading.Lock()
-        self._scheduled: asyncio.TimerHandle | None = None
-        self._scheduled_loop: asyncio.AbstractEventLoop | None = None
-        # A cache left open at exit still writes what is waiting.
-        atexit.register(_flush_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ public
 
@@ -161,22 +155,17 @@ class ResponseCache:
             return ChatResult(**data)
         except (TypeError, ValueError):
             log.warning("cache: dropped an unreadable entry")
-            self._call(lambda c: c.delete(key))
+            self.drop(key)
             return None
 
     def get_text(self, key: str) -> str | None:
         """The JSON text stored under ``key``, or None (also for refused rows)."""
-        if self._pending:
-            with self._pending_lock:
-                waiting = self._pending.get(key)
-            if waiting is not None:
-                return waiting
         cache = self._cache
         try:
             text = cache.get(key)
         except UnsafeCacheRowError as exc:
             log.warning("cache: refused an unsafe row (%s); deleting it", exc)
-            self._call(lambda c: c.delete(key))
+            self.drop(key)
             return None
         except (sqlite3.DatabaseError, diskcache.Timeout) as exc:
             self._handle(exc, cache)
@@ -184,85 +173,38 @@ class ResponseCache:
         return text if isinstance(text, str) else None
 
     def set_text(self, key: str, text: str) -> bool:
-        """Store JSON text under ``key`` (see the class: maybe a moment later); returns
-        whether it was stored or queued."""
-        loop = _running_loop()
-        if loop is None or self._write_delay_s <= 0:
-            return self._write({key: text})
-        with self._pending_lock:
-            self._pending[key] = text
-            if self._scheduled is None or self._scheduled_loop is not loop:
-                # (A write scheduled on an earlier loop may never run: that loop is gone.)
-                if self._scheduled is not None:
-                    self._scheduled.cancel()
-                self._scheduled = loop.call_later(self._write_delay_s, self.flush)
-                self._scheduled_loop = loop
-        return True
-
-    def flush(self) -> bool:
-        """Write the entries waiting in memory now; returns whether all were written."""
-        with self._flush_lock:
-            with self._pending_lock:
-                batch = dict(self._pending)
-                scheduled, self._scheduled = self._scheduled, None
-                self._scheduled_loop = None
-            if scheduled is not None:
-                scheduled.cancel()
-            if not batch:
-                return True
-            written = self._write(batch)
-            with self._pending_lock:  # served from memory until on disk, then forgotten
-                for key, text in batch.items():
-                    if self._pending.get(key) is text:
-                        del self._pending[key]
-            return written
+        """Store JSON text under ``key`` now; returns whether it was stored."""
+        return bool(self._call(lambda c: c.set(key, text)))
 
     def drop(self, key: str) -> None:
         """Forget ``key`` (an entry its reader could not use)."""
-        with self._pending_lock:
-            self._pending.pop(key, None)
         self._call(lambda c: c.delete(key))
 
     def set(self, key: str, result: ChatResult) -> bool:
         """Store ``result`` if cacheable; returns whether it was stored."""
         if not is_cacheable(result):
             return False
-        # Not dataclasses.asdict: it deep-copies every field, and the fields are plain.
         row = {f.name: getattr(result, f.name) for f in fields(result)}
         return self.set_text(key, json.dumps(row, ensure_ascii=False))
 
     def stats(self) -> CacheStats:
         """Entry count, bytes on disk, directory."""
-        self.flush()
         entries: int = self._call(len) or 0
         size = sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file())
         return CacheStats(entries=entries, size_bytes=size, directory=self.directory)
 
     def clear(self) -> int:
-        """Remove every entry; returns how many were removed."""
-        self.flush()
+        """Remove every entry and every moved-aside corrupted copy; returns how many
+        entries were removed."""
         removed: int = self._call(lambda c: c.clear()) or 0
+        self._prune_corrupt(keep=0)
         return removed
 
     def close(self) -> None:
-        """Write what is waiting, then close the SQLite connections (the cache can be
-        reopened by using it)."""
-        self.flush()
+        """Close the SQLite connections (the cache can be reopened by using it)."""
         self._cache.close()
 
     # ------------------------------------------------------------------ internals
-
-    def _write(self, entries: Mapping[str, str]) -> bool:
-        """Store ``entries`` in one transaction."""
-        def write(cache: Any) -> bool:
-            if len(entries) == 1:
-                [(key, text)] = entries.items()
-                return bool(cache.set(key, text))
-            with cache.transact():
-                for key, text in entries.items():
-                    cache.set(key, text)
-            return True
-        return self._call(write) is not None
 
     def _call(self, op: Callable[[Any], R]) -> R | None:
         """Run ``op(cache)``; None when the cache cannot serve it (the run goes on).
@@ -298,12 +240,24 @@ class ResponseCache:
             os.chmod(self.directory, 0o700)  # an existing directory may be too open
         except OSError as exc:
             log.warning("cache: cannot make %s private: %s", self.directory, exc.strerror)
-        db = self.directory / "cache.db"
-        # Create the database file private *before* SQLite opens it.
-        fd = os.open(db, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        for name in _SQLITE_FILES:
+            path = self.directory / name
+            if path.is_symlink():
+                # chmod and SQLite would follow it: to a file someone wants opened up or
+                # written (a dangling link would even be created). Remove the link only.
+                log.warning("cache: %s was a symbolic link; removed it (its target is "
+                            "untouched) and started a new private file", path)
+                path.unlink()
+        # Create the database file private *before* SQLite opens it. O_NOFOLLOW: a link
+        # planted since the check above fails the open instead of being followed.
+        fd = os.open(self.directory / "cache.db", os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW,
+                     0o600)
+        try:
+            os.fchmod(fd, 0o600)  # an existing file may be too open
+        finally:
+            os.close(fd)
         for path in self.directory.iterdir():
-            if path.is_file():
+            if path.is_file() and not path.is_symlink():
                 with contextlib.suppress(OSError):
                     os.chmod(path, 0o600)
 
@@ -346,7 +300,29 @@ class ResponseCache:
             "cache: %s was unreadable (%s); moved to %s and rebuilt",
             self.directory, type(exc).__name__, target.name,
         )
+        self._prune_corrupt(keep=KEEP_CORRUPT)
         return target
+
+    def _corrupt_copies(self) -> list[Path]:
+        """The moved-aside copies of this directory, oldest first."""
+        name = re.escape(self.directory.name)
+        pattern = re.compile(name + r"\.corrupt-(\d{8}-\d{6})(?:-(\d+))?")
+        found: list[tuple[str, int, Path]] = []
+        with contextlib.suppress(OSError):
+            for path in self.directory.parent.iterdir():
+                match = pattern.fullmatch(path.name)
+                if match and path.is_dir() and not path.is_symlink():
+                    found.append((match[1], int(match[2] or 1), path))
+        return [path for *_, path in sorted(found)]
+
+    def _prune_corrupt(self, *, keep: int) -> None:
+        """Delete all but the newest ``keep`` corrupted copies."""
+        copies = self._corrupt_copies()
+        for path in copies[: max(len(copies) - keep, 0)]:
+            try:
+                shutil.rmtree(path)
+            except OSError as exc:
+                log.warning("cache: cannot remove %s: %s", path, exc.strerror or exc)
 
     def _recover(self, exc: BaseException, failed: Any) -> None:
         with self._lock:
@@ -358,17 +334,3 @@ class ResponseCache:
                 self._move_aside(exc)
             self._prepare_directory()
             self._cache = self._new_cache()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def _flush_at_exit(ref: weakref.ReferenceType[ResponseCache]) -> None:
-    cache = ref()
-    if cache is not None:
-        with contextlib.suppress(Exception):  # exiting: a cache that cannot write is moot
-            cache.flush()
