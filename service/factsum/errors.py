@@ -20,6 +20,7 @@ them without parsing messages. Messages are one line and never contain secrets.
         ├── RefusalError
         ├── InvalidOutputError      still invalid after the bounded re-asks
         ├── BudgetExceededError
+        │   └── BudgetReservationError  a call's worst case would pass the cap; not sent
         └── BatchApiError           a Batch API job that could not deliver
 
     AnswerError (ValueError)        internal: one answer failed parsing or validation;
@@ -151,3 +152,21 @@ class AnswerError(ValueError):
 
 class UnsafeCacheRowError(Exception):
     """A cache row that is not JSON text (e.g. a pickle); it is never deserialised."""
+
+
+class BudgetReservationError(BudgetExceededError):
+    """A call's worst-case cost would take the run past its budget; it was not sent.
+
+    ``held_usd`` is what the calls in flight hold, ``call_usd`` this call's worst case.
+    """
+
+    def __init__(self, spent_usd: float, budget_usd: float, *, held_usd: float,
+                 call_usd: float) -> None:
+        super().__init__(spent_usd, budget_usd)
+        self.held_usd = held_usd
+        self.call_usd = call_usd
+
+    def __str__(self) -> str:
+        return (f"budget of ${self.budget_usd:.4f} would be exceeded: spent "
+                f"${self.spent_usd:.4f}, ${self.held_usd:.4f} held by calls in flight, "
+                f"this call up to ${self.call_usd:.4f}; it was not sent")

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.llm import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
-from pydantic import BaseModel
-
 from factsum.backend import open_llm
 from factsum.errors import (
     BudgetExceededError,
+    BudgetReservationError,
     InvalidOutputError,
+    PermanentLLMError,
     RefusalError,
     TransientLLMError,
     TruncatedOutputError,
 )
-from factsum.llm import LLMClient, ResponseCache
+from factsum.llm import LLMClient, LLMConfig, ResponseCache, is_reasoning_model
 from factsum.llm.base import ChatResult, StructuredRequest
+from factsum.llm.client import build_payload, chat_payload
 from factsum.llm.ledger import Ledger
+from factsum.llm.tokens import estimate_prompt_tokens
 from factsum.settings import Settings, StructuredMode
+from pydantic import BaseModel
+from support.llm import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
 
 pytestmark = pytest.mark.anyio
 
@@ -269,6 +273,7 @@ async def test_budget_cap_stops_further_calls(tmp_path: Path) -> None:
     with pytest.raises(BudgetExceededError) as info:
         await client.complete(request("another question"))
     assert info.value.spent_usd == pytest.approx(0.15)
+    assert client.ledger.usage().requests == 1  # a refused call is not a request
     assert len(transport.payloads) == 1  # the second call never reached the transport
     # Cached answers cost nothing and are still served.
     assert (await client.complete(request())).value.count == 1
@@ -306,3 +311,137 @@ async def test_aclose_closes_the_transport(tmp_path: Path) -> None:
     transport = ScriptedTransport([])
     await _client(make_settings(tmp_path), transport, cache=True).aclose()
     assert transport.closed
+
+
+class Gated(ScriptedTransport):
+    """Answers each request with its own worst case, after letting every other gathered
+    call reach the budget check (the calls are all in flight together)."""
+
+    def __init__(self, ledger: Ledger, completion_tokens: int) -> None:
+        super().__init__([])
+        self.ledger, self.completion_tokens = ledger, completion_tokens
+        self.spent_seen: list[float] = []
+
+    async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
+        self.payloads.append(dict(payload))
+        for _ in range(5):
+            await asyncio.sleep(0)  # yield: the other calls run up to their own send
+        self.spent_seen.append(self.ledger.spent_usd)
+        return ok(GOOD, prompt_tokens=estimate_prompt_tokens(payload),
+                  completion_tokens=self.completion_tokens)
+
+
+def _worst_case_usd(settings: LLMConfig, prompt: str) -> float:
+    """What one call of ``request(prompt)`` reserves (gpt-4o-mini: $0.15 / $0.60 per 1M)."""
+    payload = build_payload(settings, request(prompt).messages, Pair)
+    return (estimate_prompt_tokens(payload) * 0.15 + settings.max_tokens * 0.60) / 1e6
+
+
+async def test_budget_cap_holds_with_16_calls_in_flight(tmp_path: Path) -> None:
+    """Issue 18: every gathered call used to pass the check while spend was still $0."""
+    base = make_settings(tmp_path, max_concurrency=16, max_tokens=1000)
+    worst = _worst_case_usd(base.llm, "question 00")
+    budget = 3.5 * worst  # room for three calls at their worst case
+    settings = make_settings(tmp_path, max_concurrency=16, max_tokens=1000, budget_usd=budget)
+    ledger = Ledger.from_config(settings.llm)
+    transport = Gated(ledger, completion_tokens=1000)  # every answer at its worst
+    client = _client(settings, transport, ledger=ledger)
+    results = await asyncio.gather(
+        *(client.complete(request(f"question {i:02d}")) for i in range(16)),
+        return_exceptions=True)
+    refused = [r for r in results if isinstance(r, BudgetReservationError)]
+    assert len(transport.payloads) == 3 and len(refused) == 13
+    assert all(s <= budget for s in transport.spent_seen)
+    assert ledger.spent_usd == pytest.approx(3 * worst) and ledger.spent_usd <= budget
+    assert ledger.reserved_usd == 0.0 and ledger.usage().requests == 3
+    assert "not sent" in str(refused[0])
+
+
+async def test_what_an_answer_did_not_spend_is_released_for_later_calls(
+        tmp_path: Path) -> None:
+    base = make_settings(tmp_path, max_concurrency=16, max_tokens=1000)
+    worst = _worst_case_usd(base.llm, "question 00")
+    settings = make_settings(tmp_path, max_concurrency=16, max_tokens=1000,
+                             budget_usd=3.5 * worst)
+    ledger = Ledger.from_config(settings.llm)
+    transport = Gated(ledger, completion_tokens=10)  # short answers
+    client = _client(settings, transport, ledger=ledger)
+    first = await asyncio.gather(
+        *(client.complete(request(f"question {i:02d}")) for i in range(16)),
+        return_exceptions=True)
+    assert sum(not isinstance(r, Exception) for r in first) == 3
+    for i in range(16, 20):  # one at a time: each fits beside what was really spent
+        await client.complete(request(f"question {i:02d}"))
+    assert len(transport.payloads) == 7 and ledger.reserved_usd == 0.0
+
+
+async def test_a_failed_or_cancelled_call_gives_its_reservation_back(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, budget_usd=1.0)
+    failing = _client(settings, ScriptedTransport([PermanentLLMError("bad", status=400)]))
+    with pytest.raises(PermanentLLMError):
+        await failing.complete(request())
+    assert failing.ledger.reserved_usd == 0.0 and failing.ledger.report()["failed_requests"] == 1
+
+    class Hanging(ScriptedTransport):
+        def __init__(self) -> None:
+            super().__init__([])
+            self.sent = asyncio.Event()
+
+        async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
+            self.sent.set()
+            await asyncio.Event().wait()  # never answers
+            raise AssertionError("unreachable")
+
+    hanging = Hanging()
+    client = _client(settings, hanging)
+    task = asyncio.ensure_future(client.complete(request()))
+    await hanging.sent.wait()
+    assert client.ledger.reserved_usd > 0
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert client.ledger.reserved_usd == 0.0
+
+
+async def test_retries_of_a_call_hold_one_reservation(tmp_path: Path) -> None:
+    base = make_settings(tmp_path)
+    worst = _worst_case_usd(base.llm, "Give me a pair.")
+    # Room for one call's worst case only: a second hold for the retry would be refused.
+    settings = make_settings(tmp_path, budget_usd=1.5 * worst)
+    transport = ScriptedTransport([TransientLLMError("busy", status=503), ok(GOOD)])
+    client = _client(settings, transport)
+    assert (await client.complete(request())).value.count == 1
+    assert len(transport.payloads) == 2 and client.ledger.reserved_usd == 0.0
+
+
+@pytest.mark.parametrize(("model", "reasoning"), [
+    ("o1", True), ("o1-mini", True), ("o3", True), ("o3-mini-2025-01-31", True),
+    ("o4-mini", True), ("O3-MINI", True), ("openai/o3-mini", True),
+    ("gpt-5", True), ("gpt-5-mini", True), ("gpt-5-nano", True), ("gpt-5.1", True),
+    ("gpt-4o-mini", False), ("gpt-4.1", False), ("gpt-4o", False), ("omni-moderation", False),
+    ("gpt-50", False), ("qwen2.5-coder-1.5b-instruct", False), ("llama3.1:8b", False),
+    ("my-azure-deployment", False), ("", False),
+])
+def test_reasoning_model_rule(model: str, reasoning: bool) -> None:
+    assert is_reasoning_model(model) is reasoning
+
+
+def test_reasoning_models_get_max_completion_tokens_and_no_temperature() -> None:
+    messages = [{"role": "user", "content": "hi"}]
+    fmt = {"type": "json_object"}
+    for model in ("o3-mini", "gpt-5-mini"):
+        payload = chat_payload(LLMConfig(model=model, temperature=0.3, seed=7), messages,
+                               fmt, 4000)
+        assert payload == {"model": model, "messages": messages,
+                           "max_completion_tokens": 4000, "response_format": fmt, "seed": 7}
+
+
+def test_other_models_keep_the_recorded_payload_shape() -> None:
+    """Cassettes match request bodies byte for byte: same keys, same order."""
+    messages = [{"role": "user", "content": "hi"}]
+    payload = chat_payload(LLMConfig(model="gpt-4o-mini"), messages, {"type": "json_object"},
+                           2048)
+    assert json.dumps(payload) == (
+        '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], '
+        '"temperature": 0.0, "max_tokens": 2048, "response_format": {"type": "json_object"}, '
+        '"seed": 0}')

@@ -8,13 +8,11 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from factsum.errors import BudgetExceededError, ConfigError
+from factsum.errors import BudgetExceededError, BudgetReservationError, ConfigError
 from factsum.llm.base import CallTag
-from factsum.llm.config import load_prices
-from factsum.llm.ledger import Ledger, find_price, summarize
-from factsum.models import Usage
-from factsum.settings import DEFAULT_PRICES, Price, Settings
+from factsum.llm.config import DEFAULT_PRICES, Price, load_prices
+from factsum.llm.ledger import Ledger, Usage, find_price, summarize
+from factsum.settings import Settings
 
 A1 = CallTag("extract", "ev1", "a1")
 A2 = CallTag("extract", "ev1", "a2")
@@ -105,16 +103,58 @@ def test_report_is_json_ready() -> None:
     assert set(report["per_event"]) == {"ev1", "ev2"}
 
 
-def test_budget_check() -> None:
+def test_reservations_hold_the_cap_and_are_released_by_record() -> None:
+    # gpt-4o: $2.50 per 1M prompt tokens, $10 per 1M completion tokens.
     ledger = Ledger(budget_usd=1.0)
-    ledger.check_budget()
-    ledger.record(A1, model="gpt-4o", prompt_tokens=200_000)  # $0.50
-    ledger.check_budget()
-    ledger.record(A1, model="gpt-4o", prompt_tokens=200_000)  # $1.00 in all
-    with pytest.raises(BudgetExceededError) as info:
-        ledger.check_budget()
-    assert info.value.budget_usd == 1.0 and info.value.spent_usd == pytest.approx(1.0)
-    Ledger().check_budget()  # no budget, never raises
+    first = ledger.reserve("gpt-4o", prompt_tokens=200_000, completion_tokens=0)  # $0.50
+    second = ledger.reserve("gpt-4o", prompt_tokens=0, completion_tokens=50_000)  # $0.50
+    assert ledger.reserved_usd == pytest.approx(1.0) and ledger.spent_usd == 0.0
+    with pytest.raises(BudgetReservationError) as info:  # nothing spent, all held
+        ledger.reserve("gpt-4o", prompt_tokens=1, completion_tokens=0)
+    assert isinstance(info.value, BudgetExceededError)
+    assert (info.value.spent_usd, info.value.budget_usd) == (0.0, 1.0)
+    assert info.value.held_usd == pytest.approx(1.0)
+    assert "would be exceeded" in str(info.value) and "\n" not in str(info.value)
+    # The first call was cheaper than its worst case: the difference comes back.
+    ledger.record(A1, model="gpt-4o", prompt_tokens=100_000, reservation=first)  # $0.25
+    assert ledger.reserved_usd == pytest.approx(0.5)
+    ledger.reserve("gpt-4o", prompt_tokens=90_000, completion_tokens=0)  # $0.225 fits
+    ledger.release(second)
+    ledger.release(second)  # twice: no effect
+    ledger.record(A1, model="gpt-4o", reservation=first)  # already released: no effect
+    assert ledger.reserved_usd == pytest.approx(0.225)
+
+
+def test_a_reservation_that_fits_exactly_is_allowed_and_nothing_held_means_zero() -> None:
+    ledger = Ledger(budget_usd=0.5)
+    hold = ledger.reserve("gpt-4o", prompt_tokens=200_000, completion_tokens=0)  # $0.50
+    ledger.release(hold)
+    assert ledger.reserved_usd == 0.0
+
+
+def test_without_a_budget_or_a_price_nothing_is_refused() -> None:
+    Ledger().reserve("gpt-4o", prompt_tokens=10**9, completion_tokens=10**9)
+    hold = Ledger(budget_usd=0.0).reserve("mystery-7b", prompt_tokens=10**6,
+                                          completion_tokens=10**6)
+    assert hold.usd == 0.0
+
+
+def test_an_azure_deployment_is_reserved_at_the_price_of_the_model_behind_it() -> None:
+    ledger = Ledger(budget_usd=0.10)
+    assert ledger.reserve("my-deploy", prompt_tokens=10**6, completion_tokens=0).usd == 0.0
+    ledger.record(A1, model="my-deploy", response_model="gpt-4o-mini-2024-07-18")
+    with pytest.raises(BudgetReservationError):  # 1M prompt tokens of gpt-4o-mini: $0.15
+        ledger.reserve("my-deploy", prompt_tokens=10**6, completion_tokens=0)
+
+
+def test_negative_prices_are_refused_naming_the_model(tmp_path: Path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"cheap-model": {"prompt": -17.5, "completion": 1.0}}))
+    with pytest.raises(ConfigError, match=r"prices\.json: cheap-model: prompt: .*0") as info:
+        load_prices(path)
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError):
+        Price(prompt=0.0, completion=-1.0)
 
 
 def test_load_prices_extends_and_overrides(tmp_path: Path) -> None:

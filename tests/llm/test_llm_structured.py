@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 import pytest
-from support.llm import Pair
-from pydantic import BaseModel, Field
-
+from factsum.errors import AnswerError
+from factsum.llm.config import StructuredMode
 from factsum.llm.structured import (
-    AnswerError,
     parse_answer,
     prepare_messages,
     reask_message,
@@ -18,8 +17,48 @@ from factsum.llm.structured import (
     strict_schema,
     strip_code_fences,
 )
-from factsum.models import ExtractionResult, ReconcileResult
-from factsum.settings import StructuredMode
+from pydantic import BaseModel, ConfigDict, Field
+from support.llm import Pair
+
+
+class Qualifier(StrEnum):
+    EXACT = "exact"
+    ABOUT = "about"
+
+
+class Quantity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: float = Field(description="The number.")
+    unit: str = Field(description="What it counts.")
+    qualifier: Qualifier = Field(description="How exact it is (a $ref with a sibling).")
+
+
+class Claim(BaseModel):
+    statement: str = Field(description="One sentence.")
+    quantities: list[Quantity] = Field(default_factory=list, description="Its numbers.")
+
+
+class Extraction(BaseModel):
+    """Nested lists of objects with enums: the shape of a real extraction answer."""
+
+    claims: list[Claim] = Field(description="The claims.")
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    lives: int
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    good: bool
+
+
+class Pet(BaseModel):
+    """A discriminated union: pydantic writes oneOf and a discriminator."""
+
+    pet: Cat | Dog = Field(discriminator="kind", description="The pet.")
 
 
 class Inner(BaseModel):
@@ -47,7 +86,11 @@ def _walk(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.parametrize("model", [ExtractionResult, ReconcileResult, WithDefaults, Pair])
+def test_the_union_model_really_has_one_of() -> None:
+    assert "oneOf" in json.dumps(Pet.model_json_schema())
+
+
+@pytest.mark.parametrize("model", [Extraction, Pet, WithDefaults, Pair])
 def test_strict_schema_follows_openai_rules(model: type[BaseModel]) -> None:
     schema = strict_schema(model)
     assert schema["type"] == "object"
@@ -63,9 +106,9 @@ def test_strict_schema_follows_openai_rules(model: type[BaseModel]) -> None:
 
 
 def test_strict_schema_keeps_descriptions_and_does_not_touch_the_model() -> None:
-    before = json.dumps(ExtractionResult.model_json_schema(), sort_keys=True)
-    schema = strict_schema(ExtractionResult)
-    assert json.dumps(ExtractionResult.model_json_schema(), sort_keys=True) == before
+    before = json.dumps(Extraction.model_json_schema(), sort_keys=True)
+    schema = strict_schema(Extraction)
+    assert json.dumps(Extraction.model_json_schema(), sort_keys=True) == before
     quantity = schema["$defs"]["Quantity"]["properties"]["qualifier"]
     assert "description" in quantity and "enum" in quantity  # the ref was inlined
 
@@ -131,11 +174,11 @@ def test_parse_errors_are_short_and_name_the_field(text: str | None, expected: s
 
 
 def test_nested_error_paths_and_problem_limit() -> None:
-    claims = [{"statement": "s", "quote": "q", "asserted_by": "a",
-               "quantities": [{"value": "x", "high": None, "unit": "u", "qualifier": "exact"}]}
+    claims = [{"statement": "s", "quantities": [{"value": "x", "unit": "u",
+                                                 "qualifier": "exact"}]}
               for _ in range(15)]
     with pytest.raises(AnswerError) as info:
-        parse_answer(json.dumps({"claims": claims}), ExtractionResult)
+        parse_answer(json.dumps({"claims": claims}), Extraction)
     problems = info.value.problems
     assert problems[0].startswith("claims[0].quantities[0].value:")
     assert len(problems) == 11 and problems[-1] == "... and 5 more problems"

@@ -16,9 +16,9 @@ from factsum.llm.base import (
     Validator,
 )
 from factsum.llm.cache import CacheStats, ResponseCache, cache_key
-from factsum.llm.client import LLMClient
+from factsum.llm.client import LLMClient, is_reasoning_model
 from factsum.llm.config import DEFAULT_PRICES, LLMConfig, Price, StructuredMode, load_prices
-from factsum.llm.ledger import CallRecord, Ledger, Usage
+from factsum.llm.ledger import CallRecord, Ledger, Reservation, Usage
 from factsum.llm.retry import RetryPolicy, call_with_retries
 from factsum.llm.structured import parse_answer, response_format, strict_schema
 from factsum.llm.transport import OpenAITransport
@@ -37,6 +37,7 @@ __all__ = [
     "Message",
     "OpenAITransport",
     "Price",
+    "Reservation",
     "ResponseCache",
     "RetryPolicy",
     "StructuredLLM",
@@ -46,6 +47,7 @@ __all__ = [
     "Validator",
     "cache_key",
     "call_with_retries",
+    "is_reasoning_model",
     "load_prices",
     "parse_answer",
     "response_format",

@@ -1,8 +1,9 @@
 """``LLMClient``: the ``StructuredLLM`` the pipeline uses.
 
-One call = cache lookup -> budget check -> retry layer around the transport (under a
-concurrency semaphore) -> truncation/refusal checks -> parse + validate -> bounded
-re-asks with the specific problems. Transport retries resend the identical payload;
+One call = cache lookup -> retry layer around the transport (each attempt under a
+concurrency semaphore; the first one reserves the call's worst-case cost in the ledger
+before it is sent) -> truncation/refusal checks -> parse + validate -> bounded re-asks
+with the specific problems. Transport retries resend the identical payload;
 only re-asks (answer problems) extend the conversation, and they are counted apart.
 """
 
@@ -11,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from factsum.errors import (
+    AnswerError,
+    BudgetExceededError,
     InvalidOutputError,
     LLMError,
     RefusalError,
@@ -24,12 +28,11 @@ from factsum.errors import (
 )
 from factsum.llm.base import ChatResult, ChatTransport, Completion, Message, StructuredRequest
 from factsum.llm.base import Validator as ValidatorT
-from factsum.llm.config import LLMConfig
 from factsum.llm.cache import ResponseCache, cache_key, is_cacheable
-from factsum.llm.ledger import Ledger
+from factsum.llm.config import LLMConfig
+from factsum.llm.ledger import Ledger, Reservation
 from factsum.llm.retry import Clock, RetryPolicy, Sleep, call_with_retries
 from factsum.llm.structured import (
-    AnswerError,
     parse_answer,
     prepare_messages,
     reask_message,
@@ -37,10 +40,26 @@ from factsum.llm.structured import (
     response_format_digest,
     truncation_message,
 )
+from factsum.llm.tokens import estimate_prompt_tokens
 
 T = TypeVar("T", bound=BaseModel)
 
 log = logging.getLogger(__name__)
+
+
+# o1, o3-mini, o4-mini-2025-04-16, gpt-5, gpt-5-mini, gpt-5.1 ... (not gpt-50, omni).
+_REASONING_MODEL = re.compile(r"(o\d+|gpt-5)($|[-.])")
+
+
+def is_reasoning_model(model: str) -> bool:
+    """Whether ``model`` is an OpenAI reasoning model (o-series, gpt-5 and its versions).
+
+    Those refuse ``max_tokens`` (they take ``max_completion_tokens``, which also bounds
+    their reasoning tokens) and any ``temperature`` but their default. A router prefix
+    ("openai/o3-mini") is ignored; an Azure deployment is judged by its own name.
+    """
+    name = model.rsplit("/", 1)[-1].lower()
+    return _REASONING_MODEL.match(name) is not None
 
 
 def chat_payload(settings: LLMConfig, messages: Sequence[Message], fmt: dict[str, Any],
@@ -49,10 +68,13 @@ def chat_payload(settings: LLMConfig, messages: Sequence[Message], fmt: dict[str
     payload: dict[str, Any] = {
         "model": settings.model,
         "messages": [dict(m) for m in messages],
-        "temperature": settings.temperature,
-        "max_tokens": max_tokens,
-        "response_format": fmt,
     }
+    if is_reasoning_model(settings.model):
+        payload["max_completion_tokens"] = max_tokens
+    else:  # the historical shape, key order included: recorded cassettes match it
+        payload["temperature"] = settings.temperature
+        payload["max_tokens"] = max_tokens
+    payload["response_format"] = fmt
     if settings.seed is not None:
         payload["seed"] = settings.seed
     return payload
@@ -70,6 +92,7 @@ def build_payload(settings: LLMConfig, messages: Sequence[Message],
     return chat_payload(settings, prepare_messages(messages, mode, response_model),
                         response_format(mode, response_model),
                         max_tokens or settings.max_tokens)
+
 
 class LLMClient:
     """Structured calls with one retry layer, re-asks, an optional cache and a ledger."""
@@ -113,7 +136,7 @@ class LLMClient:
         reasks = 0
         while True:
             payload = self._payload(messages, fmt, max_tokens)
-            result = await self._send(payload, request, reask=reasks > 0)
+            result = await self._send(payload, request, max_tokens, reask=reasks > 0)
             if result.finish_reason == "length" and reasks < self.settings.max_reasks:
                 # A small model can loop until max_tokens on one passage; asking once
                 # more for a shorter answer saves the article. The cut-off text is not
@@ -172,37 +195,41 @@ class LLMClient:
             self._sem_loop = loop
         return self._sem
 
-    async def _send(
-        self, payload: dict[str, Any], request: StructuredRequest[Any], *, reask: bool
-    ) -> ChatResult:
+    async def _send(self, payload: dict[str, Any], request: StructuredRequest[Any],
+                    max_tokens: int, *, reask: bool) -> ChatResult:
         tag = request.tag
+        model_name = self.settings.model
         key = None
         if self.cache is not None:
             model: type[BaseModel] = request.response_model
             digest = response_format_digest(self.settings.structured_mode, model)
             key = cache_key(payload, request.prompt_version, format_digest=digest)
-        # The cache is read and written on the event loop, not through asyncio.to_thread:
-        # a lookup costs about 10-25 us and a write about 140 us (SQLite in WAL mode, no
-        # fsync per commit), less than the hop to a worker thread and back (about 110 us
-        # each way, plus a SQLite connection per worker thread).
-        if self.cache is not None and key is not None:
+            # Read and written on the event loop: a lookup or a commit costs well under a
+            # millisecond, against seconds for the model call it saves.
             hit = self.cache.get(key)
             if hit is not None:
-                self.ledger.record(tag, model=self.settings.model, response_model=hit.model,
+                self.ledger.record(tag, model=model_name, response_model=hit.model,
                                    prompt_tokens=hit.prompt_tokens,
                                    completion_tokens=hit.completion_tokens,
                                    cached=True, reask=reask)
                 return hit
-        self.ledger.check_budget()
 
         retries = 0
+        hold: Reservation | None = None
 
         def on_retry(attempt: int, exc: LLMError, wait: float) -> None:
             nonlocal retries
             retries += 1
 
         async def attempt() -> ChatResult:
+            nonlocal hold
             async with self._semaphore():
+                if hold is None:
+                    # Reserved under the semaphore, right before sending: only the calls
+                    # really in flight hold budget, and each sees the others' holds.
+                    hold = self.ledger.reserve(
+                        model_name, prompt_tokens=estimate_prompt_tokens(payload),
+                        completion_tokens=max_tokens)
                 return await self.transport.chat(payload)
 
         try:
@@ -210,15 +237,21 @@ class LLMClient:
                 attempt, policy=self.policy, sleep=self._sleep, clock=self._clock,
                 rng=self._rng, on_retry=on_retry,
             )
+        except BudgetExceededError:
+            raise  # refused before sending: no call to record
         except LLMError:
-            self.ledger.record(tag, model=self.settings.model, retries=retries,
-                               reask=reask, failed=True)
+            self.ledger.record(tag, model=model_name, retries=retries, reask=reask,
+                               failed=True, reservation=hold)
             raise
-        self.ledger.record(tag, model=self.settings.model, response_model=result.model,
-                           prompt_tokens=result.prompt_tokens,
-                           completion_tokens=result.completion_tokens,
-                           retries=retries, reask=reask)
-        if self.cache is not None and key is not None and is_cacheable(result):
+        else:
+            self.ledger.record(tag, model=model_name, response_model=result.model,
+                               prompt_tokens=result.prompt_tokens,
+                               completion_tokens=result.completion_tokens,
+                               retries=retries, reask=reask, reservation=hold)
+        finally:
+            if hold is not None:  # a cancelled call: give its hold back (no-op otherwise)
+                self.ledger.release(hold)
+        if key is not None and self.cache is not None and is_cacheable(result):
             self.cache.set(key, result)
         return result
 

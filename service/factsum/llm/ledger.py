@@ -2,24 +2,36 @@
 
 Costs use ``LLMConfig.prices`` (USD per 1M tokens), looked up by exact model name, then by
 the longest known prefix ("gpt-4o-mini-2024-07-18" -> "gpt-4o-mini"). An unknown model
-costs 0 and is flagged in the report. With a budget, a call that would start after the
-budget is spent raises ``BudgetExceededError`` so the run stops cleanly (calls already in
-flight may finish, so the overshoot is at most ``max_concurrency`` calls).
+costs 0 and is flagged in the report.
+
+The budget is a cap, held by reservations. Before a request is sent, the client reserves
+its worst-case cost (estimated prompt tokens plus ``max_tokens``, at the model's price);
+a reservation that would take spent plus reserved past the budget raises
+``BudgetReservationError`` and the request is not sent. When the answer (or the failure)
+comes back, the call's real cost is recorded and its reservation released. A call cannot
+produce more than ``max_tokens`` completion tokens, so the overshoot is bounded by the
+prompt-token estimation error of the calls in flight: at most the sum, over those calls,
+of (real prompt tokens - estimated prompt tokens) x the prompt price. The estimate
+(``tokens.estimate_prompt_tokens``) is meant to be high, so for ordinary text that sum is
+zero or negative and spend never passes the budget.
+
+Limits of the cap: a model with no known price reserves nothing (its cost counts as 0);
+an Azure deployment name is priced by the model the server reported for it, so the calls
+sent before its first answer reserve nothing unless the deployment name is in the price
+table; a request that timed out may still be billed by the server, unseen here.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from factsum.errors import BudgetExceededError, ConfigError
+from factsum.errors import BudgetReservationError
 from factsum.llm.base import CallTag
 from factsum.llm.config import DEFAULT_PRICES, LLMConfig, Price
 
@@ -53,6 +65,14 @@ class CallRecord:
     cost_usd: float = 0.0
     priced: bool = True
     failed: bool = False
+
+
+@dataclass
+class Reservation:
+    """A call's worst-case cost, held against the budget until the call is recorded."""
+
+    usd: float
+    released: bool = False
 
 
 def find_price(prices: Mapping[str, Price], model: str) -> Price | None:
@@ -95,7 +115,12 @@ class Ledger:
         # calls the run has made (a nightly run of thousands of events).
         self._by_event: dict[str, list[CallRecord]] = {}
         self._unpriced: set[str] = set()
+        # Requested model -> the model the server said answered (an Azure deployment ->
+        # gpt-4o-mini-2024-07-18): later reservations are priced by it.
+        self._served: dict[str, str] = {}
         self._spent = 0.0
+        self._reserved = 0.0
+        self._holds = 0
         self._lock = threading.Lock()
 
     @classmethod
@@ -125,9 +150,12 @@ class Ledger:
         retries: int = 0,
         reask: bool = False,
         failed: bool = False,
+        reservation: Reservation | None = None,
     ) -> CallRecord:
-        """Record one call. Priced by the requested model, then the server-reported one
-        (an Azure deployment name is unknown, the model behind it is not)."""
+        """Record one call and release its ``reservation`` (in one step, so the cost is
+        never counted twice nor missing). Priced by the requested model, then the
+        server-reported one (an Azure deployment name is unknown, the model behind it
+        is not)."""
         cost, priced = self.cost([model, response_model], prompt_tokens, completion_tokens)
         if cached:
             cost = 0.0
@@ -140,6 +168,10 @@ class Ledger:
             self._records.append(rec)
             self._by_event.setdefault(tag.event_id, []).append(rec)
             self._spent += rec.cost_usd
+            if reservation is not None:
+                self._release(reservation)
+            if response_model:
+                self._served[model] = response_model
             new_unpriced = not priced and not failed and model not in self._unpriced
             if new_unpriced:
                 self._unpriced.add(model)
@@ -147,14 +179,43 @@ class Ledger:
             log.warning("ledger: no price known for model %r; its cost is counted as 0", model)
         return rec
 
-    def check_budget(self) -> None:
-        """Raise ``BudgetExceededError`` when a budget is set and already spent."""
-        if self.budget_usd is None:
-            return
+    def reserve(self, model: str, *, prompt_tokens: int, completion_tokens: int
+                ) -> Reservation:
+        """Hold the cost of a call of at most these tokens against the budget.
+
+        Raises ``BudgetReservationError`` (and holds nothing) when spent plus reserved
+        plus this call would exceed the budget. Without a budget nothing is refused.
+        """
         with self._lock:
-            spent = self._spent
-        if spent >= self.budget_usd:
-            raise BudgetExceededError(spent, self.budget_usd)
+            served = self._served.get(model, "")
+            usd = self.cost([model, served], prompt_tokens, completion_tokens)[0]
+            if (self.budget_usd is not None
+                    and self._spent + self._reserved + usd > self.budget_usd):
+                raise BudgetReservationError(self._spent, self.budget_usd,
+                                             held_usd=self._reserved, call_usd=usd)
+            self._reserved += usd
+            self._holds += 1
+        return Reservation(usd)
+
+    def release(self, reservation: Reservation) -> None:
+        """Give a reservation back without recording a call (a cancelled call); a
+        reservation already released or recorded is left alone."""
+        with self._lock:
+            self._release(reservation)
+
+    def _release(self, reservation: Reservation) -> None:
+        if reservation.released:
+            return
+        reservation.released = True
+        self._holds -= 1
+        # Back to exactly 0 when nothing is held: float sums drift by a few ulps.
+        self._reserved = self._reserved - reservation.usd if self._holds else 0.0
+
+    @property
+    def reserved_usd(self) -> float:
+        """Worst-case cost held by the calls in flight."""
+        with self._lock:
+            return self._reserved
 
     @property
     def spent_usd(self) -> float:

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from factsum.errors import AnswerError
 from factsum.llm.base import Message
 from factsum.llm.cache import canonical_digest
-from factsum.llm.redact import one_line
 from factsum.llm.config import StructuredMode
-from factsum.errors import AnswerError
+from factsum.llm.redact import one_line
 
 T = TypeVar("T", bound=BaseModel)
 
