@@ -14,6 +14,16 @@ from typing import Any
 
 import httpx2
 import pytest
+from factsum.errors import (
+    PermanentLLMError,
+    RefusalError,
+    RetriesExhaustedError,
+    TransientLLMError,
+    TruncatedOutputError,
+)
+from factsum.llm import LLMClient, OpenAITransport
+from factsum.llm.ledger import Ledger
+from factsum.llm.transport import parse_retry_after
 from support.llm import (
     FAKE_KEY,
     FakeClock,
@@ -28,17 +38,6 @@ from support.llm import (
     raise_timeout,
     request,
 )
-
-from factsum.errors import (
-    PermanentLLMError,
-    RefusalError,
-    RetriesExhaustedError,
-    TransientLLMError,
-    TruncatedOutputError,
-)
-from factsum.llm import LLMClient, OpenAITransport
-from factsum.llm.ledger import Ledger
-from factsum.llm.transport import parse_retry_after
 
 pytestmark = pytest.mark.anyio
 
