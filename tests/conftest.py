@@ -4,6 +4,10 @@ Cassettes live in the top-level cassettes/ folder. Requests are matched on metho
 and body (not host or port: the local model server listens on a random port), so
 several calls to the same URL replay the right answers. Credentials, cookies and the
 SDK's machine-identifying x-stainless-* headers are never written.
+
+Uploads (the Batch API input file) are multipart bodies whose boundary is random: tests
+that replay them match on ``multipart_body`` (support.cassettes), registered with vcrpy
+through pytest-recording's ``pytest_recording_configure`` hook.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cassettes import MATCHER_NAME, multipart_body
+from vcr import VCR
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -56,6 +62,11 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     if isinstance(body, dict) and "string" in body and "application/json" in content_type:
         body["string"] = _pretty(body["string"])
     return response
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: VCR) -> None:
+    """Register the multipart matcher on every cassette's VCR (pytest-recording hook)."""
+    vcr.register_matcher(MATCHER_NAME, multipart_body)
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,17 @@
 """``factsum batch --via-batch-api``: end to end from cassettes, plus the edge cases.
 
-The cassettes in ``cassettes/batch_api/`` were recorded from ``FakeOpenAIServer``, a fake
-batch server on loopback started by these tests (tests/test_batch_helpers.py), NOT from
-OpenAI; its answers are test fixtures built from the prompt. CI replays them:
+The cassettes in ``cassettes/batch_api/`` were recorded from ``FakeServer``
+(factsum.testing.fake_server), a fake OpenAI-compatible server on loopback started by
+these tests, NOT from OpenAI; its answers are test fixtures built from the prompt. The
+upload is matched part by part (``multipart_body``, tests/support/cassettes.py): its
+boundary is random. CI replays them:
 
-    .venv/bin/pytest tests/test_batch_api.py --record-mode=none --block-network
+    .venv/bin/pytest tests/batch/test_batch_api.py --record-mode=none --block-network
 
 Re-record (after a change to the prompts, the payloads or the fake server):
 
     rm cassettes/batch_api/*.yaml
-    .venv/bin/pytest tests/test_batch_api.py --record-mode=once
+    .venv/bin/pytest tests/batch/test_batch_api.py --record-mode=once
 """
 
 from __future__ import annotations
@@ -23,19 +25,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from rich.console import Console
-from support.batch import (
-    EVENTS,
-    FakeOpenAIServer,
-    as_result,
-    batch_settings,
-    client_factory,
-    no_sleep,
-    tree,
-    write_events,
-)
-
-from factsum.batch.command import BatchOptions, run_batch
 from factsum.batch.api import (
     BatchApiConfig,
     JobStatus,
@@ -44,59 +33,51 @@ from factsum.batch.api import (
     with_batch_prices,
 )
 from factsum.batch.api_requests import BATCH_MODEL_PREFIX
+from factsum.batch.command import BatchOptions, run_batch
 from factsum.batch.progress import PlainProgress
 from factsum.errors import ConfigError, PermanentLLMError
 from factsum.llm import LLMClient
 from factsum.llm.ledger import Ledger
-from factsum.testing.fake_answers import request_kind
+from factsum.testing.fake_answers import answer_for, request_kind
+from factsum.testing.fake_server import FakeServer, FaultConfig
 from factsum.testing.scripted import ScriptedTransport
+from rich.console import Console
+from support.batch import (
+    EVENTS,
+    batch_settings,
+    client_factory,
+    no_sleep,
+    tree,
+    write_events,
+)
+from support.cassettes import MATCHER_NAME
 
-REPO = Path(__file__).resolve().parents[2]
 CREATED = "2024-01-08"
 UNREACHABLE = "http://127.0.0.1:9/v1"  # replay never connects
 
 
 @pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
-    def scrub_request(request: Any) -> Any:
-        for name in list(request.headers):
-            if name.lower().startswith("x-stainless-"):
-                del request.headers[name]
-        return request
-
-    def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-        headers = response.get("headers", {})
-        for name in list(headers):
-            if name.lower() == "set-cookie":
-                del headers[name]
-        return response
-
-    return {
-        # Not host/port: the fake server's port changes between recordings.
-        "match_on": ["method", "path", "body"],
-        "filter_headers": ["authorization", "api-key", "cookie", "set-cookie"],
-        "before_record_request": scrub_request,
-        "before_record_response": scrub_response,
-        "decode_compressed_response": True,
-    }
+def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
+    """The shared settings (tests/conftest.py), matching uploads part by part."""
+    return {**vcr_config, "match_on": ["method", "path", MATCHER_NAME]}
 
 
 @pytest.fixture(scope="module")
 def vcr_cassette_dir() -> str:
-    return str(REPO / "cassettes" / "batch_api")
+    return str(Path(__file__).resolve().parents[2] / "cassettes" / "batch_api")
 
 
 @pytest.fixture
-def fake_batch_server(record_mode: str) -> Iterator[FakeOpenAIServer | None]:
-    """The fake batch server while recording; None on replay (nothing is contacted)."""
+def fake_batch_server(record_mode: str) -> Iterator[FakeServer | None]:
+    """The fake server while recording; None on replay (nothing is contacted)."""
     if record_mode == "none":
         yield None
         return
-    with FakeOpenAIServer(fail_line=lambda i, _line: False) as server:
+    with FakeServer() as server:
         yield server
 
 
-def base_url(server: FakeOpenAIServer | None) -> str:
+def base_url(server: FakeServer | None) -> str:
     return server.base_url if server is not None else UNREACHABLE
 
 
@@ -147,7 +128,7 @@ def run_via_batch(tmp_path: Path, url: str, transport: Any, **config: Any) -> An
 
 
 @pytest.mark.vcr
-def test_batch_api_end_to_end(tmp_path: Path, fake_batch_server: FakeOpenAIServer | None
+def test_batch_api_end_to_end(tmp_path: Path, fake_batch_server: FakeServer | None
                               ) -> None:
     transport = ScriptedTransport()
     sink = Sink(transport)
@@ -186,17 +167,18 @@ def test_batch_api_end_to_end(tmp_path: Path, fake_batch_server: FakeOpenAIServe
 
 
 @pytest.fixture
-def failing_batch_server(record_mode: str) -> Iterator[FakeOpenAIServer | None]:
+def failing_batch_server(record_mode: str) -> Iterator[FakeServer | None]:
+    """While recording: a fake server that fails the batch's first line with a 500."""
     if record_mode == "none":
         yield None
         return
-    with FakeOpenAIServer(fail_line=lambda i, _line: i == 0) as server:
+    with FakeServer(FaultConfig(cycle=("500", "ok", "ok", "ok", "ok", "ok"))) as server:
         yield server
 
 
 @pytest.mark.vcr
 def test_batch_api_failed_request_falls_back_to_normal_path(
-        tmp_path: Path, failing_batch_server: FakeOpenAIServer | None) -> None:
+        tmp_path: Path, failing_batch_server: FakeServer | None) -> None:
     transport = ScriptedTransport()
     outcome = run_via_batch(tmp_path, base_url(failing_batch_server), transport)
     assert outcome.exit_status == 0
@@ -204,7 +186,7 @@ def test_batch_api_failed_request_falls_back_to_normal_path(
     assert kinds.count("extract") == 1 and kinds.count("reconcile") == 3
     batch = report(tmp_path / "out")["batch_api"]
     assert batch["succeeded"] == 5 and batch["failed"] == 1
-    assert any("HTTP 500" in e and "fake server error" in e for e in batch["errors"])
+    assert any("HTTP 500" in e and "fake server failed" in e for e in batch["errors"])
     assert report(tmp_path / "out")["failed_requests"] == 1
 
 
@@ -218,7 +200,7 @@ async def die(_seconds: float) -> None:
 
 @pytest.mark.vcr
 def test_batch_api_resumes_the_stored_batch_after_the_process_died(
-        tmp_path: Path, fake_batch_server: FakeOpenAIServer | None) -> None:
+        tmp_path: Path, fake_batch_server: FakeServer | None) -> None:
     url = base_url(fake_batch_server)
     first = ScriptedTransport()
     with pytest.raises(SimulatedKill):
@@ -235,7 +217,7 @@ def test_batch_api_resumes_the_stored_batch_after_the_process_died(
     assert batch["already_cached"] == 6
     assert [request_kind(p) for p in second.payloads] == ["reconcile"] * 3
     if fake_batch_server is not None:
-        assert len(fake_batch_server.batches) == 1
+        assert len(fake_batch_server.batch.batches) == 1
 
 
 # --------------------------------------------------------------------------- offline
@@ -325,7 +307,7 @@ def test_expired_batch_uses_what_finished_and_asks_the_rest(tmp_path: Path) -> N
     line = {"custom_id": first.custom_id, "response": {"status_code": 200, "body": {
         "model": "gpt-4o-mini-2024-07-18", "usage": {"prompt_tokens": 10, "completion_tokens": 5},
         "choices": [{"finish_reason": "stop", "message": {
-            "content": as_result(first.payload).content}}]}}}
+            "content": answer_for(first.payload)}}]}}}
     backend = MemoryBackend([JobStatus("batch_mem_1", "expired", output_file_id="out")],
                             {"out": json.dumps(line) + "\n"})
     transport = ScriptedTransport()

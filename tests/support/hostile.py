@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-
 from factsum.llm.client import LLMClient
 from factsum.settings import Settings
 from factsum.testing.scripted import Handler, ScriptedTransport

@@ -1,22 +1,26 @@
-"""Test doubles for the model layer (no network: in-process mocks only).
+"""Helpers for the model-layer tests (no network: in-process only).
 
-Every "model answer" in these helpers and in tests/test_llm_*.py is a hand-written test
-fixture, not the output of a real model.
+The scripted transport is ``factsum.testing.scripted.ScriptedTransport`` (re-exported
+here). ``MockServer`` stays a test helper: it scripts raw HTTP responses and connection
+errors under the real OpenAI SDK (``httpx2.MockTransport``), which the transport's wire
+tests need and a loopback server cannot produce without really waiting.
+
+Every "model answer" in these helpers and in tests/llm/ is a hand-written test fixture,
+not the output of a real model.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx2
-from pydantic import BaseModel, ConfigDict, Field
-
 from factsum.llm.base import CallTag, ChatResult, StructuredRequest
 from factsum.settings import Settings, StructuredMode
+from factsum.testing.scripted import ScriptedTransport as ScriptedTransport  # re-export
+from pydantic import BaseModel, ConfigDict, Field
 
 FAKE_KEY = "sk-test-SECRET123"
 BASE_URL = "http://llm.test/v1"
@@ -71,27 +75,6 @@ def ok(content: str, *, prompt_tokens: int = 100, completion_tokens: int = 20,
     """A successful chat result (a test fixture, not a real model answer)."""
     return ChatResult(content=content, finish_reason="stop", prompt_tokens=prompt_tokens,
                       completion_tokens=completion_tokens, model=model)
-
-
-class ScriptedTransport:
-    """A ``ChatTransport`` that replays a script of results or exceptions."""
-
-    def __init__(self, script: Sequence[ChatResult | Exception]) -> None:
-        self.script = list(script)
-        self.payloads: list[dict[str, Any]] = []
-        self.closed = False
-
-    async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
-        self.payloads.append(copy.deepcopy(dict(payload)))
-        if not self.script:
-            raise AssertionError("scripted transport: unexpected extra call")
-        step = self.script.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
-
-    async def aclose(self) -> None:
-        self.closed = True
 
 
 class SleepRecorder:

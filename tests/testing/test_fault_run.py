@@ -12,13 +12,13 @@ import random
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
-
 from factsum.llm import LLMClient, OpenAITransport, ResponseCache
-from factsum.models import Usage
+from factsum.llm.ledger import Usage
 from factsum.pipeline.run import asummarize_event
 from factsum.settings import Settings
 from factsum.testing.fake_server import FakeServer, FaultConfig
+from pydantic import SecretStr
+from support.llm import SleepRecorder
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 
@@ -51,30 +51,20 @@ def make_events() -> dict[str, list[dict[str, str]]]:
     return events
 
 
-class Sleeps:
-    """Retry sleep that records the waits and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-def run(server: FakeServer, cache_dir: Path) -> tuple[dict[str, str], Usage, Sleeps]:
+def run(server: FakeServer, cache_dir: Path) -> tuple[dict[str, str], Usage, SleepRecorder]:
     """Every event concurrently through the real client; outputs with a fixed date."""
-    settings = Settings(model="fake-model", base_url=server.base_url, api_key=SecretStr("test-key"),
-                        cache_dir=cache_dir, use_local_model=False, max_concurrency=16,
-                        request_timeout_s=1.0)
-    sleeps = Sleeps()
+    settings = Settings(model="fake-model", base_url=server.base_url,
+                        api_key=SecretStr("test-key"), cache_dir=cache_dir,
+                        use_local_model=False, max_concurrency=16, request_timeout_s=1.0)
+    sleeps = SleepRecorder()
 
     async def go() -> tuple[dict[str, str], Usage]:
-        llm = LLMClient(settings.llm, OpenAITransport(settings.llm), cache=ResponseCache(cache_dir),
-                        sleep=sleeps)
+        llm = LLMClient(settings.llm, OpenAITransport(settings.llm),
+                        cache=ResponseCache(cache_dir), sleep=sleeps)
         try:
             results = await asyncio.gather(*(
-                asummarize_event(items, llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings, event_id=eid,
-                                 created="2020-01-08")
+                asummarize_event(items, llm=llm, cache=llm.cache, ledger=llm.ledger,
+                                 settings=settings, event_id=eid, created="2020-01-08")
                 for eid, items in make_events().items()
             ))
         finally:

@@ -1,20 +1,21 @@
-"""A fake OpenAI-compatible chat server on loopback, with deterministic fault injection.
+"""A fake OpenAI-compatible server on loopback: chat completions, the Batch API, and
+deterministic fault injection. Not OpenAI: its answers are built from the request by
+``fake_answers`` (test fixtures, not model output), with fake token usage, so the real
+``OpenAITransport`` / ``LLMClient`` / pipeline / Batch API backend run against it over
+HTTP.
 
-It answers ``POST /v1/chat/completions`` with schema-valid content built from the request
-(``fake_answers.answer_for``: test fixtures, not model output) and fake token usage, so
-the real ``OpenAITransport`` / ``LLMClient`` / pipeline run against it over HTTP.
+Endpoints: ``POST /v1/chat/completions``; the Batch API (``POST /v1/files``,
+``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``; see
+``fake_batch``); ``GET /v1/models``; ``GET /_stats`` (the counters as JSON).
 
-Faults are decided per request body: the n-th arrival of the same body is its attempt n.
-With ``FaultConfig.script`` attempt n gets ``script[n-1]`` (then "ok"); with ``cycle`` the
-first attempts of successive new bodies take the cycle's faults in turn; otherwise
-attempts up to ``faulty_attempts`` draw a fault with the configured probabilities from a
-seeded hash of (seed, body, attempt). A retry resends the same body, so it is attempt 2 and, past
-``faulty_attempts``, succeeds; a re-ask is a new body (the conversation grew) and by default
-gets no content fault. The same inputs always meet the same faults, whatever the timing.
+Faults (``faults.FaultConfig``) are decided per request, whatever the timing: the n-th
+arrival of the same request body is its attempt n. A batch line is a request too: a
+transport fault drawn for it becomes an error line (429, 500 or 503; 500 for "timeout"
+and "drop"), a content fault corrupts its answer.
 
 Run it in a background thread (``with FakeServer(faults) as server: server.base_url``) or
 from the command line: ``python -m factsum.testing.fake_server --port 8089 --faults
-429=0.2,500=0.05 --latency 0.2``. ``GET /_stats`` returns the counters as JSON.
+429=0.2,500=0.05 --latency 0.2``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
 import json
+import re
 import signal
 import sys
 import threading
@@ -32,29 +33,36 @@ from dataclasses import asdict, dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
-from factsum.testing.fake_answers import (
-    answer_for,
-    count_tokens,
-    extraction_answer,
-    is_reask,
-    payload_prompt_tokens,
-    reconcile_answer,
-    reconcile_answer_by_statement,
-    request_kind,
+from factsum.llm.cache import canonical_digest
+from factsum.testing.fake_answers import count_tokens, is_reask, payload_prompt_tokens, request_kind
+from factsum.testing.fake_batch import BatchStore, error_body
+from factsum.testing.faults import (
+    CONTENT_FAULTS,
+    FAULTS,
+    GROUPINGS,
+    HALLUCINATED_QUOTE,
+    MALFORMED_CONTENT,
+    TRANSPORT_FAULTS,
+    UNKNOWN_CLAIM_ID,
+    FaultConfig,
+    answer_content,
 )
 
-HOST = "127.0.0.1"
-GROUPINGS = ("consecutive", "statement")
-"""How fake reconcile answers group ids: three consecutive ids (``reconcile_answer``),
-or ids with equal statements (``reconcile_answer_by_statement``)."""
-TRANSPORT_FAULTS = ("429", "500", "503", "timeout", "drop")
-CONTENT_FAULTS = ("malformed", "schema", "bad_quote", "unknown_id")
-FAULTS = (*TRANSPORT_FAULTS, *CONTENT_FAULTS)
-"""Every fault name, in the order probabilities are stacked."""
+__all__ = [
+    "CONTENT_FAULTS",
+    "FAULTS",
+    "GROUPINGS",
+    "HALLUCINATED_QUOTE",
+    "MALFORMED_CONTENT",
+    "TRANSPORT_FAULTS",
+    "UNKNOWN_CLAIM_ID",
+    "FakeServer",
+    "FaultConfig",
+    "ServerStats",
+    "main",
+]
 
-HALLUCINATED_QUOTE = "Officials said that 9999 drones were shot down over the capital."
-UNKNOWN_CLAIM_ID = "zzzzzzzzzzzz:c999"
-MALFORMED_CONTENT = 'Sure! Here is the JSON you asked for: {"claims": [{"statement": '
+HOST = "127.0.0.1"
 
 _MAX_HEADER_LINES = 100
 _MAX_BODY_BYTES = 32 << 20
@@ -62,92 +70,8 @@ _MAX_REQUESTS_PER_CONNECTION = 100_000
 _IDLE_TIMEOUT_S = 60.0
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
-
-
-@dataclass(frozen=True)
-class FaultConfig:
-    """What the server does wrong, and how slow it is. Deterministic for a given seed."""
-
-    rates: Mapping[str, float] = field(default_factory=dict)
-    """Fault name -> probability per eligible attempt (the sum must be <= 1)."""
-    script: Sequence[str] = ()
-    """If given: attempt n of every body gets ``script[n-1]`` ("ok" = no fault)."""
-    cycle: Sequence[str] = ()
-    """If given: the first attempt of the n-th distinct body to arrive gets
-    ``cycle[n % len(cycle)]``; exact fault counts whatever the bodies (which request gets
-    which fault then depends on arrival order)."""
-    seed: int = 0
-    faulty_attempts: int = 1
-    """Attempts of one body that may draw a fault (with ``rates``); later ones succeed."""
-    fault_reasks: bool = False
-    """Allow content faults on re-asks (off: a re-ask is answered well)."""
-    latency_s: float = 0.0
-    latency_per_token_s: float = 0.0
-    """Extra seconds per completion token (generation speed)."""
-    retry_after_s: float = 0.05
-    """Sent with 429 as ``retry-after-ms`` and (rounded up) ``retry-after``."""
-    hold_s: float = 5.0
-    """How long a "timeout" fault holds the connection before closing it unanswered."""
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.rates) - set(FAULTS))
-        unknown += sorted(set(self.script) - {*FAULTS, "ok"})
-        unknown += sorted(set(self.cycle) - {*FAULTS, "ok"})
-        if unknown:
-            raise ValueError(f"unknown fault(s) {unknown}; known: ok, {', '.join(FAULTS)}")
-        if any(p < 0 for p in self.rates.values()) or sum(self.rates.values()) > 1 + 1e-9:
-            raise ValueError("fault rates must be >= 0 and sum to at most 1")
-
-    @classmethod
-    def parse(cls, spec: str, **options: Any) -> FaultConfig:
-        """``"429=0.2,500=0.05,timeout=0.02"`` (``5xx=p`` splits p over 500 and 503)."""
-        rates: dict[str, float] = {}
-        for part in filter(None, (p.strip() for p in spec.split(","))):
-            name, sep, value = part.partition("=")
-            if not sep:
-                raise ValueError(f"fault {part!r}: expected name=probability")
-            names = ("500", "503") if name == "5xx" else (name,)
-            for n in names:
-                rates[n] = rates.get(n, 0.0) + float(value) / len(names)
-        return cls(rates=rates, **options)
-
-    def choose(self, body_hash: str, attempt: int, kind: str, reask: bool,
-               arrival: int = 0) -> str:
-        """The fault for attempt ``attempt`` of the body with sha256 ``body_hash`` (the
-        ``arrival``-th distinct body, from 0)."""
-        if self.script:
-            fault = self.script[attempt - 1] if attempt <= len(self.script) else "ok"
-        elif self.cycle:
-            fault = self.cycle[arrival % len(self.cycle)] if attempt == 1 else "ok"
-        elif attempt > self.faulty_attempts:
-            fault = "ok"
-        else:
-            fault = self._draw(body_hash, attempt)
-        return fault if _applies(fault, kind, reask, self.fault_reasks) else "ok"
-
-    def _draw(self, body_hash: str, attempt: int) -> str:
-        seed = f"{self.seed}\0{body_hash}\0{attempt}".encode()
-        u = int.from_bytes(hashlib.sha256(seed).digest()[:8], "big") / 2.0**64
-        edge = 0.0
-        for name in FAULTS:
-            edge += self.rates.get(name, 0.0)
-            if u < edge:
-                return name
-        return "ok"
-
-    def latency_for(self, completion_tokens: int) -> float:
-        """Seconds a successful answer of ``completion_tokens`` tokens takes."""
-        return self.latency_s + self.latency_per_token_s * completion_tokens
-
-
-def _applies(fault: str, kind: str, reask: bool, fault_reasks: bool) -> bool:
-    if fault in CONTENT_FAULTS and reask and not fault_reasks:
-        return False
-    if fault == "bad_quote":
-        return kind == "extract"
-    if fault == "unknown_id":
-        return kind == "reconcile"
-    return True
+_BATCH_LINE_STATUS = {"429": 429, "500": 500, "503": 503, "timeout": 500, "drop": 500}
+"""The error status a batch line gets for a transport fault (it has no connection)."""
 
 
 @dataclass
@@ -156,7 +80,12 @@ class ServerStats:
 
     http_requests: int = 0
     chat_requests: int = 0
+    """``POST /chat/completions`` requests (held ones included)."""
+    batch_requests: int = 0
+    """Lines of the batches created."""
+    batches: int = 0
     ok: int = 0
+    """Requests answered with content (real-time or batch line)."""
     reask_requests: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
@@ -168,6 +97,8 @@ class ServerStats:
     max_in_flight: int = 0
     latency_s: float = 0.0
     """Sum of the latency injected into successful answers."""
+    abandoned: int = 0
+    """"timeout" faults whose client closed the connection before the hold ended."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -187,15 +118,27 @@ class _BadRequest(Exception):
 
 
 class FakeServer:
-    """The fake server. ``start()`` runs it in a daemon thread; ``stop()`` ends it."""
+    """The fake server. ``start()`` runs it in a daemon thread; ``stop()`` ends it.
+
+    ``hold_after``: answer that many chat requests, then hold every further one unanswered
+    until ``stop()`` (``held`` is set when the first is held), to kill a client mid-run.
+    ``polls_before_done``: batch retrieves that report ``in_progress`` before
+    ``completed``. ``payloads`` lists every chat payload received (held ones excepted);
+    ``batch`` holds the uploaded files and the batches.
+    """
 
     def __init__(self, faults: FaultConfig | None = None, *, port: int = 0,
-                 model: str = "fake-model", grouping: str = "consecutive") -> None:
+                 model: str = "fake-model", grouping: str = "consecutive",
+                 hold_after: int | None = None, polls_before_done: int = 1) -> None:
         if grouping not in GROUPINGS:
             raise ValueError(f"grouping must be one of {GROUPINGS}")
         self.faults = faults or FaultConfig()
         self.model = model
         self.grouping = grouping
+        self.hold_after = hold_after
+        self.held = threading.Event()
+        self.payloads: list[dict[str, Any]] = []
+        self.batch = BatchStore(polls_before_done)
         self._requested_port = port
         self._port: int | None = None
         self._lock = threading.Lock()
@@ -251,7 +194,7 @@ class FakeServer:
         return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop serving (open connections are cut) and join the thread."""
+        """Stop serving (open and held connections are cut) and join the thread."""
         loop, stop, thread = self._loop, self._stop, self._thread
         if loop is not None and stop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop may just have ended
@@ -293,7 +236,7 @@ class FakeServer:
         if self._stop is not None:
             self._stop.set()
 
-    # ------------------------------------------------------------------ internals
+    # ------------------------------------------------------------------ connections
 
     def _run_thread(self) -> None:
         try:
@@ -312,7 +255,7 @@ class FakeServer:
                 request = await asyncio.wait_for(_read_request(reader), _IDLE_TIMEOUT_S)
                 if request is None:
                     break
-                keep_alive = await self._respond(request, writer)
+                keep_alive = await self._respond(request, reader, writer)
                 if not keep_alive or request.headers.get("connection", "").lower() == "close":
                     break
         except (_BadRequest, TimeoutError, asyncio.IncompleteReadError,
@@ -329,60 +272,78 @@ class FakeServer:
             if task is not None:
                 self._connections.discard(task)
 
-    async def _respond(self, request: _Request, writer: asyncio.StreamWriter) -> bool:
+    async def _respond(self, request: _Request, reader: asyncio.StreamReader,
+                       writer: asyncio.StreamWriter) -> bool:
+        """Route one request; False closes the connection."""
         with self._lock:
             self._stats.http_requests += 1
         path = request.path.split("?", 1)[0].rstrip("/")
-        if request.method == "POST" and path in ("/v1/chat/completions", "/chat/completions"):
-            return await self._chat(request, writer)
-        if request.method == "GET" and path in ("/v1/models", "/models"):
-            body = {"object": "list", "data": [{"id": self.model, "object": "model",
-                                                 "created": 0, "owned_by": "factsum-tests"}]}
-            await _send(writer, 200, body)
-        elif request.method == "GET" and path == "/_stats":
-            await _send(writer, 200, self.stats().to_dict())
-        else:
-            await _send(writer, 404, _error("not found", "invalid_request_error"))
+        route, method = path.removeprefix("/v1"), request.method
+        status, body = 404, error_body("not found", "invalid_request_error")
+        if method == "POST" and route == "/chat/completions":
+            return await self._chat(request, reader, writer)
+        if method == "POST" and route == "/files":
+            status, body = self.batch.upload(request.headers.get("content-type", ""),
+                                             request.body)
+        elif method == "POST" and route == "/batches":
+            status, body = self._create_batch(request.body)
+        elif method == "GET" and (m := re.fullmatch(r"/batches/([\w-]+)", route)):
+            status, body = self.batch.retrieve(m.group(1))
+        elif method == "GET" and (m := re.fullmatch(r"/files/([\w-]+)/content", route)):
+            data = self.batch.content(m.group(1))
+            if data is not None:
+                await _send_bytes(writer, 200, data, "application/octet-stream")
+                return True
+        elif method == "GET" and route == "/models":
+            status, body = 200, {"object": "list", "data": [{
+                "id": self.model, "object": "model", "created": 0,
+                "owned_by": "factsum-tests"}]}
+        elif method == "GET" and path == "/_stats":
+            status, body = 200, self.stats().to_dict()
+        await _send(writer, status, body)
         return True
 
-    async def _chat(self, request: _Request, writer: asyncio.StreamWriter) -> bool:
-        try:
-            payload = json.loads(request.body)
-            if not isinstance(payload, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            await _send(writer, 400, _error("request body is not a JSON object",
-                                            "invalid_request_error"))
+    # ------------------------------------------------------------------ chat completions
+
+    async def _chat(self, request: _Request, reader: asyncio.StreamReader,
+                    writer: asyncio.StreamWriter) -> bool:
+        payload = _json_object(request.body)
+        if payload is None:
+            await _send(writer, 400, error_body("request body is not a JSON object",
+                                                "invalid_request_error"))
             return True
-        kind = request_kind(payload)
-        reask = is_reask(payload)
-        body_hash = hashlib.sha256(request.body).hexdigest()
         with self._lock:
-            attempt = self._attempts.get(body_hash, 0) + 1
-            arrival = len(self._attempts)  # a new body's ordinal (used for attempt 1 only)
-            self._attempts[body_hash] = attempt
-            faults = self.faults
+            self._stats.chat_requests += 1
+            hold = self.hold_after is not None and len(self.payloads) >= self.hold_after
+            if not hold:
+                self.payloads.append(payload)
+        if hold:
+            self.held.set()
+            if self._stop is not None:
+                await self._stop.wait()  # unanswered until stop() cuts the connection
+            return False
+        fault, faults = self._admit(payload)
+        with self._lock:
             s = self._stats
-            s.chat_requests += 1
-            s.reask_requests += int(reask)
-            s.distinct_bodies = len(self._attempts)
-            s.by_kind[kind] = s.by_kind.get(kind, 0) + 1
             s.in_flight += 1
             s.max_in_flight = max(s.max_in_flight, s.in_flight)
-        fault = faults.choose(body_hash, attempt, kind, reask, arrival)
-        if fault != "ok":
-            with self._lock:
-                self._stats.faults[fault] = self._stats.faults.get(fault, 0) + 1
         try:
-            return await self._chat_answer(payload, fault, faults, writer)
+            return await self._chat_answer(payload, fault, faults, reader, writer)
         finally:
             with self._lock:
                 self._stats.in_flight -= 1
 
     async def _chat_answer(self, payload: Mapping[str, Any], fault: str, faults: FaultConfig,
-                           writer: asyncio.StreamWriter) -> bool:
+                           reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+                           ) -> bool:
         if fault == "timeout":
-            await asyncio.sleep(faults.hold_s)
+            try:  # EOF here means the client gave up before the hold ended
+                gave_up = await asyncio.wait_for(reader.read(1), faults.hold_s) == b""
+            except TimeoutError:
+                gave_up = False
+            if gave_up:
+                with self._lock:
+                    self._stats.abandoned += 1
             return False
         if fault == "drop":
             head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -393,20 +354,47 @@ class FakeServer:
         if fault == "429":
             headers = {"retry-after-ms": str(max(0, round(faults.retry_after_s * 1000))),
                        "retry-after": str(max(0, int(-(-faults.retry_after_s // 1))))}
-            await _send(writer, 429, _error("Rate limit reached for requests (fake server)",
-                                            "requests", "rate_limit_exceeded"), headers)
+            await _send(writer, 429, _rate_limited(), headers)
             return True
         if fault in ("500", "503"):
-            status = int(fault)
-            await _send(writer, status, _error(f"the fake server failed ({status})",
-                                               "server_error"))
+            await _send(writer, int(fault), _server_error(fault))
             return True
-        content = _content(payload, fault, self.grouping)
-        prompt_tokens = payload_prompt_tokens(payload)
-        completion_tokens = count_tokens(content)
-        delay = faults.latency_for(completion_tokens)
+        content = answer_content(payload, fault, self.grouping)
+        delay = faults.latency_for(count_tokens(content))
         if delay > 0:
             await asyncio.sleep(delay)
+        await _send(writer, 200, self._completion(payload, content, delay))
+        return True
+
+    # ------------------------------------------------------------------ shared by both paths
+
+    def _admit(self, payload: Mapping[str, Any], *, batch_line: bool = False
+               ) -> tuple[str, FaultConfig]:
+        """Count the request and choose its fault (with the config in force)."""
+        kind = request_kind(payload)
+        reask = is_reask(payload)
+        key = canonical_digest(payload)
+        with self._lock:
+            attempt = self._attempts.get(key, 0) + 1
+            arrival = len(self._attempts)  # a new request's ordinal (used for attempt 1)
+            self._attempts[key] = attempt
+            faults = self.faults
+            s = self._stats
+            s.batch_requests += int(batch_line)
+            s.reask_requests += int(reask)
+            s.distinct_bodies = len(self._attempts)
+            s.by_kind[kind] = s.by_kind.get(kind, 0) + 1
+        fault = faults.choose(key, attempt, kind, reask, arrival)
+        if fault != "ok":
+            with self._lock:
+                self._stats.faults[fault] = self._stats.faults.get(fault, 0) + 1
+        return fault, faults
+
+    def _completion(self, payload: Mapping[str, Any], content: str, delay: float
+                    ) -> dict[str, Any]:
+        """A chat.completion body with ``content``; counts it as answered."""
+        prompt_tokens = payload_prompt_tokens(payload)
+        completion_tokens = count_tokens(content)
         with self._lock:
             s = self._stats
             s.ok += 1
@@ -415,12 +403,6 @@ class FakeServer:
             s.max_prompt_tokens = max(s.max_prompt_tokens, prompt_tokens)
             s.latency_s += delay
             number = s.ok
-        await _send(writer, 200, self._completion(payload, content, number, prompt_tokens,
-                                                  completion_tokens))
-        return True
-
-    def _completion(self, payload: Mapping[str, Any], content: str, number: int,
-                    prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
         return {
             "id": f"chatcmpl-fake-{number}",
             "object": "chat.completion",
@@ -437,50 +419,58 @@ class FakeServer:
                       "total_tokens": prompt_tokens + completion_tokens},
         }
 
+    # ------------------------------------------------------------------ Batch API
 
-def _answer(payload: Mapping[str, Any], grouping: str) -> dict[str, Any]:
-    """The well-behaved answer as data."""
-    kind = request_kind(payload)
-    if kind == "extract":
-        return extraction_answer(payload)
-    if kind == "reconcile":
-        if grouping == "statement":
-            return reconcile_answer_by_statement(payload)
-        return reconcile_answer(payload)
-    data: dict[str, Any] = json.loads(answer_for(payload))
-    return data
+    def _create_batch(self, raw: bytes) -> tuple[int, dict[str, Any]]:
+        body = _json_object(raw)
+        if body is None:
+            return 400, error_body("request body is not a JSON object",
+                                   "invalid_request_error")
+        status, batch = self.batch.create(body, self._batch_line)
+        if status == 200:
+            with self._lock:
+                self._stats.batches += 1
+        return status, batch
 
-
-def _content(payload: Mapping[str, Any], fault: str, grouping: str) -> str:
-    """The answer text, corrupted as the content fault says."""
-    if fault == "malformed":
-        return MALFORMED_CONTENT
-    answer = _answer(payload, grouping)
-    if fault == "schema":
-        return json.dumps({"result": answer, "confidence": "high"}, ensure_ascii=False)
-    if fault == "bad_quote":
-        answer["claims"].insert(0, {
-            "statement": "Drones were shot down over the capital.",
-            "quote": HALLUCINATED_QUOTE, "asserted_by": "officials",
-            "quantities": [{"value": 9999.0, "high": None, "unit": "drones",
-                            "qualifier": "exact"}],
-        })
-        return json.dumps(answer, ensure_ascii=False)
-    if fault == "unknown_id":
-        answer["points"].append({"statement": "An invented point.",
-                                 "claim_ids": [UNKNOWN_CLAIM_ID]})
-    return json.dumps(answer, ensure_ascii=False)
+    def _batch_line(self, _index: int, payload: Mapping[str, Any]
+                    ) -> tuple[int, dict[str, Any]]:
+        fault, _faults = self._admit(payload, batch_line=True)
+        status = _BATCH_LINE_STATUS.get(fault)
+        if status == 429:
+            return status, _rate_limited()
+        if status is not None:
+            return status, _server_error(fault)
+        return 200, self._completion(payload, answer_content(payload, fault, self.grouping),
+                                     0.0)
 
 
-def _error(message: str, type_: str, code: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": type_, "param": None, "code": code}}
+def _rate_limited() -> dict[str, Any]:
+    return error_body("Rate limit reached for requests (fake server)", "requests",
+                      "rate_limit_exceeded")
+
+
+def _server_error(fault: str) -> dict[str, Any]:
+    return error_body(f"the fake server failed ({fault})", "server_error")
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 async def _send(writer: asyncio.StreamWriter, status: int, body: Mapping[str, Any],
                 headers: Mapping[str, str] | None = None) -> None:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    await _send_bytes(writer, status, data, "application/json", headers)
+
+
+async def _send_bytes(writer: asyncio.StreamWriter, status: int, data: bytes,
+                      content_type: str, headers: Mapping[str, str] | None = None) -> None:
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
-             "Content-Type: application/json", f"Content-Length: {len(data)}",
+             f"Content-Type: {content_type}", f"Content-Length: {len(data)}",
              "Connection: keep-alive"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
