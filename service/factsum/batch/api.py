@@ -36,14 +36,13 @@ from factsum.batch.api_requests import (
     request_file,
     with_batch_prices,
 )
-from factsum.errors import ConfigError, LLMError, PermanentLLMError
+from factsum.errors import BatchApiError, ConfigError, LLMError, PermanentLLMError
 from factsum.llm.base import CallTag, ChatResult, chat_result_from_json
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
 from factsum.llm.retry import Sleep
 from factsum.outputs import write_atomic
 from factsum.settings import Settings
-from factsum.errors import BatchApiError
 
 __all__ = [
     "BatchApiConfig",

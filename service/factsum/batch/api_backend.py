@@ -5,7 +5,6 @@ Any server that implements the OpenAI batch file format works (``base_url``).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
@@ -16,7 +15,7 @@ import openai
 from factsum.batch.api_requests import BATCH_ENDPOINT
 from factsum.errors import ConfigError, PermanentLLMError, TransientLLMError
 from factsum.llm.retry import RetryPolicy, Sleep, call_with_retries
-from factsum.llm.transport import OpenAITransport
+from factsum.llm.transport import sdk_client, sdk_error
 from factsum.settings import Settings
 
 R = TypeVar("R")
@@ -46,8 +45,9 @@ class BatchBackend(Protocol):
     async def aclose(self) -> None: ...
 
 
-class OpenAIBatchBackend(OpenAITransport):
-    """``BatchBackend`` over the OpenAI SDK, with the transport's client and error mapping.
+class OpenAIBatchBackend:
+    """``BatchBackend`` over the OpenAI SDK: the client and the error mapping are the
+    transport's public ``sdk_client`` and ``sdk_error``.
 
     Calls go through the one retry layer, except that creating the batch is retried only
     after a 429: after a timeout or a 5xx the batch may exist, and a second one costs twice.
@@ -60,8 +60,12 @@ class OpenAIBatchBackend(OpenAITransport):
         if not settings.has_endpoint:
             raise ConfigError("--via-batch-api needs an endpoint (OPENAI_API_KEY or "
                               "OPENAI_BASE_URL); the embedded local model has no Batch API")
-        super().__init__(settings.llm, http_client=http_client)
-        self._policy = RetryPolicy.from_config(settings.llm)
+        config = settings.llm
+        key = config.api_key.get_secret_value() if config.api_key else ""
+        self._secrets = (key,) if key else ()
+        self._timeout_s = config.request_timeout_s
+        self._client = sdk_client(config, http_client=http_client)
+        self._policy = RetryPolicy.from_config(config)
         self._sleep = sleep
 
     async def _call(self, fn: Callable[[], Awaitable[R]], *, idempotent: bool = True) -> R:
@@ -69,24 +73,21 @@ class OpenAIBatchBackend(OpenAITransport):
             try:
                 return await fn()
             except openai.OpenAIError as exc:
-                error = self._map_error(exc)
+                error = sdk_error(exc, timeout_s=self._timeout_s, secrets=self._secrets)
             if (not idempotent and isinstance(error, TransientLLMError)
                     and error.status != 429):
                 error = PermanentLLMError(f"{error} (not retried: the batch may exist; "
                                           "check the server's batch list)", status=error.status)
+            # Raised outside the except block: the SDK exception holds the request (and its
+            # Authorization header), so it is not kept even as __context__.
             raise error
 
         return await call_with_retries(attempt, policy=self._policy, sleep=self._sleep)
 
     async def submit(self, jsonl: bytes, metadata: Mapping[str, str]) -> str:
         """Upload the input file and create the batch; returns the batch id."""
-        # A boundary derived from the content keeps the upload byte-identical between
-        # runs, so recorded cassettes can match it by body.
-        boundary = "factsum-" + hashlib.sha256(jsonl).hexdigest()[:32]
         uploaded = await self._call(lambda: self._client.files.create(
-            file=("factsum-batch.jsonl", jsonl, "application/jsonl"), purpose="batch",
-            extra_headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-        ))
+            file=("factsum-batch.jsonl", jsonl, "application/jsonl"), purpose="batch"))
         batch = await self._call(lambda: self._client.batches.create(
             input_file_id=uploaded.id, endpoint=BATCH_ENDPOINT, completion_window="24h",
             metadata=dict(metadata),
@@ -106,3 +107,7 @@ class OpenAIBatchBackend(OpenAITransport):
         """The text of an output or error file."""
         content = await self._call(lambda: self._client.files.content(file_id))
         return content.content.decode("utf-8")
+
+    async def aclose(self) -> None:
+        """Close the SDK client and its connection pool."""
+        await self._client.close()
