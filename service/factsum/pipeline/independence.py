@@ -29,13 +29,14 @@ at least ``min_shared_words``, so that a short brief made of one quoted statemen
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import product
 
-from factsum.models import Article
 from factsum.ingest.textnorm import normalize
+from factsum.models import Article
 
 _WORD = re.compile(r"\w+")
 
@@ -84,38 +85,6 @@ def _shingles(words: list[str], k: int) -> dict[tuple[str, ...], list[int]]:
     return index
 
 
-def _common_runs(
-    a: list[str], b_index: dict[tuple[str, ...], list[int]], k: int
-) -> list[tuple[int, int]]:
-    """Maximal common runs as (start in ``a``, length in words), each >= ``k`` words."""
-    runs: list[tuple[int, int]] = []
-    prev: dict[int, int] = {}  # shingle start in b -> consecutive matching shingles so far
-    for i in range(len(a) - k + 2):
-        cur: dict[int, int] = {}
-        if i <= len(a) - k:
-            for j in b_index.get(tuple(a[i : i + k]), ()):
-                cur[j] = prev.get(j - 1, 0) + 1
-        for j, count in prev.items():
-            if j + 1 not in cur:  # the diagonal ended at shingle i - 1
-                runs.append((i - count, count + k - 1))
-        prev = cur
-    return runs
-
-
-def measure_overlap(
-    first: Article, second: Article, rules: IndependenceRules = DEFAULT_RULES
-) -> Overlap:
-    """Measure the verbatim passages two articles share."""
-    if second.id < first.id:
-        first, second = second, first
-    a, b = _words(first.text), _words(second.text)
-    return _overlap(first.id, a, second.id, b, rules.shingle_words)
-
-
-def _overlap(a_id: str, a: list[str], b_id: str, b: list[str], k: int) -> Overlap:
-    return _overlap_from_runs(a_id, a, b, b_id, _common_runs(a, _shingles(b, k), k))
-
-
 def _overlap_from_runs(a_id: str, a: list[str], b: list[str], b_id: str,
                        runs: list[tuple[int, int]]) -> Overlap:
     covered: set[int] = set()
@@ -147,33 +116,43 @@ def is_syndicated(overlap: Overlap, rules: IndependenceRules = DEFAULT_RULES) ->
     return long_copy or mostly_shared
 
 
-def find_overlaps(
+def iter_overlaps(
     articles: Sequence[Article], rules: IndependenceRules = DEFAULT_RULES
-) -> list[Overlap]:
-    """Overlaps of every pair of articles sharing at least one ``shingle_words`` run."""
-    if len(articles) < 2:
-        return []
+) -> Iterator[Overlap]:
+    """Overlaps of every pair of articles sharing at least one ``shingle_words`` run, one
+    pair at a time, ordered by (first id, second id)."""
     k = rules.shingle_words
     words = {art.id: _words(art.text) for art in articles}
     # One index of every shingle's positions in every article; a pair's common runs are
     # read off the shingles it shares (cost: shared shingles, not pairs x article length).
-    where: dict[tuple[str, ...], dict[str, list[int]]] = defaultdict(dict)
-    for aid, ws in words.items():
-        for shingle, starts in _shingles(ws, k).items():
-            where[shingle][aid] = starts
-    matches: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for owners in where.values():
-        if len(owners) > 1:
-            for x, y in combinations(sorted(owners), 2):
-                matches[(x, y)].extend((i, j) for i in owners[x] for j in owners[y])
-    return [
-        _overlap_from_runs(x, words[x], words[y], y, _runs_from_matches(matches[(x, y)], k))
-        for x, y in sorted(matches)
-    ]
+    shingles = {aid: _shingles(ws, k) for aid, ws in words.items()}
+    owners: dict[tuple[str, ...], list[str]] = defaultdict(list)  # ids in ascending order
+    for aid in sorted(shingles):
+        for shingle in shingles[aid]:
+            owners[shingle].append(aid)
+    # The matches of one first article's pairs at a time: a sentence that every article
+    # shares makes n^2 / 2 pairs, and holding all their matches at once took gigabytes.
+    for x in sorted(shingles):
+        matches: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for shingle, starts in shingles[x].items():
+            ids = owners[shingle]
+            for y in ids[bisect_right(ids, x):]:
+                matches[y].extend(product(starts, shingles[y][shingle]))
+        for y in sorted(matches):
+            runs = _runs_from_matches(matches[y], k)
+            yield _overlap_from_runs(x, words[x], words[y], y, runs)
+
+
+def find_overlaps(
+    articles: Sequence[Article], rules: IndependenceRules = DEFAULT_RULES
+) -> list[Overlap]:
+    """``iter_overlaps`` as a list (for a few articles: the list grows with the pairs)."""
+    return list(iter_overlaps(articles, rules))
 
 
 def _runs_from_matches(matches: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
-    """``_common_runs`` from the matching shingle starts (i in a, j in b), same order."""
+    """Maximal common runs as (start in ``a``, length in words), each >= ``k`` words, from
+    the matching shingle starts (i in a, j in b), ordered by where each run ends."""
     found: list[tuple[int, int, int, int]] = []  # (end shingle + 1, last j, start, length)
     by_diagonal: dict[int, list[int]] = defaultdict(list)
     for i, j in matches:
@@ -201,7 +180,7 @@ def independence_groups(
             x = parent[x]
         return x
 
-    for overlap in find_overlaps(articles, rules):
+    for overlap in iter_overlaps(articles, rules):
         if is_syndicated(overlap, rules):
             ra, rb = root(overlap.first), root(overlap.second)
             # The smaller id becomes the root, so the root is the group's smallest id.
@@ -213,5 +192,5 @@ def explain(articles: Sequence[Article], rules: IndependenceRules = DEFAULT_RULE
     """One line per pair of articles that share verbatim copy, grouped or not."""
     return [
         f"{'same source' if is_syndicated(o, rules) else 'independent'}: {o.explain()}"
-        for o in find_overlaps(articles, rules)
+        for o in iter_overlaps(articles, rules)
     ]
