@@ -2,24 +2,24 @@
 
 Two families live here:
 
-* LLM-facing models (``ExtractionResult``, ``ReconcileResult`` and their parts). Their
+* LLM-facing models (``ExtractionResult`` and its items). Their
   JSON Schemas are sent to the model server as the structured-output contract, so every
-  field is required (OpenAI strict mode) and field descriptions are written for the model.
+  field is required (OpenAI strict mode) and field descriptions are written for the
+  model. Keys are short on purpose: every key is generated once per sentence.
 * Output models (``Summary`` and its parts). Their schema in ``schemas/summary.json`` is
   the contract for consumers of ``--format json``.
 
-``schemas/*.json`` are generated from these classes (``python -m factsum.schema_export``); a
-test keeps them in sync.
+``schemas/*.json`` are generated from these classes (``python -m factsum.schema_export``);
+a test keeps them in sync.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from factsum.llm.ledger import Usage
+from factsum.llm.ledger import Usage as Usage  # re-exported: Summary.usage
 
 
 class _Strict(BaseModel):
@@ -30,108 +30,27 @@ class _Strict(BaseModel):
 
 # --------------------------------------------------------------------------- LLM-facing
 
+Hedge = Literal["exact", "about", "at least", "more than", "at most", "less than"]
+"""How a statement hedges a number ("about 20", "at least 12")."""
 
-class Qualifier(StrEnum):
-    """How a reported number is hedged by the source."""
-
-    EXACT = "exact"
-    ABOUT = "about"
-    AT_LEAST = "at_least"
-    MORE_THAN = "more_than"
-    UP_TO = "up_to"
-    LESS_THAN = "less_than"
+Kind = Literal[
+    "killed", "injured", "missing", "evacuated", "arrested", "affected", "count", "money",
+    "weight", "distance", "duration", "time", "date", "percent", "other",
+]
+"""What kind of quantity a number is (factsum.pipeline.quantities)."""
 
 
-class Quantity(_Strict):
-    """A number stated in a claim, with its hedge."""
+class Restated(_Strict):
+    """One sentence of the article in the summary language."""
 
-    value: float = Field(
-        description="The number as stated (for a range, its lower bound). "
-        "'une douzaine'/'a dozen' is 12, 'une vingtaine' is 20, 'dozens' is 24 with "
-        "qualifier at_least, 'no victims' is 0."
-    )
-    high: float | None = Field(
-        description="Upper bound when the source gives a range ('10 to 15'), else null."
-    )
-    unit: str = Field(
-        description="What is counted, as a short plural English noun: 'missiles', "
-        "'deaths', 'bases', 'waves', 'soldiers'."
-    )
-    qualifier: Qualifier = Field(
-        description="exact, about ('une dizaine', 'around'), at_least ('au moins', "
-        "'pas moins de'), more_than ('plus de', 'more than'), up_to, less_than."
-    )
-
-
-class ExtractedClaim(_Strict):
-    """One atomic statement of fact found in an article."""
-
-    statement: str = Field(
-        description="The fact, as one short sentence in the summary language."
-    )
-    quote: str = Field(
-        description="The exact words of the article that support the fact, copied "
-        "character for character in the article's own language (never translated)."
-    )
-    asserted_by: str = Field(
-        description="Who asserts it: the person or body the article attributes it to "
-        "('Pentagon', 'Revolutionary Guards', 'Iraqi army'), or 'the article' when the "
-        "outlet states it in its own voice."
-    )
-    quantities: list[Quantity] = Field(
-        description="Every number in the fact (counts, casualties); empty if none."
-    )
+    i: int = Field(description="The sentence number.")
+    t: str = Field(description="The sentence in the summary language, complete and faithful.")
 
 
 class ExtractionResult(_Strict):
-    """The model's answer for one article (or one chunk of a long article)."""
+    """The model's answer for one passage of an article in another language."""
 
-    claims: list[ExtractedClaim] = Field(
-        description="The article's atomic factual claims, most important first."
-    )
-
-
-class ProposedPoint(_Strict):
-    """A group of claims that say the same thing, proposed by the model."""
-
-    statement: str = Field(
-        description="One sentence in the summary language that all cited claims support."
-    )
-    claim_ids: list[str] = Field(
-        description="Ids of the claims (from the list given) that support this statement."
-    )
-
-
-class ProposedPosition(_Strict):
-    """One side of a disagreement."""
-
-    statement: str = Field(description="What this side says, one sentence.")
-    claim_ids: list[str] = Field(description="Ids of the claims that take this side.")
-
-
-class ProposedDispute(_Strict):
-    """Claims that contradict each other on one question."""
-
-    topic: str = Field(
-        description="The question the sources disagree on, e.g. 'Number of missiles fired'."
-    )
-    positions: list[ProposedPosition] = Field(
-        description="Each distinct answer given by the sources, at least two."
-    )
-
-
-class ReconcileResult(_Strict):
-    """The model's grouping of one batch of claims."""
-
-    headline: str = Field(
-        description="A neutral headline for the event, in the summary language."
-    )
-    points: list[ProposedPoint] = Field(
-        description="Groups of claims that agree; every claim id should appear in one."
-    )
-    disputes: list[ProposedDispute] = Field(
-        description="Questions on which the claims contradict each other."
-    )
+    s: list[Restated] = Field(description="One item per numbered sentence, in order.")
 
 
 # --------------------------------------------------------------------------- output
@@ -155,32 +74,58 @@ class ArticleRef(BaseModel):
     language: str = Field(description="ISO 639-1 code detected from the text.")
     source: str = Field(description="File name or label the article came from.")
     independence_group: str = Field(
-        description="Articles sharing long verbatim passages (wire copy) share a group."
+        description="Articles that copy one another (wire copy, also translated) share a "
+        "group; each group counts as one independent source."
     )
     chars: int = Field(ge=0, description="Length of the cleaned text.")
 
 
-class Claim(BaseModel):
-    """An extracted claim whose quote was located in its article."""
+class Quantity(BaseModel):
+    """A number a claim states, as an interval a position can be compared on."""
 
-    id: str = Field(description="'<article id>:c<n>'.")
+    text: str = Field(description="The number as labelled ('12', '17:30').")
+    value: float | None = Field(description="The number; None for times and dates.")
+    low: float | None = Field(description="Lower bound implied by the hedge (None: open).")
+    high: float | None = Field(description="Upper bound implied by the hedge (None: open).")
+    hedge: Hedge
+    kind: Kind
+    unit: str = Field(description="What is counted, a plural noun.")
+    asserted_by: str = Field(description="Who gives it; '' for the outlet itself.")
+    other_incident: bool = Field(
+        description="About another incident than the event (never compared with it).")
+
+
+class Claim(BaseModel):
+    """One cited sentence: the model's restatement checked against the sentence."""
+
+    id: str = Field(description="'<article id>:s<n>': the cited sentence's id.")
     article_id: str
-    statement: str
-    quote: str = Field(description="The article's own words at ``span`` (verbatim).")
+    sentence: int = Field(ge=1, description="Sentence number in the article.")
+    statement: str = Field(description="The sentence in the summary language.")
+    quote: str = Field(description="The article's own sentence, at ``span`` (verbatim).")
     span: Span
-    match_score: float = Field(ge=0, le=100, description="100 = exact after normalising.")
-    asserted_by: str
+    translated: bool = Field(description="The statement is a translation of the quote.")
     quantities: list[Quantity]
-    origin: Literal["model", "figure_reader", "date_reader"] = Field(
+    origin: Literal["model", "date_reader"] = Field(
         default="model",
-        description="'model': extracted by the LLM, quote located in code; "
-        "'figure_reader': a count read in code from the quoted sentence; "
-        "'date_reader': a weekday-and-date read in code from the quoted sentence.",
+        description="'model': restated by the LLM and checked in code; 'date_reader': a "
+        "date given with its weekday, read in code from the quoted sentence.",
     )
 
 
+class Unverified(BaseModel):
+    """A restatement that failed a check: counted and listed, never shown as fact."""
+
+    id: str
+    article_id: str
+    statement: str
+    quote: str
+    span: Span
+    reason: str
+
+
 class Point(BaseModel):
-    """A statement of the summary, cited to claims."""
+    """A statement of the summary, cited to the sentences that state it."""
 
     id: str
     statement: str
@@ -189,6 +134,7 @@ class Point(BaseModel):
         ge=1, description="Independence groups among the cited articles."
     )
     single_source: bool
+    key: bool = Field(description="Among the key points (the rest are further facts).")
 
 
 class Position(BaseModel):
@@ -205,20 +151,11 @@ class Dispute(BaseModel):
     id: str
     topic: str
     positions: list[Position] = Field(min_length=2)
-    origin: str = Field(
-        description="'model' (proposed by the LLM), 'quantities' (counts that cannot "
-        "all be true, found in code) or 'weekday' (a date given a weekday the other "
-        "articles' dates rule out, found in code)."
+    origin: Literal["figures", "calendar"] = Field(
+        description="'figures': numbers labelled in the sentences whose ranges cannot "
+        "all be true, found in code; 'calendar': a date given a weekday that the other "
+        "articles' dates rule out, found in code."
     )
-
-
-class DroppedQuote(BaseModel):
-    """A claim whose quote could not be located: counted, never shown as fact."""
-
-    article_id: str
-    statement: str
-    quote: str
-    reason: str
 
 
 class RunInfo(BaseModel):
@@ -235,10 +172,13 @@ class SummaryStats(BaseModel):
 
     articles: int
     independent_sources: int
-    claims_extracted: int
+    sentences_read: int = Field(description="Candidate sentences shown to the model.")
+    claims_extracted: int = Field(description="Restatements the model returned.")
     claims_verified: int
-    quotes_dropped: int
+    claims_unverified: int
+    unknown_ids: int = Field(description="Sentence numbers the model invented (dropped).")
     points: int
+    key_points: int
     disputes: int
 
 
@@ -251,7 +191,7 @@ class Summary(BaseModel):
     claims: list[Claim]
     points: list[Point]
     disputes: list[Dispute]
-    dropped: list[DroppedQuote]
+    unverified: list[Unverified]
     stats: SummaryStats
     run: RunInfo
     usage: Usage = Field(default_factory=Usage, exclude=True)

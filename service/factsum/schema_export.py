@@ -1,8 +1,7 @@
 """Export the JSON Schemas of the pydantic models to ``schemas/*.json``.
 
 The files are the contract for consumers of the JSON output (``summary.json``) and a
-readable copy of what the model server is asked to produce (``extraction.json``,
-``reconcile.json``). They are generated, never edited: a test keeps them in sync.
+readable copy of what the model server is asked to produce (``extraction.json``). They are generated, never edited: a test keeps them in sync.
 
 Usage::
 
@@ -21,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from factsum.models import ExtractionResult, ReconcileResult, Summary
+from factsum.models import ExtractionResult, Summary
 
 __all__ = ["SCHEMAS", "SCHEMA_DIR", "export_schemas", "main", "render_schemas", "stale_schemas"]
 
@@ -34,9 +33,9 @@ Mode = Literal["validation", "serialization"]
 SCHEMAS: dict[str, tuple[type[BaseModel], Mode]] = {
     # What consumers of --format json receive, hence serialization mode.
     "summary.json": (Summary, "serialization"),
-    # What the model must send back, i.e. what pydantic validates.
+    # What the model must send back, i.e. what pydantic validates (each request narrows
+    # it to its passage: the sentence numbers as an enum, one item per sentence).
     "extraction.json": (ExtractionResult, "validation"),
-    "reconcile.json": (ReconcileResult, "validation"),
 }
 """File name → (model, schema mode) for every exported schema."""
 

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from factsum.pipeline.extract import article_chunks, build_extract_messages
 from factsum.ingest.readers import load_articles
 from factsum.llm.cache import cache_key
 from factsum.llm.client import build_payload
-from factsum.models import ExtractionResult
-from factsum.prompt_templates import load_prompt
+from factsum.pipeline.extract import extraction_requests as article_requests
+from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.settings import Price, Settings
 
 BATCH_ENDPOINT: Final = "/v1/chat/completions"
@@ -56,19 +55,16 @@ def extraction_requests(events: Sequence[EventInputs], settings: Settings
 
     Inputs that do not load are skipped here; the pipeline reports them.
     """
-    template = load_prompt("extract")
     requests: dict[str, BatchRequest] = {}
     for event_id, items, language in events:
         articles, _errors = load_articles(items)
         for article in articles:
-            chunks = article_chunks(article, settings)
-            for index, (_offset, chunk) in enumerate(chunks, start=1):
-                messages = build_extract_messages(
-                    template, article, chunk, part=(index, len(chunks)),
-                    language=language, settings=settings,
-                )
-                payload = build_payload(settings, messages, ExtractionResult)
-                key = cache_key(payload, template.version)
+            sentences = candidates(split_sentences(article))
+            for request in article_requests(article, sentences, settings=settings,
+                                            language=language, event_id=event_id):
+                payload = build_payload(settings.llm, request.messages,
+                                        request.response_model, request.max_tokens)
+                key = cache_key(payload, request.prompt_version)
                 if key not in requests:  # the same article in two events: ask once
                     requests[key] = BatchRequest(
                         custom_id=f"fs-{key[:40]}", key=key, payload=payload,

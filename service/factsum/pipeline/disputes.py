@@ -1,195 +1,154 @@
-"""Disputes found in code from the claims' structured quantities.
+"""Disputes over figures: the same measure, ranges that cannot all be true, two sources.
 
-A small model may group "about ten missiles" and "22 missiles" into one agreeing point
-and silently pick one figure. This module is the safety net: claims that count the
-same thing (same unit) about the same fact (similar statements) and whose hedged values
-cannot both be true become a dispute that lists every reported figure and who gives it.
+Every verified claim's figures are read in code from its statement
+(factsum.pipeline.quantities): value, hedge, kind and the noun counted, any noun. Two
+figures answer the same question when they are of the same kind (a toll: people killed,
+injured, missing, evacuated...) or count the same noun (missiles, tonnes, euros). A
+time of day is compared only between claims restating the same fact.
+
+A figure is set against the event's others only if its claim, or the claim of the
+sentence before it, restates a fact that another independent source also reports: a
+second incident in the same articles (a funeral stampede's toll next to the strike's)
+is then left out of the strike's questions, and a figure with no such anchor (35 bases
+"in the region") is not taken for a count of the event.
+
+Positions: one per speaker and compatible range (one speaker's "a dozen" and "more than
+a dozen" is one position), and one per identical figure; a question becomes a dispute
+when two positions from different independent sources have ranges that do not overlap.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from rapidfuzz import fuzz, process
+from factsum.models import Claim, Dispute, Position, Quantity
+from factsum.pipeline.numbers import overlaps
 
-from factsum.models import Claim, Position, Qualifier, Quantity
-
-# Reading of hedges as intervals. "About" is generous on purpose: "une dizaine" (about
-# 10) and "une douzaine" (12) are not a contradiction worth flagging.
-_ABOUT_SLACK = 0.25
-_EPS = 1e-9
-
-# Units a model writes for the same count. Kept short: only what news about violent
-# events needs; anything else is compared by its singular form.
-_UNIT_SYNONYMS = {
-    "dead": "death", "death": "death", "fatality": "death", "killed": "death",
-    "victim": "death", "casualty": "death", "life": "death", "people killed": "death",
-    "injury": "injury", "injured": "injury", "wounded": "injury",
-    "rocket": "rocket", "missile": "missile", "ballistic missile": "missile",
+PEOPLE_KINDS = frozenset({"killed", "injured", "missing", "evacuated", "arrested", "affected"})
+_TOPICS = {
+    "killed": "People killed", "injured": "People injured", "missing": "People missing",
+    "evacuated": "People evacuated", "arrested": "People arrested",
+    "affected": "People affected", "money": "Amount of money", "percent": "Percentage",
+    "time": "Time of day",
 }
-
-# Statements about different facts can share a unit ("35 bases in the region" vs
-# "two bases were hit"); require this much word overlap (numbers removed) to compare.
-SIMILARITY_THRESHOLD = 55.0
-# Except for tolls and salvos: within one event, every count of deaths or injuries, and
-# every count of missiles or rockets fired, answers the same question ("no American
-# victims" vs "80 dead"; "une dizaine de roquettes" vs "22 missiles"), however worded.
-TOLL_UNITS = frozenset({"death", "injury", "injured", "wounded"})
-_QUESTIONS = {"missile": "projectile", "rocket": "projectile"}
-SAME_QUESTION = TOLL_UNITS | {"projectile"}
 
 
 @dataclass(frozen=True)
-class QuantityDispute:
-    """A disagreement found in code: a topic and positions over claim ids."""
+class _Figure:
+    claim: Claim
+    quantity: Quantity
+    source: str  # independence group
+    speaker: str  # canonical speaker, or the outlet label when the outlet says it
 
-    topic: str
-    positions: list[Position]
-
-
-@cache  # called for every quantity pair while clustering; units repeat
-def normalize_unit(unit: str) -> str:
-    """'Ballistic Missiles' -> 'missile'; 'victims' -> 'death'."""
-    u = re.sub(r"[^a-z ]", "", unit.casefold()).strip()
-    u = re.sub(r"\s+", " ", u)
-    singular = re.sub(r"(ies)$", "y", u) if u.endswith("ies") else re.sub(r"s$", "", u)
-    return _UNIT_SYNONYMS.get(u) or _UNIT_SYNONYMS.get(singular) or singular
+    @property
+    def range(self) -> tuple[float | None, float | None]:
+        return self.quantity.low, self.quantity.high
 
 
-def interval(q: Quantity) -> tuple[float, float]:
-    """The values a hedged quantity allows, as a closed interval."""
-    v = q.value
-    hi = q.high if q.high is not None and q.high >= v else v
-    match q.qualifier:
-        case Qualifier.ABOUT:
-            return (v * (1 - _ABOUT_SLACK), hi * (1 + _ABOUT_SLACK))
-        case Qualifier.AT_LEAST:
-            return (v, math.inf)
-        case Qualifier.MORE_THAN:
-            return (v + _EPS, math.inf)
-        case Qualifier.UP_TO:
-            return (0.0, hi)
-        case Qualifier.LESS_THAN:
-            return (0.0, max(0.0, hi - _EPS))
-        case _:
-            return (v, hi)
+def question(q: Quantity) -> tuple[str, str]:
+    """What a figure answers: its kind, and for counts and measures the noun counted."""
+    if q.kind in PEOPLE_KINDS or q.kind in ("money", "time"):
+        return q.kind, ""
+    return q.kind, q.unit.casefold().removesuffix("s")
 
 
-def conflicts(a: Quantity, b: Quantity) -> bool:
-    """True when no single value satisfies both hedged quantities."""
-    lo_a, hi_a = interval(a)
-    lo_b, hi_b = interval(b)
-    return hi_a < lo_b or hi_b < lo_a
+def topic(key: tuple[str, str], unit: str) -> str:
+    """A reader's label for a question."""
+    kind, _noun = key
+    if kind in _TOPICS:
+        return _TOPICS[kind]
+    if kind == "count":
+        return f"Number of {unit}"
+    return f"{kind.capitalize()} ({unit})"
 
 
-_HEDGES = {
-    Qualifier.EXACT: "", Qualifier.ABOUT: "about ", Qualifier.AT_LEAST: "at least ",
-    Qualifier.MORE_THAN: "more than ", Qualifier.UP_TO: "up to ",
-    Qualifier.LESS_THAN: "fewer than ",
-}
+def figure_disputes(
+    claims: Sequence[Claim],
+    *,
+    groups: Mapping[str, str],
+    anchored: set[str],
+    same_fact: Mapping[str, str],
+    speakers: Mapping[str, str],
+    outlets: Mapping[str, str],
+) -> list[Dispute]:
+    """Disputes over the claims' figures.
 
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-def describe(q: Quantity) -> str:
-    """'more than 12 missiles', 'about 10 missiles', '10-15 deaths'."""
-    value = f"{_num(q.value)}-{_num(q.high)}" if q.high is not None else _num(q.value)
-    return f"{_HEDGES[q.qualifier]}{value} {q.unit}".strip()
-
-
-def _words(statement: str) -> str:
-    return re.sub(r"[\d.,]+", " ", statement.casefold())
-
-
-def _clusters(items: Sequence[tuple[Claim, Quantity]], *, same_question: bool = False
-              ) -> list[list[int]]:
-    """Single-link clusters of quantity mentions about the same fact."""
-    if same_question or len(items) < 2:
-        return [list(range(len(items)))] if items else []
-    parent = list(range(len(items)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # All pairwise similarities in one call (rapidfuzz's C loop); an event's claims
-    # sharing a unit can number in the hundreds.
-    texts = [_words(c.statement) for c, _ in items]
-    scores = process.cdist(texts, texts, scorer=fuzz.token_set_ratio,
-                           score_cutoff=SIMILARITY_THRESHOLD)
-    for i, j in zip(*scores.nonzero(), strict=True):
-        if i < j:
-            parent[find(int(i))] = find(int(j))
-    groups: dict[int, list[int]] = {}
-    for i in range(len(items)):
-        groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
-
-
-def find_quantity_disputes(claims: Iterable[Claim]) -> list[QuantityDispute]:
-    """Disputes over counts of the same thing, with one position per reported figure."""
-    by_question: dict[str, list[tuple[Claim, Quantity]]] = {}
+    ``groups``: article id -> independence group; ``anchored``: ids of claims that may
+    be set against the event's others (see the module docstring); ``same_fact``: claim
+    id -> point id; ``speakers``: claim id -> canonical speaker ('' = the outlet);
+    ``outlets``: article id -> the outlet's label.
+    """
+    by_question: dict[tuple[str, str], list[_Figure]] = {}
     for claim in claims:
+        if claim.id not in anchored:
+            continue
         for q in claim.quantities:
-            if math.isfinite(q.value) and q.value >= 0:
-                unit = normalize_unit(q.unit)
-                by_question.setdefault(_QUESTIONS.get(unit, unit), []).append((claim, q))
-
-    disputes = []
-    for question in sorted(by_question):
-        items = by_question[question]
-        for cluster in _clusters(items, same_question=question in SAME_QUESTION):
-            members = [items[i] for i in cluster]
-            if len({c.article_id for c, _ in members}) < 2:
-                continue  # one article contradicting itself is not a cross-source dispute
-            # Some two hedged figures cannot both be true exactly when the intervals do
-            # not all overlap: in one dimension, when the largest lower bound exceeds
-            # the smallest upper bound.
-            bounds = [interval(q) for _, q in members]
-            if max(lo for lo, _ in bounds) <= min(hi for _, hi in bounds):
+            if q.other_incident:
                 continue
-            disputes.append(QuantityDispute(topic=_topic(members), positions=_positions(members)))
+            who = speakers.get(claim.id) or outlets[claim.article_id]
+            figure = _Figure(claim, q, groups[claim.article_id], who)
+            by_question.setdefault(question(q), []).append(figure)
+    disputes = []
+    for key, figures in by_question.items():
+        if key[0] == "time":
+            for fact in {same_fact.get(f.claim.id, f.claim.id) for f in figures}:
+                subset = [f for f in figures if same_fact.get(f.claim.id, f.claim.id) == fact]
+                if (d := _dispute(key, subset)) is not None:
+                    disputes.append(d)
+        elif (d := _dispute(key, figures)) is not None:
+            disputes.append(d)
     return disputes
 
 
-def _topic(members: list[tuple[Claim, Quantity]]) -> str:
-    """'Number of missiles', or 'Number of missiles or rockets' when both are counted."""
-    counts: dict[str, int] = {}
-    for _, q in members:
-        unit = normalize_unit(q.unit)
-        counts[unit] = counts.get(unit, 0) + 1
-    units = sorted(counts, key=lambda u: (-counts[u], u))
-    return "Number of " + " or ".join(u if u.endswith("s") else f"{u}s" for u in units)
+def _dispute(key: tuple[str, str], figures: list[_Figure]) -> Dispute | None:
+    positions = _positions(figures)
+    if not _conflict(positions):
+        return None
+    unit = figures[0].quantity.unit
+    return Dispute(
+        id="", topic=topic(key, unit), origin="figures",
+        positions=[
+            Position(
+                statement=p[0].quantity.text,
+                claim_ids=list(dict.fromkeys(f.claim.id for f in p)),
+                asserted_by=sorted({f.speaker for f in p}),
+            )
+            for p in sorted(positions, key=_order)
+        ],
+    )
 
 
-def _positions(members: list[tuple[Claim, Quantity]]) -> list[Position]:
-    """One position per distinct reported figure, ordered by value."""
-    by_figure: dict[tuple[str, float, float | None, str], tuple[Quantity, dict[str, Claim]]] = {}
-    for claim, q in members:
-        key = (q.qualifier.value, q.value, q.high, normalize_unit(q.unit))
-        by_figure.setdefault(key, (q, {}))[1].setdefault(claim.id, claim)
-    positions = []
-    for key in sorted(by_figure, key=lambda k: (k[1], k[3], k[0])):
-        q, cited = by_figure[key]
-        positions.append(Position(
-            statement=describe(q),
-            claim_ids=list(cited),
-            asserted_by=_distinct(c.asserted_by for c in cited.values()),
-        ))
+def _positions(figures: list[_Figure]) -> list[list[_Figure]]:
+    """Figures merged into positions (see the module docstring)."""
+    positions: list[list[_Figure]] = []
+    for figure in figures:
+        for position in positions:
+            same_speaker = any(f.speaker == figure.speaker for f in position)
+            if (same_speaker and all(overlaps(f.range, figure.range) for f in position)) or \
+                    any(_same_figure(f.quantity, figure.quantity) for f in position):
+                position.append(figure)
+                break
+        else:
+            positions.append([figure])
     return positions
 
 
-def _distinct(names: Iterable[str]) -> list[str]:
-    """Sorted, without case variants: 'Le Pentagone' and 'le Pentagone' are one source."""
-    first: dict[str, str] = {}
-    for name in sorted(names):
-        first.setdefault(name.casefold(), name)
-    return sorted(first.values(), key=str.casefold)
+def _same_figure(a: Quantity, b: Quantity) -> bool:
+    return (a.value, a.hedge, a.low, a.high) == (b.value, b.hedge, b.low, b.high)
+
+
+def _conflict(positions: list[list[_Figure]]) -> bool:
+    for i, first in enumerate(positions):
+        for second in positions[i + 1:]:
+            if {f.source for f in first} == {f.source for f in second}:
+                continue  # one source against itself is not a dispute between outlets
+            if not any(overlaps(a.range, b.range) for a in first for b in second):
+                return True
+    return False
+
+
+def _order(position: list[_Figure]) -> tuple[float, float]:
+    low, high = position[0].range
+    return (low if low is not None else float("-inf"),
+            high if high is not None else float("inf"))

@@ -1,7 +1,7 @@
 """Whole-event results in the response cache: an unchanged event repeats no stage.
 
 The per-request cache already makes a rerun cost no model call, but ingest, quote
-location, reconciliation and rendering would still run. Keyed by the inputs' content,
+checks, grouping and rendering would still run. Keyed by the inputs' content,
 the answer-shaping settings, the prompt versions, the language, the date and the
 factsum version (factsum.pipeline.fingerprint), the stored summary is exactly what the pipeline
 would produce again. Events with a failed article are not stored, so a rerun retries it.
@@ -9,14 +9,14 @@ would produce again. Events with a failed article are not stored, so a rerun ret
 
 from __future__ import annotations
 
-import json
 import logging
 
 from pydantic import BaseModel, ValidationError
 
 from factsum.errors import InputError
 from factsum.llm.cache import ResponseCache
-from factsum.models import Summary, Usage
+from factsum.llm.ledger import Usage
+from factsum.models import Summary
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ def load_event(cache: ResponseCache, key: str
 def save_event(cache: ResponseCache, key: str, summary: Summary,
                input_errors: list[InputError]) -> None:
     """Store an event's summary, its usage and the inputs it skipped."""
-    # pydantic serialises in Rust; only the small list of skipped inputs goes through json.
-    skipped = json.dumps([[e.source, e.problem] for e in input_errors], ensure_ascii=False)
-    cache.set_text(key, f'{{"summary":{summary.model_dump_json()},'
-                        f'"usage":{summary.usage.model_dump_json()},"skipped":{skipped}}}')
+    entry = _EventEntry(summary=summary, usage=summary.usage,
+                        skipped=[(e.source, e.problem) for e in input_errors])
+    cache.set_text(key, entry.model_dump_json())

@@ -2,6 +2,11 @@
 
 Shared by the nightly job (skip an event whose fingerprint is unchanged) and the
 pipeline's event cache (a rerun of unchanged input repeats no stage at all).
+
+Digests are ``factsum.llm.cache.canonical_digest`` (sha256 of canonical JSON) over
+material that is always valid UTF-8: file names enter as the hex of their bytes
+(``os.fsencode``), so a name that is not UTF-8 (``caf\\xe9.txt``) hashes like any other,
+and texts enter as the sha256 of their UTF-8 bytes (lone surrogates passed through).
 """
 
 from __future__ import annotations
@@ -13,10 +18,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from factsum.version import __version__
-from factsum.digests import file_sha256
-from factsum.ingest.readers import looks_like_path
+from factsum.digests import file_sha256, name_bytes
+from factsum.ingest.readers import (
+    DEFAULT_MAX_BYTES,
+    NamedBytes,
+    folder_entries,
+    input_list,
+    skip_reason,
+)
+from factsum.llm.cache import canonical_digest
 from factsum.settings import Settings
+from factsum.version import __version__
 
 # Settings that change a model's answer or the rendered output; concurrency, timeouts,
 # retries, budget and cache location do not, so changing them never re-runs an event.
@@ -31,22 +43,23 @@ def answer_settings(settings: Settings) -> dict[str, Any]:
     return settings.model_dump(mode="json", include=set(ANSWER_SETTINGS))
 
 
-def inputs_digest(items: Sequence[object]) -> str | None:
+def inputs_digest(items: Sequence[object] | object) -> str | None:
     """sha256 over the names and contents of an event's article inputs.
 
-    Folders are hashed the way ingest reads them: their non-hidden files, not recursing.
-    A missing or unreadable input hashes as such, so fixing it changes the digest.
-    None when an input cannot be fingerprinted by content (an arbitrary object).
+    Files are hashed only where ingest reads them: a folder's article files, not its
+    sub-folders, hidden files, non-article files, symlinks leading out of it, or files
+    over the size limit (those enter by name and reason; ``stat`` is all they cost, so a
+    3 GB video beside an article is never read). A missing or unreadable input hashes
+    as such, so fixing it changes the digest. None when an input cannot be fingerprinted
+    by content (an arbitrary object). Raises ``TypeError`` like ingest for a non-list.
     """
-    h = hashlib.sha256()
-    for item in items:
-        described = _describe(item)
-        if described is None:
+    described: list[object] = []
+    for item in input_list(items):
+        entry = _describe(item)
+        if entry is None:
             return None
-        h.update(json.dumps(described, sort_keys=True, ensure_ascii=False,
-                            default=str).encode())
-        h.update(b"\n")
-    return h.hexdigest()
+        described.append(entry)
+    return canonical_digest(described)
 
 
 def event_cache_key(items: Sequence[object], *, settings: Settings, language: str,
@@ -55,32 +68,43 @@ def event_cache_key(items: Sequence[object], *, settings: Settings, language: st
     digest = inputs_digest(items)
     if digest is None:
         return None
-    material = {
+    return "event:" + canonical_digest({
         "inputs": digest, "language": language, "created": created,
         "prompts": dict(sorted(prompt_versions.items())),
         "settings": answer_settings(settings), "factsum": __version__,
-    }
-    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "event:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    })
+
+
+def _text_digest(text: str) -> str:
+    # surrogatepass: a lone surrogate (a JSON "\ud800" escape) is hashed, not a crash.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _describe(item: object) -> object | None:
     if isinstance(item, Mapping):
-        return ["record", {str(k): v for k, v in item.items()}]
+        # Record values may be of any type (default=str) and hold lone surrogates
+        # (ensure_ascii escapes them): the record's own canonical JSON, then its digest.
+        record = json.dumps({str(k): v for k, v in item.items()}, sort_keys=True,
+                            ensure_ascii=True, default=str)
+        return ["record", _text_digest(record)]
     if isinstance(item, str):
-        if not looks_like_path(item):
-            return ["text", item]
-        item = Path(item)
-    if isinstance(item, os.PathLike):
-        item = Path(item)
-    else:
+        return ["text", _text_digest(item)]
+    if isinstance(item, bytes):
+        return ["bytes", hashlib.sha256(item).hexdigest()]
+    if isinstance(item, NamedBytes):
+        return ["bytes", name_bytes(item.source).hex(), hashlib.sha256(item.data).hexdigest()]
+    if not isinstance(item, os.PathLike):
         return None  # an object with a .text attribute: its repr need not show its text
+    path = Path(item)
+    name = name_bytes(path.name).hex()
     try:
-        if item.is_dir():
-            files = sorted(p for p in item.iterdir() if not p.name.startswith(".") and p.is_file())
-            return ["dir", item.name, [[p.name, file_sha256(p)] for p in files]]
-        if not item.exists():
-            return ["missing", item.name]
-        return ["file", item.name, file_sha256(item)]
-    except OSError as exc:
-        return ["unreadable", item.name, exc.strerror or type(exc).__name__]
+        if path.is_dir():
+            return ["dir", name, [
+                [name_bytes(e.path.name).hex(), e.skipped or file_sha256(e.path)]
+                for e in folder_entries(path, DEFAULT_MAX_BYTES)
+            ]]
+        if skipped := skip_reason(path, DEFAULT_MAX_BYTES):
+            return ["skipped", name, skipped]
+        return ["file", name, file_sha256(path)]
+    except (OSError, ValueError) as exc:
+        return ["unreadable", name, getattr(exc, "strerror", None) or type(exc).__name__]

@@ -1,4 +1,5 @@
-"""The pipeline: ingest -> extract -> verify -> reconcile -> Summary.
+"""The pipeline: ingest -> sentences -> extract (the model) -> verify, reconcile and
+disputes (code, factsum.pipeline.assemble) -> Summary.
 
 ``asummarize`` is the async core used by the CLI and the batch job; ``summarize`` is
 the simple synchronous entry point for Python callers.
@@ -9,43 +10,34 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from factsum.version import __version__
 from factsum.errors import InputError, LLMError, NoUsableInputError
-from factsum.pipeline.event_cache import load_event, save_event
-from factsum.pipeline.extract import ArticleExtraction, extract_article
-from factsum.pipeline.figures import figure_claims
-from factsum.pipeline.fingerprint import event_cache_key
-from factsum.pipeline.independence import independence_groups
 from factsum.ingest.readers import load_articles
 from factsum.llm.base import CallTag, ProgressFn, StructuredLLM
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
-from factsum.llm.ledger import Ledger
+from factsum.llm.ledger import Ledger, Usage
 from factsum.models import (
     Article,
     ArticleRef,
-    Claim,
-    Dispute,
+    Point,
     RunInfo,
     Summary,
     SummaryStats,
-    Usage,
 )
+from factsum.pipeline.assemble import assemble
+from factsum.pipeline.event_cache import load_event, save_event
+from factsum.pipeline.extract import Restatements, passage_count, restate_article
+from factsum.pipeline.fingerprint import event_cache_key
+from factsum.pipeline.sentences import split_sentences
 from factsum.prompt_templates import load_prompt
-from factsum.pipeline.reconcile import reconcile
 from factsum.settings import Settings
-from factsum.pipeline.weekdays import weekday_disputes
+from factsum.version import __version__
 
 ArticleInput = object  # a path, raw text, or a dict/object with "text" (see ingest)
-
-INLINE_READ_CHARS = 20_000
-"""Events with more text than this are read for counts and dates on a worker thread
-(about 0.1 ms per 1,000 characters); smaller ones on the loop, as the thread hop alone
-costs about 0.1 ms."""
-
 
 @dataclass
 class EventResult:
@@ -58,7 +50,7 @@ class EventResult:
 
 def prompt_versions() -> dict[str, str]:
     """Versions of every prompt the pipeline uses (part of settings fingerprints)."""
-    return {name: load_prompt(name).version for name in ("extract", "reconcile")}
+    return {name: load_prompt(name).version for name in ("extract",)}
 
 
 async def asummarize_event(
@@ -115,81 +107,61 @@ async def _summarize_event(
         raise NoUsableInputError(input_errors)
     for problem in input_errors:  # now, not after minutes of model calls
         note(f"skipped {problem}")
+    sentences = {a.id: split_sentences(a) for a in articles}
+    candidates = {a.id: [s for s in sentences[a.id] if s.candidate] for a in articles}
+    progress = PassageProgress(
+        sum(passage_count(a, candidates[a.id], language) for a in articles), note, ledger)
+    if progress.total:
+        note(f"restating {sum(len(candidates[a.id]) for a in articles if a.language != language)}"
+             f" sentences in {language}: {progress.total} model calls")
 
-    async def one(article: Article) -> ArticleExtraction | str:
+    async def one(article: Article) -> Restatements | str:
         try:
-            result = await extract_article(
-                article, llm=llm, settings=settings, language=language, event_id=event_id
-            )
+            return await restate_article(article, candidates[article.id], llm=llm,
+                                         settings=settings, language=language,
+                                         event_id=event_id,
+                                         on_passage=lambda: progress.done(article.source))
         except LLMError as exc:
             note(f"{article.source}: extraction failed: {exc}")
             return str(exc)
-        note(f"{article.source}: {len(result.claims)} claims located, "
-             f"{len(result.dropped)} dropped")
-        return result
 
     outcomes = await asyncio.gather(*(one(a) for a in articles))
-    extractions = [o for o in outcomes if isinstance(o, ArticleExtraction)]
-    article_errors = {
-        a.id: o for a, o in zip(articles, outcomes, strict=True) if isinstance(o, str)
-    }
-    if not extractions:
+    restated = {a.id: o for a, o in zip(articles, outcomes, strict=True)
+                if isinstance(o, Restatements)}
+    article_errors = {a.id: o for a, o in zip(articles, outcomes, strict=True)
+                      if isinstance(o, str)}
+    if not restated:
         raise LLMError(f"every article failed extraction ({next(iter(article_errors.values()))})")
-
-    by_id = {a.id: a for a in articles}
-    claims = [c for e in extractions for c in e.claims]
-    dropped = [d for e in extractions for d in e.dropped]
-    # Counts and dates are read in code from the articles that were extracted (a failed
-    # article contributes nothing); only those a dispute cites are kept in the summary.
-    # For a large event these whole-event passes run on a worker thread: the event loop
-    # stays free to hand other events' finished requests their next one (the GIL
-    # switches every few ms). See INLINE_READ_CHARS.
-    extracted = [a for a in articles if a.id not in article_errors]
-
-    def read_event() -> tuple[dict[str, str], list[Claim],
-                              tuple[list[Claim], list[Dispute]]]:
-        return (independence_groups(articles), figure_claims(extracted),
-                weekday_disputes(extracted))
-
-    if sum(len(a.text) for a in articles) > INLINE_READ_CHARS:
-        groups, figures, (date_claims, date_disputes) = await asyncio.to_thread(read_event)
-    else:  # a millisecond or two: cheaper here than the hop to a thread and back
-        groups, figures, (date_claims, date_disputes) = read_event()
-    note(f"reconciling {len(claims)} claims from {len(extractions)} articles")
-    rec = await reconcile(
-        claims, by_id, groups, llm=llm, settings=settings, language=language,
-        event_id=event_id, figures=figures,
-    )
-    cited = {i for d in rec.disputes for p in d.positions for i in p.claim_ids}
-    figures = [f for f in figures if f.id in cited]
-    disputes = [
-        d.model_copy(update={"id": f"d{n}"})
-        for n, d in enumerate([*rec.disputes, *date_disputes], start=1)
-    ]
+    built = assemble(articles, sentences, {aid: r.by_number for aid, r in restated.items()},
+                     language=language)
     refs = [
         ArticleRef(
             id=a.id, outlets=a.outlets, title=a.title, url=a.url, published=a.published,
-            language=a.language, source=a.source, independence_group=groups[a.id],
+            language=a.language, source=a.source, independence_group=built.groups[a.id],
             chars=len(a.text),
         )
         for a in articles
     ]
+    model_claims = [c for c in built.claims if c.origin == "model"]
     summary = Summary(
-        headline=rec.headline or "Summary",
+        headline=headline(articles, built.points, language),
         language=language,
         articles=refs,
-        claims=[*claims, *figures, *date_claims],
-        points=rec.points,
-        disputes=disputes,
-        dropped=dropped,
+        claims=built.claims,
+        points=built.points,
+        disputes=built.disputes,
+        unverified=built.unverified,
         stats=SummaryStats(
             articles=len(articles),
-            independent_sources=len(set(groups.values())),
-            claims_extracted=sum(e.extracted for e in extractions),
-            claims_verified=len(claims),
-            quotes_dropped=len(dropped),
-            points=len(rec.points),
-            disputes=len(disputes),
+            independent_sources=len(set(built.groups.values())),
+            sentences_read=sum(len(candidates[aid]) for aid in restated),
+            claims_extracted=sum(len(r.by_number) for r in restated.values()),
+            claims_verified=len(model_claims),
+            claims_unverified=len(built.unverified),
+            unknown_ids=sum(r.unknown_ids for r in restated.values()),
+            points=len(built.points),
+            key_points=sum(p.key for p in built.points),
+            disputes=len(built.disputes),
         ),
         run=RunInfo(
             model=llm.model_name,
@@ -200,6 +172,35 @@ async def _summarize_event(
         usage=_usage(ledger, event_id),
     )
     return EventResult(summary, input_errors, article_errors)
+
+
+class PassageProgress:
+    """One progress line per answered passage: n/N, tokens per second, time left."""
+
+    def __init__(self, total: int, note: ProgressFn, ledger: Ledger | None) -> None:
+        self.total, self.note, self.ledger = total, note, ledger
+        self.finished = 0
+        self.started = time.monotonic()
+
+    def done(self, source: str) -> None:
+        """Record one answered passage of ``source`` and print where the run stands."""
+        self.finished += 1
+        elapsed = time.monotonic() - self.started
+        left = elapsed / self.finished * (self.total - self.finished)
+        rate = ""
+        if self.ledger is not None:
+            generated = self.ledger.usage().completion_tokens
+            rate = f", {generated / elapsed:.1f} tokens/s" if elapsed > 0 and generated else ""
+        self.note(f"[{self.finished}/{self.total}] {source}{rate}, about "
+                  f"{int(left // 60)}:{int(left % 60):02d} left")
+
+
+def headline(articles: Sequence[Article], points: Sequence[Point], language: str) -> str:
+    """A title in the summary language when an article has one, else the first point."""
+    for article in articles:
+        if article.language == language and article.title:
+            return article.title
+    return points[0].statement if points else "Summary"
 
 
 def _usage(ledger: Ledger | None, event_id: str) -> Usage:

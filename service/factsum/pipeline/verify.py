@@ -1,284 +1,215 @@
-"""Verify stage: locate every extracted quote in its article and record exact offsets.
+"""Verify: a statement is shown only if the sentence it cites supports it, checked in code.
 
-A claim survives only if its quote is found in the article text, verbatim after
-normalisation (score 100) or by fuzzy alignment above a cutoff. The claim then carries
-the article's *own* words at the located span, never the model's copy, so a citation
-can always be checked against the source.
+Each statement restates one sentence (factsum.pipeline.extract), so support reduces to
+checks code can make between the two, whatever their languages:
+
+* numbers: every number and time of day the statement gives is in the sentence (digits
+  or cardinal words, text2num); a sentence that states its amounts only in words no
+  library reads ("une vingtaine", "des dizaines") cannot refute a hedged round number;
+* dates: every weekday and month the statement names is named in the sentence (CLDR
+  names, Babel, in both languages);
+* actors: a name the statement gives that the article uses elsewhere but the cited
+  sentence does not is a misattribution ("the Pentagon said" for Trump's words);
+* the sentence: among the article's sentences, the cited one must be the statement's
+  closest match in shared character 4-grams (a restatement of the sentence next to the
+  cited one is the commonest small-model slip);
+* length: a statement much shorter or longer than its sentence dropped or added content.
+
+A statement that fails is listed apart with the reason (``Unverified``), counted, and
+never shown as fact. Negation is left to the restatement (no library names negations).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz
 
-from factsum.models import Article, Claim, ExtractedClaim, Span
-from factsum.ingest.textnorm import NormalizedText, normalize, normalize_text
+from factsum.models import Article, Claim, Unverified
+from factsum.pipeline.numbers import Readings, read
+from factsum.pipeline.sentences import Sentence
 
-DEFAULT_CUTOFF = 90.0
-# Below this many normalised characters a fuzzy match is too likely to be a coincidence
-# ("a déclaré", "the Pentagon"): short quotes must be found verbatim.
-MIN_FUZZY_CHARS = 12
-_PREVIEW_CHARS = 60
-_MAX_SLACK = 40  # characters a fuzzy match's edges may move to reach a word boundary
-# A figure with its thousands separators ("1,000", "1 000", "1.000"), which are dropped
-# so that it compares equal however it is written.
-_FIGURE = re.compile(r"\d+(?:[ ,.\u00a0\u202f]\d{3}(?!\d))*")
-_SEPARATORS = str.maketrans("", "", " ,.\u00a0\u202f")
-# Quotes often give counts in words ("plus d'une douzaine", "dozens", "une vingtaine").
-# Reading them into exact values is not needed here: a quote that states a count in
-# words may support a statement that gives it in digits. Stems, matched at word start.
-_NUMBER_WORDS = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|dozen|score|"
-    r"un|une|deux|trois|quatre|cinq|sept|huit|neuf|dix|onze|douze|vingt|trente|quarante|"
-    r"cinquante|cent|mille|dizaine|douzaine|quinzaine|vingtaine|trentaine|centaine|millier|"
-    r"dos|tres|cuatro|diez|docena|decena|veinte|cien|mil|"
-    r"zwei|drei|vier|zehn|zw[oö]lf|zwanzig|dutzend|hundert|tausend)",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4096)
-def _figures(text: str) -> frozenset[str]:
-    """The digit figures in ``text`` ("1,200" is 1200); memoised because one claim's
-    statement and quote are checked at extraction, verification and dispute finding."""
-    return frozenset(figure.translate(_SEPARATORS) for figure in _FIGURE.findall(text))
-
-
-def unsupported_numbers(statement: str, quote: str) -> list[str]:
-    """Figures (in digits) that ``statement`` states and ``quote`` cannot support.
-
-    A statement may rephrase or translate its quote, but a figure it states must be in
-    the quoted words: "40 people died" cited to a sentence about smoke inhalation is how
-    an instruction injected into an article, or a number the model made up, would get a
-    real-looking citation. A quote that gives counts only in words is given the benefit
-    of the doubt.
-    """
-    stated = _figures(statement)
-    if not stated:  # most statements: nothing to support, the quote need not be read
-        return []
-    in_quote = _figures(quote)
-    if not in_quote and _NUMBER_WORDS.search(quote):
-        return []
-    return sorted(stated - in_quote, key=int)
+MIN_LENGTH_RATIO = 0.4
+MAX_LENGTH_RATIO = 2.5
+ALIGNMENT_MARGIN = 1.25
+"""Another sentence must share this many times more 4-grams than the cited one before the
+statement is taken to restate that other sentence."""
+_NAME = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]{2,})")
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @dataclass(frozen=True, slots=True)
-class Located:
-    """Where a quote was found: ``text == article_text[span.start:span.end]``."""
+class Verdict:
+    """The checks' outcome for one statement: problems is empty when it is supported."""
 
-    span: Span
-    score: float
-    text: str
+    problems: tuple[str, ...]
 
-
-class QuoteLocator:
-    """Finds quotes in one text; the text is normalised once, when a quote first needs it,
-    and reused for every quote."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # Each quote is looked for twice (validating the answer, then verifying the
-        # claims): its normal form and where it was found are kept.
-        self._needles: dict[str, str] = {}
-        self._found: dict[tuple[str, float, int], Located | None] = {}
-
-    @cached_property
-    def _norm(self) -> NormalizedText:
-        # Normalised on first need: verbatim quotes (the usual case) never need it.
-        return normalize_text(self.text)
-
-    def _needle(self, quote: str) -> str:
-        needle = self._needles.get(quote)
-        if needle is None:
-            needle = self._needles[quote] = normalize(quote)
-        return needle
-
-    def locate(
-        self,
-        quote: str,
-        *,
-        cutoff: float = DEFAULT_CUTOFF,
-        min_fuzzy_chars: int = MIN_FUZZY_CHARS,
-    ) -> Located | None:
-        """Find ``quote``: exact after normalisation, else fuzzy at ``cutoff`` (0..100)."""
-        key = (quote, cutoff, min_fuzzy_chars)
-        if key not in self._found:
-            self._found[key] = self._locate(quote, cutoff, min_fuzzy_chars)
-        return self._found[key]
-
-    def _locate(self, quote: str, cutoff: float, min_fuzzy_chars: int) -> Located | None:
-        # A quote copied character for character (the usual case with a capable model)
-        # is found as it is, without normalising it or mapping offsets back.
-        verbatim = quote.strip()
-        if verbatim and (at := self.text.find(verbatim)) >= 0:
-            end = at + len(verbatim)
-            return Located(Span(start=at, end=end), 100.0, self.text[at:end])
-        needle = self._needle(quote)
-        if not needle or not self._norm.text:
-            return None
-        at = self._find_exact(needle)
-        if at >= 0:
-            return self._located(at, at + len(needle), 100.0)
-        if len(needle) < min_fuzzy_chars:
-            return None
-        start, end = self._align(needle)
-        start, end, score = self._snap_to_words(needle, start, end)
-        if score < cutoff:
-            return None
-        return self._located(start, end, score)
-
-    def best_score(self, quote: str) -> float:
-        """Similarity (0..100) of the passage closest to ``quote``; for error messages."""
-        needle = self._needle(quote)
-        if not needle or not self._norm.text:
-            return 0.0
-        if self._find_exact(needle) >= 0:
-            return 100.0
-        if len(needle) < MIN_FUZZY_CHARS:
-            return float(fuzz.ratio(needle, self._norm.text[slice(*self._align(needle))]))
-        return self._snap_to_words(needle, *self._align(needle))[2]
-
-    # ------------------------------------------------------------------ internals
-
-    def _find_exact(self, needle: str) -> int:
-        """First occurrence of ``needle`` whose ends fall between original characters.
-
-        One original character can normalise to several ("ß" -> "ss"); a match that
-        starts or ends inside such an expansion would not be the quote, so skip it.
-        """
-        hay, starts = self._norm.text, self._norm.starts
-        at = hay.find(needle)
-        while at >= 0:
-            end = at + len(needle)
-            starts_clean = at == 0 or starts[at - 1] != starts[at]
-            ends_clean = end == len(hay) or starts[end] != starts[end - 1]
-            if starts_clean and ends_clean:
-                return at
-            at = hay.find(needle, at + 1)
-        return -1
-
-    def _located(self, start: int, end: int, score: float) -> Located:
-        o_start, o_end = self._norm.to_original(start, end)
-        return Located(Span(start=o_start, end=o_end), score, self.text[o_start:o_end])
-
-    def _align(self, needle: str) -> tuple[int, int]:
-        """Best window of the normalised text for ``needle`` (rapidfuzz, C speed)."""
-        hay = self._norm.text
-        if len(needle) >= len(hay):
-            return 0, len(hay)
-        found = fuzz.partial_ratio_alignment(needle, hay)
-        if found is None:  # only happens with a score_cutoff, which is not passed
-            return 0, len(hay)
-        return found.dest_start, found.dest_end
-
-    def _snap_to_words(self, needle: str, start: int, end: int) -> tuple[int, int, float]:
-        """Move a fuzzy window's edges to the word boundaries that agree best with the
-        quote, so a citation never starts or ends mid-word.
-
-        partial_ratio's window has the quote's length, so when the quote lost or gained
-        words the window also spills into a neighbour (", les ... morts.\n\nPeut-").
-        Each edge is tried at every boundary within ``slack`` characters, first the
-        start (end fixed), then the end: O(slack) ratio calls instead of O(slack²).
-        """
-        hay = self._norm.text
-        slack = min(_MAX_SLACK, max(8, len(needle) // 4))
-
-        def score(s: int, e: int) -> float:
-            return float(fuzz.ratio(needle, hay[s:e])) if s < e else -1.0
-
-        starts = [p for p in range(max(0, start - slack), min(len(hay), start + slack) + 1)
-                  if _is_start(hay, p)]
-        best_start = max(starts, key=lambda p: (score(p, end), -abs(p - start)), default=start)
-        ends = [q for q in range(max(best_start + 1, end - slack), min(len(hay), end + slack) + 1)
-                if _is_end(hay, q)]
-        best_end = max(ends, key=lambda q: (score(best_start, q), -abs(q - end)), default=end)
-        return best_start, best_end, max(score(best_start, best_end), 0.0)
+    @property
+    def ok(self) -> bool:
+        """True when every check passed."""
+        return not self.problems
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum()
+def fold(text: str) -> str:
+    """Lower-case, accents removed: 'Pentagone' and 'pentagone', 'Défense' and 'defense'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _is_start(hay: str, p: int) -> bool:
-    """A span may start at ``p``: not on a space, not inside a word."""
-    return (
-        p < len(hay)
-        and hay[p] != " "
-        and (p == 0 or not (_is_word(hay[p - 1]) and _is_word(hay[p])))
-    )
+@lru_cache(maxsize=64)
+def _calendar_words(language: str) -> dict[str, tuple[str, int]]:
+    """Weekday and month names of a language (CLDR) -> ("day"|"month", index)."""
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return {}
+    out: dict[str, tuple[str, int]] = {}
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for index, name in locale.days[context][width].items():
+                if len(name.rstrip(".")) >= 3:
+                    out[fold(name.rstrip("."))] = ("day", int(index))
+            for index, name in locale.months[context][width].items():
+                if len(name.rstrip(".")) >= 3:
+                    out[fold(name.rstrip("."))] = ("month", int(index))
+    return out
 
 
-def _is_end(hay: str, q: int) -> bool:
-    """A span may end at ``q`` (exclusive): not after a space, not inside a word."""
-    return (
-        q > 0
-        and hay[q - 1] != " "
-        and (q == len(hay) or not (_is_word(hay[q - 1]) and _is_word(hay[q])))
-    )
+def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
+    """The weekdays and months a text names, as ("day", 0..6) and ("month", 1..12)."""
+    words = _calendar_words(language)
+    return {words[w] for w in _WORD.findall(fold(text)) if w in words}
 
 
-def locate_quote(quote: str, text: str, *, cutoff: float = DEFAULT_CUTOFF) -> Located | None:
-    """Locate ``quote`` in ``text`` (one-off; use ``QuoteLocator`` for many quotes)."""
-    return QuoteLocator(text).locate(quote, cutoff=cutoff)
+def _grams(text: str) -> frozenset[str]:
+    flat = re.sub(r"[^\w]+", " ", fold(text))
+    return frozenset(flat[i:i + 4] for i in range(len(flat) - 3) if " " not in flat[i:i + 4])
 
 
-def _preview(quote: str) -> str:
-    flat = " ".join(quote.split())
-    return flat if len(flat) <= _PREVIEW_CHARS else flat[:_PREVIEW_CHARS] + "…"
+def _share(statement: frozenset[str], sentence: frozenset[str]) -> float:
+    return len(statement & sentence) / len(statement) if statement else 0.0
 
 
-def verify_claims(
-    article: Article,
-    extracted: list[ExtractedClaim],
-    start_index: int = 1,
-    *,
-    cutoff: float = DEFAULT_CUTOFF,
-    locator: QuoteLocator | None = None,
-) -> tuple[list[Claim], list[tuple[ExtractedClaim, str]]]:
-    """Locate each claim's quote in ``article``.
+def _numbers_problem(statement: Readings, source: Readings) -> str | None:
+    extra_times = statement.times - source.times
+    # A 12-hour time ("5.30 p.m.") is read both ways; one reading in the source is enough.
+    if statement.times and not (statement.times & source.times):
+        return f"gives a time the sentence does not ({_hhmm(min(extra_times))})"
+    extra = statement.numbers - source.numbers
+    if not extra:
+        return None
+    if source.empty and all(_round(n) for n in extra):
+        return None  # amounts in words no library reads ("une vingtaine", "dozens")
+    shown = ", ".join(f"{n:g}" for n in sorted(extra))
+    return f"gives {shown}, which the sentence does not state"
 
-    Returns the located claims, numbered ``f"{article.id}:c{n}"`` from ``start_index``
-    (only located claims take a number, so pass ``start_index + len(claims)`` for the
-    next batch), and the failures with a one-line reason fit to send back on a re-ask.
-    """
-    if locator is None or locator.text != article.text:
-        locator = QuoteLocator(article.text)
+
+def _round(n: float) -> bool:
+    return n == 0 or n % 10 == 0 or n % 12 == 0
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def check(statement: str, sentence: Sentence, article_sentences: Sequence[Sentence],
+          *, article_language: str, language: str, translated: bool) -> Verdict:
+    """Run every check of the module docstring on one statement."""
+    if not translated:
+        return Verdict(())  # the sentence itself, word for word
+    problems: list[str] = []
+    source = read(sentence.text, article_language)
+    said = read(statement, language)
+    if (numbers := _numbers_problem(said, source)) is not None:
+        problems.append(numbers)
+    named = calendar_names(statement, language) - calendar_names(sentence.text,
+                                                                  article_language)
+    if named:
+        problems.append("names a weekday or month the sentence does not")
+    if (actor := _misattribution(statement, sentence, article_sentences)) is not None:
+        problems.append(f"names {actor}, whom the article names elsewhere, not here")
+    ratio = len(statement) / max(1, len(" ".join(sentence.text.split())))
+    if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
+        problems.append(f"is {ratio:.1f} times the sentence's length")
+    if (other := _closer_sentence(statement, sentence, article_sentences)) is not None:
+        problems.append(f"reads like sentence {other.number}, not the one it cites")
+    return Verdict(tuple(problems))
+
+
+def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentence]
+                    ) -> str | None:
+    here = {fold(w) for w in _WORD.findall(sentence.text)}
+    elsewhere = {fold(w) for s in others if s.number != sentence.number
+                 for w in _WORD.findall(s.text)}
+    for match in _NAME.finditer(statement):
+        if match.start() == 0:
+            continue  # a sentence's first word is capitalised whatever it is
+        name = fold(match.group(1))
+        if any(_same_name(name, w) for w in here):
+            continue
+        if any(_same_name(name, w) for w in elsewhere):
+            return match.group(1)
+    return None
+
+
+def _same_name(a: str, b: str) -> bool:
+    """'pentagon' ~ 'pentagone', 'iranians' ~ 'iraniens'; 'iraqis' is not 'iraniens'."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4:
+        return False
+    prefix = len(_common_prefix(a, b))
+    return prefix >= 5 or fuzz.ratio(a, b) >= 85
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+def _closer_sentence(statement: str, sentence: Sentence, others: Sequence[Sentence]
+                     ) -> Sentence | None:
+    grams = _grams(statement)
+    cited = _share(grams, _grams(sentence.text))
+    best = max((s for s in others if s.number != sentence.number),
+               key=lambda s: _share(grams, _grams(s.text)), default=None)
+    if best is None:
+        return None
+    score = _share(grams, _grams(best.text))
+    return best if score > ALIGNMENT_MARGIN * cited and score - cited > 0.05 else None
+
+
+def verify_article(article: Article, sentences: Sequence[Sentence],
+                   statements: dict[int, str], *, language: str
+                   ) -> tuple[list[Claim], list[Unverified]]:
+    """Claims for the statements that pass every check, Unverified for the rest."""
+    translated = article.language != language
     claims: list[Claim] = []
-    failures: list[tuple[ExtractedClaim, str]] = []
-    for item in extracted:
-        if not item.quote.strip():
-            failures.append((item, f"empty quote for article {article.id}"))
+    rejected: list[Unverified] = []
+    for sentence in sentences:
+        statement = statements.get(sentence.number)
+        if statement is None:
             continue
-        found = locator.locate(item.quote, cutoff=cutoff)
-        if found is None:
-            failures.append((item, _miss_reason(article.id, item.quote, locator, cutoff)))
-            continue
-        if missing := unsupported_numbers(item.statement, found.text):
-            failures.append((item, f"statement gives {', '.join(missing)} but its quote "
-                                   f"in article {article.id} does not"))
-            continue
-        claims.append(
-            Claim(
-                id=f"{article.id}:c{start_index + len(claims)}",
-                article_id=article.id,
-                statement=item.statement,
-                quote=found.text,
-                span=found.span,
-                match_score=round(found.score, 1),
-                asserted_by=item.asserted_by,
-                quantities=list(item.quantities),
-            )
-        )
-    return claims, failures
-
-
-def _miss_reason(article_id: str, quote: str, locator: QuoteLocator, cutoff: float) -> str:
-    head = f'quote not found in article {article_id}: "{_preview(quote)}"'
-    if len(normalize(quote)) < MIN_FUZZY_CHARS:
-        return f"{head} (too short to match approximately; copy it exactly)"
-    best = locator.best_score(quote)
-    return f"{head} (closest passage scores {best:.0f}/100, {cutoff:.0f} needed)"
+        verdict = check(statement, sentence, sentences, article_language=article.language,
+                        language=language, translated=translated)
+        if verdict.ok:
+            claims.append(Claim(
+                id=sentence.id, article_id=article.id, sentence=sentence.number,
+                statement=statement, quote=sentence.text, span=sentence.span,
+                translated=translated, quantities=[],
+            ))
+        else:
+            rejected.append(Unverified(
+                id=sentence.id, article_id=article.id, statement=statement,
+                quote=sentence.text, span=sentence.span, reason="; ".join(verdict.problems),
+            ))
+    return claims, rejected

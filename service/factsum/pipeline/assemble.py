@@ -1,0 +1,122 @@
+"""Assemble an event in code: verify the statements, read their figures, group them into
+points, find the disputes. No model call happens here; given the same statements it
+always gives the same summary parts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from factsum.models import Article, Claim, Dispute, Point, Quantity, Unverified
+from factsum.pipeline.calendar_check import calendar_disputes
+from factsum.pipeline.disputes import figure_disputes
+from factsum.pipeline.independence import independence_groups
+from factsum.pipeline.numbers import interval
+from factsum.pipeline.quantities import read_mentions
+from factsum.pipeline.reconcile import build_points, cross_language_copies, similarity
+from factsum.pipeline.sentences import Sentence
+from factsum.pipeline.speakers import canonical_speakers, speaker
+from factsum.pipeline.verify import verify_article
+
+
+@dataclass
+class Assembled:
+    """Everything a Summary needs from the code stages."""
+
+    claims: list[Claim]
+    unverified: list[Unverified]
+    points: list[Point]
+    disputes: list[Dispute]
+    groups: dict[str, str]
+
+
+def outlet_label(article: Article) -> str:
+    """How a reader knows an article: its outlets, else its source label."""
+    return ", ".join(article.outlets) or article.source
+
+
+def _quantities(statement: str, who: str, language: str) -> list[Quantity]:
+    out = []
+    for m in read_mentions(statement, language):
+        low, high = (interval(m.value, m.hedge) if m.value is not None
+                     else (float(m.time or 0), float(m.time or 0)))
+        out.append(Quantity(
+            text=m.text, value=m.value, low=low, high=high, hedge=m.hedge, kind=m.kind,
+            unit=m.unit, asserted_by=who, other_incident=False,
+        ))
+    return out
+
+
+def assemble(
+    articles: Sequence[Article],
+    sentences: Mapping[str, Sequence[Sentence]],
+    statements: Mapping[str, dict[int, str]],
+    *,
+    language: str,
+) -> Assembled:
+    """The code stages over every article's candidate ``sentences`` and the model's
+    ``statements`` (article id -> sentence number -> statement)."""
+    claims: list[Claim] = []
+    unverified: list[Unverified] = []
+    for article in articles:
+        if article.id not in statements:
+            continue  # extraction failed for this article: it contributes nothing
+        candidates = [s for s in sentences[article.id] if s.candidate]
+        ok, rejected = verify_article(article, candidates, statements[article.id],
+                                      language=language)
+        claims += ok
+        unverified += rejected
+    said = {c.id: speaker(c.statement, language) for c in claims}
+    canon = canonical_speakers(said.values())
+    speakers = {cid: canon.get(who, who) for cid, who in said.items()}
+    claims = [c.model_copy(update={"quantities": _quantities(c.statement, speakers[c.id],
+                                                              language)})
+              for c in claims]
+
+    used = [a for a in articles if a.id in statements]
+    scores = similarity(claims)
+    groups = independence_groups(articles)
+    groups = cross_language_copies(claims, groups, {a.id: a.language for a in articles},
+                                   scores)
+    total = {a.id: max(1, len(sentences[a.id])) for a in articles}
+    positions = {c.id: (c.sentence - 1) / total[c.article_id] for c in claims}
+    points = build_points(claims, groups, language=language, scores=scores,
+                          positions=positions)
+
+    same_fact = {cid: p.id for p in points for cid in p.claim_ids}
+    anchored = _anchored(claims, points, single=len({groups[a.id] for a in used}) < 2)
+    outlets = {a.id: outlet_label(a) for a in articles}
+    disputes = figure_disputes(claims, groups=groups, anchored=anchored,
+                               same_fact=same_fact, speakers=speakers, outlets=outlets)
+    by_id = {c.id: c for c in claims}
+    for dispute, cited in calendar_disputes(
+            ((a, sentences[a.id]) for a in used), language=language):
+        for sentence in cited:
+            if sentence.id not in by_id:
+                by_id[sentence.id] = Claim(
+                    id=sentence.id, article_id=sentence.article_id,
+                    sentence=sentence.number, statement=sentence.text, quote=sentence.text,
+                    span=sentence.span, translated=False, quantities=[],
+                    origin="date_reader")
+        disputes.append(dispute)
+    disputes = [d.model_copy(update={"id": f"d{n}"}) for n, d in enumerate(disputes, start=1)]
+    return Assembled(list(by_id.values()), unverified, points, disputes, groups)
+
+
+def _anchored(claims: Sequence[Claim], points: Sequence[Point], *, single: bool) -> set[str]:
+    """Claims whose figures are set against the event's others (factsum.pipeline.disputes):
+    those restating a fact that two independent sources report, or right after one."""
+    if single:
+        return {c.id for c in claims}
+    shared = {cid for p in points if p.independent_sources > 1 for cid in p.claim_ids}
+    previous: dict[str, str] = {}
+    by_article: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_article.setdefault(c.article_id, []).append(c)
+    for members in by_article.values():
+        ordered = sorted(members, key=lambda c: c.sentence)
+        for before, after in itertools.pairwise(ordered):
+            previous[after.id] = before.id
+    return {c.id for c in claims if c.id in shared or previous.get(c.id) in shared}

@@ -1,0 +1,255 @@
+"""The figure reader: numbers in a statement, with their hedge and what they count.
+
+It reads statements in the summary language (each one the model's restatement of one
+cited sentence, checked against that sentence): numbers in digits or cardinal words
+(text2num), collective numerals ("a dozen", "dozens of"), "none" ("no casualties"),
+times of day, and the hedge before them ("more than a dozen" is above 12). What a number
+counts is the noun after it, any noun: a toll when the noun names harm to people, a
+measure when CLDR names it a unit (tonnes, kilometres, hours), money when CLDR names it
+a currency. Day-and-month dates are left to the calendar check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.units import format_unit
+
+from factsum.models import Hedge, Kind
+from factsum.pipeline.lexicon import Lexicon, lexicon
+from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_time
+
+_TOKEN = re.compile(
+    r"\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+(?![\d])(?:[.,]\d+)?(?:\s?%)?"
+    r"|\d+(?:[.,]\d+)?(?:\s?%)?|\w+(?:[-'’]\w+)*|[^\w\s]"
+)
+_TIME = re.compile(
+    r"(?<![\d.,])(?:[01]?\d|2[0-3])\s?(?:h|:|\.)\s?[0-5]\d(?!\d)(?:\s?[ap]\.?\s?m\b\.?)?",
+    re.IGNORECASE,
+)
+_STOP = frozenset(".,;:!?()[]\"“”«»—–")
+_SCALES = {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9,
+           "billions": 1e9, "mille": 1e3, "milliard": 1e9, "milliards": 1e9}
+
+# CLDR unit ids whose names make a noun a measure of that kind.
+_UNITS: dict[Kind, tuple[str, ...]] = {
+    "weight": ("mass-tonne", "mass-kilogram", "mass-gram", "mass-pound", "mass-ton",
+               "mass-ounce"),
+    "distance": ("length-kilometer", "length-meter", "length-mile", "length-foot",
+                 "length-centimeter"),
+    "duration": ("duration-hour", "duration-minute", "duration-day", "duration-week",
+                 "duration-month", "duration-year", "duration-second"),
+    "other": ("volume-liter", "volume-cubic-meter", "area-hectare", "area-square-kilometer",
+              "speed-kilometer-per-hour", "energy-kilowatt-hour", "power-megawatt"),
+}
+
+
+# Regional variants whose unit names differ from the language's default ones.
+_TERRITORIES = ("GB", "CA", "AU", "IN", "FR", "BE", "CH", "ES", "MX", "DE", "AT", "IT",
+                "PT", "BR")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A number a statement gives: value, hedge, kind, the noun it counts, its words."""
+
+    value: float | None
+    time: int | None  # minutes after midnight, for a time of day
+    hedge: Hedge
+    kind: Kind
+    unit: str
+    text: str  # the words of the statement that give it ("more than a dozen missiles")
+
+
+@lru_cache(maxsize=32)
+def _unit_kinds(language: str) -> dict[str, Kind]:
+    """Unit and currency nouns of the language (CLDR), lower-case -> kind."""
+    locales = []
+    for name in (language, *(f"{language}_{t}" for t in _TERRITORIES)):
+        try:
+            locales.append(Locale.parse(name))
+        except (UnknownLocaleError, ValueError):
+            continue
+    if not locales:
+        return {}
+    locale = locales[0]
+    out: dict[str, Kind] = {}
+    for kind, ids in _UNITS.items():
+        for unit_id in ids:
+            for variant in locales:  # "metric tons" (en) and "tonnes" (en_GB) alike
+                for count in (1, 2):
+                    try:
+                        name = format_unit(count, unit_id, length="long", locale=variant)
+                    except Exception:
+                        continue
+                    for word in re.findall(r"[^\W\d_]+", name.lower()):
+                        if len(word) > 2:
+                            out.setdefault(word, kind)
+    for code, name in locale.currencies.items():
+        for word in re.findall(r"[^\W\d_]+", name.lower()):
+            if len(word) > 3:
+                out.setdefault(word, "money")
+        out.setdefault(code.lower(), "money")
+    for symbol in locale.currency_symbols.values():
+        out.setdefault(symbol.lower(), "money")
+    for word in ("percent", "per cent", "%", "pour cent"):
+        out[word] = "percent"
+    return out
+
+
+@lru_cache(maxsize=32)
+def _month_names(language: str) -> frozenset[str]:
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    names = {n.lower() for n in locale.months["format"]["wide"].values()}
+    names |= {n.lower().rstrip(".") for n in locale.months["format"]["abbreviated"].values()}
+    return frozenset(names)
+
+
+def _cardinals(text: str, language: str) -> str:
+    if language not in TEXT2NUM_LANGUAGES:
+        return text
+    from text_to_num import alpha2digit
+
+    try:
+        converted: str = alpha2digit(text, language, threshold=2)
+    except (ValueError, RuntimeError):
+        return text
+    return converted
+
+
+def read_mentions(statement: str, language: str) -> list[Mention]:
+    """Every figure ``statement`` gives (see the module docstring)."""
+    lex = lexicon(language)
+    text = _cardinals(statement, language)
+    mentions: list[Mention] = []
+    for m in _TIME.finditer(text):
+        minutes = parse_time(m.group())
+        if minutes:
+            mentions.append(Mention(None, min(minutes), "exact", "time", "", m.group()))
+    rest = _TIME.sub(" ", text)
+    tokens = [t for t in _TOKEN.findall(rest)]
+    lower = [t.lower() for t in tokens]
+    months = _month_names(language)
+    units = _unit_kinds(language)
+    consumed: set[int] = set()
+    for i, token in enumerate(lower):
+        if i in consumed:
+            continue
+        value: float | None = None
+        hedge: Hedge = "exact"
+        start = i
+        end = i + 1
+        if token[0].isdigit():
+            percent = token.endswith("%")
+            value = parse_number(token.rstrip("% "))
+            if value is None:
+                continue
+            if _is_date(lower, i, months) or (1900 <= value <= 2100 and "." not in token
+                                               and "," not in token and not percent):
+                continue  # a day of a month or a year: the calendar check reads dates
+            if end < len(lower) and lower[end] in _SCALES:
+                value *= _SCALES[lower[end]]
+                end += 1
+            elif (end < len(lower) and value < 1000
+                  and parse_number(lower[end]) in (1e3, 1e6, 1e9)):
+                value *= parse_number(lower[end]) or 1  # text2num wrote "million" as digits
+                end += 1
+            if percent:
+                found = _hedge_before(lex, lower, start)
+                if found is not None:
+                    hedge, start = found[0], start - found[1]
+                mentions.append(Mention(value, None, hedge, "percent", "%",
+                                        " ".join(tokens[start:end])))
+                continue
+        elif token in lex.collective:
+            value, hedge = lex.collective[token]
+            if i > 0 and lower[i - 1] in lex.collective_articles:
+                start = i - 1
+            if end < len(lower) and lower[end] in lex.of:
+                end += 1
+        elif token in lex.none or (token in lex.any_words
+                                   and any(w in lex.negations for w in lower[max(0, i - 4):i])):
+            noun_at = _noun_after(lower, i + 1, lex)
+            if noun_at is None:
+                continue
+            kind, unit = _kind(lower[noun_at], language, lex)
+            if kind == "count" and lower[noun_at] not in lex.people:
+                continue  # "no doubt", "without warning": not a toll or a count of none
+            mentions.append(Mention(0.0, None, "exact", kind, unit,
+                                    " ".join(tokens[i:noun_at + 1])))
+            continue
+        else:
+            continue
+        consumed.update(range(start, end))
+        if start > 0 and units.get(lower[start - 1]) == "money":  # "EUR 3 million", "$5"
+            start -= 1
+            found = _hedge_before(lex, lower, start)
+            if found is not None:
+                hedge, start = found[0], start - found[1]
+            mentions.append(Mention(value, None, hedge, "money", lower[start],
+                                    " ".join(tokens[start:end])))
+            continue
+        found = _hedge_before(lex, lower, start)
+        if found is not None:
+            hedge, start = found[0], start - found[1]
+        noun_at = _noun_after(lower, end, lex)
+        kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
+        last = noun_at + 1 if noun_at is not None else end
+        mentions.append(Mention(value, None, hedge, kind, unit, " ".join(tokens[start:last])))
+    return [m for m in mentions if m.kind == "time" or m.unit]
+
+
+def _is_date(lower: list[str], i: int, months: frozenset[str]) -> bool:
+    near = lower[max(0, i - 1):i] + lower[i + 1:i + 3]
+    return any(w.rstrip(".") in months for w in near)
+
+
+def _hedge_before(lex: Lexicon, lower: list[str], start: int) -> tuple[Hedge, int] | None:
+    """The hedge phrase ending right before token ``start`` (longest first), and its
+    length in tokens."""
+    for size in (3, 2, 1):
+        if start - size < 0:
+            continue
+        words = lower[start - size:start]
+        for joiner in (" ", ""):
+            phrase = joiner.join(words)
+            if phrase in lex.hedges:
+                return lex.hedges[phrase], size
+    return None
+
+
+def _noun_after(lower: list[str], at: int, lex: Lexicon) -> int | None:
+    """The noun a number counts: among the next few words (up to punctuation), a word
+    naming people's harm, else the first plural-looking word, else the first word."""
+    window: list[int] = []
+    for j in range(at, min(len(lower), at + 4)):
+        if lower[j] in _STOP or lower[j][0].isdigit():
+            break
+        if lower[j] in lex.of and not window:
+            continue
+        window.append(j)
+    if not window:
+        return None
+    for j in window:
+        if lower[j] in lex.people:
+            return j
+    for j in window:
+        if len(lower[j]) >= 4 and lower[j].endswith(("s", "x")):
+            return j
+    return window[0]
+
+
+def _kind(noun: str, language: str, lex: Lexicon) -> tuple[Kind, str]:
+    if noun in lex.people:
+        return lex.people[noun], noun
+    units = _unit_kinds(language)
+    for form in (noun, noun.removesuffix("s")):
+        if form in units:
+            return units[form], noun
+    return "count", noun
