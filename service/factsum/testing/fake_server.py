@@ -39,7 +39,6 @@ from factsum.testing.fake_batch import BatchStore, error_body
 from factsum.testing.faults import (
     CONTENT_FAULTS,
     FAULTS,
-    GROUPINGS,
     HALLUCINATED_QUOTE,
     MALFORMED_CONTENT,
     TRANSPORT_FAULTS,
@@ -51,7 +50,6 @@ from factsum.testing.faults import (
 __all__ = [
     "CONTENT_FAULTS",
     "FAULTS",
-    "GROUPINGS",
     "HALLUCINATED_QUOTE",
     "MALFORMED_CONTENT",
     "TRANSPORT_FAULTS",
@@ -128,13 +126,10 @@ class FakeServer:
     """
 
     def __init__(self, faults: FaultConfig | None = None, *, port: int = 0,
-                 model: str = "fake-model", grouping: str = "consecutive",
+                 model: str = "fake-model",
                  hold_after: int | None = None, polls_before_done: int = 1) -> None:
-        if grouping not in GROUPINGS:
-            raise ValueError(f"grouping must be one of {GROUPINGS}")
         self.faults = faults or FaultConfig()
         self.model = model
-        self.grouping = grouping
         self.hold_after = hold_after
         self.held = threading.Event()
         self.payloads: list[dict[str, Any]] = []
@@ -359,7 +354,7 @@ class FakeServer:
         if fault in ("500", "503"):
             await _send(writer, int(fault), _server_error(fault))
             return True
-        content = answer_content(payload, fault, self.grouping)
+        content = answer_content(payload, fault)
         delay = faults.latency_for(count_tokens(content))
         if delay > 0:
             await asyncio.sleep(delay)
@@ -440,7 +435,7 @@ class FakeServer:
             return status, _rate_limited()
         if status is not None:
             return status, _server_error(fault)
-        return 200, self._completion(payload, answer_content(payload, fault, self.grouping),
+        return 200, self._completion(payload, answer_content(payload, fault),
                                      0.0)
 
 
@@ -513,7 +508,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Fake OpenAI-compatible server on 127.0.0.1.")
     p.add_argument("--port", type=int, default=0, help="0 = any free port (printed)")
     p.add_argument("--faults", default="", help="e.g. 429=0.2,5xx=0.05,timeout=0.02,"
-                   "drop=0.02,malformed=0.05,schema=0.05,bad_quote=0.02,unknown_id=0.02")
+                   "drop=0.02,malformed=0.05,schema=0.05,invented_number=0.02,unknown_id=0.02")
     p.add_argument("--script", default="", help="per-body attempt script, e.g. 429,500,ok")
     p.add_argument("--cycle", default="", help="faults for successive new bodies, e.g. 429,ok")
     p.add_argument("--seed", type=int, default=0)
@@ -524,8 +519,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-after", type=float, default=0.05, help="seconds, sent with 429")
     p.add_argument("--hold", type=float, default=5.0, help="seconds a timeout fault holds")
     p.add_argument("--model", default="fake-model")
-    p.add_argument("--grouping", choices=GROUPINGS, default="consecutive",
-                   help="how fake reconcile answers group claim ids")
     p.add_argument("--max-seconds", type=float, default=None, help="exit after this long")
     return p
 
@@ -540,7 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency_s=args.latency, latency_per_token_s=args.per_token,
         retry_after_s=args.retry_after, hold_s=args.hold,
     )
-    server = FakeServer(faults, port=args.port, model=args.model, grouping=args.grouping)
+    server = FakeServer(faults, port=args.port, model=args.model)
 
     def ready(s: FakeServer) -> None:
         loop = asyncio.get_running_loop()

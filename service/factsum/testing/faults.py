@@ -18,25 +18,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from factsum.testing.fake_answers import (
-    answer_for,
-    extraction_answer,
-    reconcile_answer,
-    reconcile_answer_by_statement,
-    request_kind,
-)
+from factsum.testing.fake_answers import answer_for
 
-GROUPINGS = ("consecutive", "statement")
-"""How fake reconcile answers group ids: three consecutive ids (``reconcile_answer``),
-or ids with equal statements (``reconcile_answer_by_statement``)."""
 TRANSPORT_FAULTS = ("429", "500", "503", "timeout", "drop")
-CONTENT_FAULTS = ("malformed", "schema", "bad_quote", "unknown_id")
+CONTENT_FAULTS = ("malformed", "schema", "invented_number", "unknown_id")
 FAULTS = (*TRANSPORT_FAULTS, *CONTENT_FAULTS)
 """Every fault name, in the order probabilities are stacked."""
 
-HALLUCINATED_QUOTE = "Officials said that 9999 drones were shot down over the capital."
-UNKNOWN_CLAIM_ID = "zzzzzzzzzzzz:c999"
-MALFORMED_CONTENT = 'Sure! Here is the JSON you asked for: {"claims": [{"statement": '
+INVENTED_NUMBER = " Officials said 9999 drones were shot down."
+UNKNOWN_SENTENCE = 9999
+MALFORMED_CONTENT = 'Sure! Here is the JSON you asked for: {"s": [{"i": '
 
 
 @dataclass(frozen=True)
@@ -118,41 +109,26 @@ class FaultConfig:
 def _applies(fault: str, kind: str, reask: bool, fault_reasks: bool) -> bool:
     if fault in CONTENT_FAULTS and reask and not fault_reasks:
         return False
-    if fault == "bad_quote":
+    if fault in CONTENT_FAULTS:
         return kind == "extract"
-    if fault == "unknown_id":
-        return kind == "reconcile"
     return True
 
 
-def well_behaved_answer(payload: Mapping[str, Any], grouping: str) -> dict[str, Any]:
-    """The answer a well-behaved model would give, as data (a test fixture)."""
-    kind = request_kind(payload)
-    if kind == "extract":
-        return extraction_answer(payload)
-    if kind == "reconcile":
-        if grouping == "statement":
-            return reconcile_answer_by_statement(payload)
-        return reconcile_answer(payload)
-    data: dict[str, Any] = json.loads(answer_for(payload))
-    return data
+def answer_content(payload: Mapping[str, Any], fault: str) -> str:
+    """The answer text, corrupted as the content fault ``fault`` says ("ok": none).
 
-
-def answer_content(payload: Mapping[str, Any], fault: str, grouping: str) -> str:
-    """The answer text, corrupted as the content fault ``fault`` says ("ok": none)."""
+    ``invented_number`` adds a figure the sentence does not state to the first
+    statement (the checks in code must list it as not verified); ``unknown_id`` cites a
+    sentence number the passage does not have (the answer fails validation: re-asked).
+    """
     if fault == "malformed":
         return MALFORMED_CONTENT
-    answer = well_behaved_answer(payload, grouping)
+    answer: dict[str, Any] = json.loads(answer_for(payload))
     if fault == "schema":
         return json.dumps({"result": answer, "confidence": "high"}, ensure_ascii=False)
-    if fault == "bad_quote":
-        answer["claims"].insert(0, {
-            "statement": "Drones were shot down over the capital.",
-            "quote": HALLUCINATED_QUOTE, "asserted_by": "officials",
-            "quantities": [{"value": 9999.0, "high": None, "unit": "drones",
-                            "qualifier": "exact"}],
-        })
-    elif fault == "unknown_id":
-        answer["points"].append({"statement": "An invented point.",
-                                 "claim_ids": [UNKNOWN_CLAIM_ID]})
+    items = answer.get("s") or []
+    if fault == "invented_number" and items:
+        items[0]["t"] += INVENTED_NUMBER
+    elif fault == "unknown_id" and items:
+        items[-1]["i"] = UNKNOWN_SENTENCE
     return json.dumps(answer, ensure_ascii=False)
