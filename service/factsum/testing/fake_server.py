@@ -39,10 +39,10 @@ from factsum.testing.fake_batch import BatchStore, error_body
 from factsum.testing.faults import (
     CONTENT_FAULTS,
     FAULTS,
-    HALLUCINATED_QUOTE,
+    INVENTED_NUMBER,
     MALFORMED_CONTENT,
     TRANSPORT_FAULTS,
-    UNKNOWN_CLAIM_ID,
+    UNKNOWN_SENTENCE,
     FaultConfig,
     answer_content,
 )
@@ -50,10 +50,10 @@ from factsum.testing.faults import (
 __all__ = [
     "CONTENT_FAULTS",
     "FAULTS",
-    "HALLUCINATED_QUOTE",
+    "INVENTED_NUMBER",
     "MALFORMED_CONTENT",
     "TRANSPORT_FAULTS",
-    "UNKNOWN_CLAIM_ID",
+    "UNKNOWN_SENTENCE",
     "FakeServer",
     "FaultConfig",
     "ServerStats",
