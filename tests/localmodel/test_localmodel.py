@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
-
 from factsum import localmodel
 from factsum.backend import effective_settings
 from factsum.errors import ConfigError, LocalModelError
@@ -23,7 +24,7 @@ def _spec(tmp: Path, parts: list[bytes], monkeypatch: pytest.MonkeyPatch) -> Mod
     monkeypatch.setattr(localmodel, "_part_paths", lambda spec: paths)
     digest = hashlib.sha256(b"".join(parts)).hexdigest()
     return ModelSpec(name="tiny", part_module="x{n}", parts=len(parts), sha256=digest,
-                     extra="local")
+                     extra="embedded-model", packages="x1 .. x3")
 
 
 def test_parts_are_concatenated_in_order_and_verified(
@@ -61,7 +62,7 @@ def test_missing_extra_and_endpoint_names_both_remedies(
     monkeypatch.setattr(localmodel, "server_available", lambda: False)
     with pytest.raises(LocalModelError) as err:
         LocalServer(tmp_path / "m.gguf", alias="m").start()
-    assert "OPENAI_API_KEY" in str(err.value) and ".[local]" in str(err.value)
+    assert "OPENAI_API_KEY" in str(err.value) and ".[embedded-model]" in str(err.value)
     with pytest.raises(ConfigError):
         effective_settings(Settings(use_local_model=False))
 
@@ -90,3 +91,21 @@ def test_replaced_weights_under_the_same_file_name_get_a_new_cache_identity(
     assert first.startswith("my-model@") and second.startswith("my-model@")
     assert first != second
     assert localmodel.resolve_model(weights, tmp_path)[0] == second
+
+
+def test_each_model_names_the_extra_and_the_packages_that_install_it() -> None:
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    for spec in localmodel.MODELS.values():
+        wanted = {spec.part_module.format(n=n).replace("_", "-") for n in range(1, spec.parts + 1)}
+        pinned = {re.split("[=<>]", req)[0] for req in extras[spec.extra]}
+        assert wanted <= pinned, spec.extra
+        assert spec.part_module.format(n=1).replace("_", "-") in spec.packages
+
+
+def test_a_missing_chunk_package_names_the_extra_and_its_packages() -> None:
+    spec = ModelSpec(name="tiny", part_module="factsum_no_such_chunk_{n}", parts=1,
+                     sha256="0" * 64, extra="embedded-model-small", packages="tiny-part1")
+    with pytest.raises(LocalModelError) as err:
+        localmodel._part_paths(spec)
+    assert ".[embedded-model-small]" in str(err.value) and "tiny-part1" in str(err.value)
