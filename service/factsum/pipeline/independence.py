@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
+from operator import itemgetter
 
 from factsum.ingest.textnorm import normalize
 from factsum.models import Article
@@ -126,18 +127,19 @@ def iter_overlaps(
     # One index of every shingle's positions in every article; a pair's common runs are
     # read off the shingles it shares (cost: shared shingles, not pairs x article length).
     shingles = {aid: _shingles(ws, k) for aid, ws in words.items()}
-    owners: dict[tuple[str, ...], list[str]] = defaultdict(list)  # ids in ascending order
+    # shingle -> (article id, starts) in ascending id order
+    owners: dict[tuple[str, ...], list[tuple[str, list[int]]]] = defaultdict(list)
     for aid in sorted(shingles):
-        for shingle in shingles[aid]:
-            owners[shingle].append(aid)
+        for shingle, starts in shingles[aid].items():
+            owners[shingle].append((aid, starts))
     # The matches of one first article's pairs at a time: a sentence that every article
     # shares makes n^2 / 2 pairs, and holding all their matches at once took gigabytes.
     for x in sorted(shingles):
         matches: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for shingle, starts in shingles[x].items():
-            ids = owners[shingle]
-            for y in ids[bisect_right(ids, x):]:
-                matches[y].extend(product(starts, shingles[y][shingle]))
+            owned = owners[shingle]
+            for y, y_starts in owned[bisect_right(owned, x, key=itemgetter(0)):]:
+                matches[y].extend(product(starts, y_starts))
         for y in sorted(matches):
             runs = _runs_from_matches(matches[y], k)
             yield _overlap_from_runs(x, words[x], words[y], y, runs)
