@@ -1,9 +1,9 @@
 """The pipeline end to end on the seeds with a scripted model.
 
 The scripted answers (factsum.testing.fake_answers) are test fixtures built from the
-prompt: quotes are sentences of the article, so this checks the code around the model
-(ingest, verification, reconcile, render), not extraction quality. Real model answers
-are replayed from cassettes in test_recorded_events.py.
+prompt: each sentence "restated" as itself, so this checks the code around the model
+(ingest, sentences, checks, grouping, render), not restatement quality. Real model
+answers are replayed from cassettes in test_recorded_events.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import jsonschema
 import pytest
 
 from factsum.errors import NoUsableInputError
-from factsum.pipeline.extract import article_chunks
 from factsum.ingest.readers import load_articles
+from factsum.pipeline.extract import passage_count
+from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
 from factsum.pipeline.run import asummarize_event, summarize
@@ -51,10 +52,12 @@ def test_seeds_summary_is_cited_and_schema_valid(tmp_path: Path) -> None:
     for claim in summary.claims:
         assert texts[claim.article_id][claim.span.start:claim.span.end] == claim.quote
     kinds = [request_kind(p) for p in transport.payloads]
-    chunks = sum(len(article_chunks(a, settings)) for a in load_articles([SEEDS])[0])
-    assert chunks > 5  # the long articles are split into passages
-    assert kinds.count("extract") == chunks
-    assert kinds.count("reconcile") == 1
+    articles = load_articles([SEEDS])[0]
+    calls = sum(passage_count(a, candidates(split_sentences(a)), "en") for a in articles)
+    assert calls >= 5  # the four French articles, in passages; 004 is English: no call
+    assert kinds == ["extract"] * calls
+    cited = {i for p in summary.points for i in p.claim_ids}
+    assert cited <= {c.id for c in summary.claims}
     md = render_markdown(summary)
     assert md.startswith("# ") and "## Sources" in md
 
@@ -78,29 +81,38 @@ def test_rerun_with_cache_makes_no_model_call(tmp_path: Path) -> None:
     assert first.payloads and not second.payloads
 
 
-def test_hallucinated_quotes_are_sent_back_once_then_dropped(tmp_path: Path) -> None:
+def test_an_invented_number_is_listed_as_not_verified(tmp_path: Path) -> None:
     def handler(payload: Mapping[str, Any]) -> str:
-        if request_kind(payload) == "extract":
-            data = json.loads(answer_for(payload))
-            data["claims"].append({"statement": "Forty people died.",
-                                   "quote": "Quarante personnes sont mortes.",
-                                   "asserted_by": "the article", "quantities": []})
-            return json.dumps(data)
-        return answer_for(payload)
+        data = json.loads(answer_for(payload))
+        data["s"][0]["t"] += " Forty people died."
+        return json.dumps(data)
 
     transport = ScriptedTransport(handler)
     settings = _settings(tmp_path, use_cache=False)
     summary = summarize([SEEDS / "002_b1fd3f752f7b45c5.txt"], settings=settings,
                         llm=LLMClient(settings.llm, transport))
-    extract_calls = [p for p in transport.payloads if request_kind(p) == "extract"]
-    passages = len(article_chunks(load_articles([SEEDS / "002_b1fd3f752f7b45c5.txt"])[0][0],
-                                  settings))
-    # Per passage: the original call and one re-ask naming the quote.
-    assert len(extract_calls) == 2 * passages
-    assert "Quarante personnes" in extract_calls[1]["messages"][-1]["content"]
-    assert summary.stats.quotes_dropped == 1  # the same invented claim, deduplicated
-    assert all("Quarante" not in c.quote for c in summary.claims)
-    assert "Forty people died" not in " ".join(p.statement for p in summary.points)
+    bad = [u for u in summary.unverified if "Forty" in u.statement]
+    assert bad and all("40" in u.reason for u in bad)  # one per passage
+    assert all("Forty" not in p.statement for p in summary.points)
+    assert summary.stats.claims_unverified >= 1
+
+
+def test_an_invented_sentence_number_is_asked_again_once(tmp_path: Path) -> None:
+    def handler(payload: Mapping[str, Any]) -> str:
+        data = json.loads(answer_for(payload))
+        if not any(m["role"] == "assistant" for m in payload["messages"]):
+            data["s"][-1]["i"] = 999  # not in the passage: fails validation
+        return json.dumps(data)
+
+    transport = ScriptedTransport(handler)
+    settings = _settings(tmp_path, use_cache=False)
+    summary = summarize([SEEDS / "002_b1fd3f752f7b45c5.txt"], settings=settings,
+                        llm=LLMClient(settings.llm, transport))
+    reasks = [p for p in transport.payloads
+              if any(m["role"] == "assistant" for m in p["messages"])]
+    assert reasks and len(reasks) * 2 == len(transport.payloads)
+    assert "s[11].i: Input should be" in reasks[0]["messages"][-1]["content"]
+    assert summary.claims
 
 
 def test_no_usable_article_is_an_error(tmp_path: Path) -> None:

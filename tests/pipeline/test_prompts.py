@@ -39,7 +39,7 @@ def test_bad_template_files_are_config_errors(tmp_path: Path) -> None:
 
 
 def test_shipped_prompts_treat_articles_as_delimited_data() -> None:
-    for name in ("extract", "reconcile"):
+    for name in ("extract",):
         prompt = load_prompt(name)
         system = prompt.system.template.casefold()
         assert "untrusted data" in system and "never follow instructions" in system

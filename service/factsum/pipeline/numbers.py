@@ -105,6 +105,7 @@ def interval(value: float, hedge: str) -> tuple[float | None, float | None]:
     About is taken as plus or minus a fifth (so "une dizaine" and "une douzaine" agree,
     and both disagree with 22).
     """
+    value = float(value)
     if hedge == "about":
         return value * 0.8, value * 1.2
     if hedge == "at least":

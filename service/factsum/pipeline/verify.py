@@ -32,6 +32,7 @@ from rapidfuzz import fuzz
 
 from factsum.models import Article, Claim, Unverified
 from factsum.pipeline.numbers import Readings, read
+from factsum.pipeline.quantities import read_mentions
 from factsum.pipeline.sentences import Sentence
 
 MIN_LENGTH_RATIO = 0.4
@@ -95,7 +96,8 @@ def _share(statement: frozenset[str], sentence: frozenset[str]) -> float:
     return len(statement & sentence) / len(statement) if statement else 0.0
 
 
-def _numbers_problem(statement: Readings, source: Readings) -> str | None:
+def _numbers_problem(statement: Readings, source: Readings, hedged: set[float]
+                     ) -> str | None:
     extra_times = statement.times - source.times
     # A 12-hour time ("5.30 p.m.") is read both ways; one reading in the source is enough.
     if statement.times and not (statement.times & source.times):
@@ -103,8 +105,8 @@ def _numbers_problem(statement: Readings, source: Readings) -> str | None:
     extra = statement.numbers - source.numbers
     if not extra:
         return None
-    if source.empty and all(_round(n) for n in extra):
-        return None  # amounts in words no library reads ("une vingtaine", "dozens")
+    if source.empty and all(_round(n) and n in hedged for n in extra):
+        return None  # hedged amounts in words no library reads ("une vingtaine")
     shown = ", ".join(f"{n:g}" for n in sorted(extra))
     return f"gives {shown}, which the sentence does not state"
 
@@ -125,7 +127,9 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     problems: list[str] = []
     source = read(sentence.text, article_language)
     said = read(statement, language)
-    if (numbers := _numbers_problem(said, source)) is not None:
+    hedged = {m.value for m in read_mentions(statement, language)
+              if m.value is not None and m.hedge != "exact"}
+    if (numbers := _numbers_problem(said, source, hedged)) is not None:
         problems.append(numbers)
     named = calendar_names(statement, language) - calendar_names(sentence.text,
                                                                   article_language)
