@@ -7,7 +7,8 @@ quote: it cites a sentence number, and the citation is the sentence at its span.
 
 Only *candidate* sentences are shown to the model: statements of fact long enough to
 carry one. Questions ("Que s'est-il passé exactement ?"), headings, captions repeated
-word for word and one-word fragments are left out, so the small model spends its
+word for word, one-word fragments and imitations of the prompt's data markers are
+left out, so the small model spends its
 answer on facts (DESIGN.md: asked for one id per fact, it spent its facts on headings
 and questions).
 """
@@ -30,6 +31,9 @@ MIN_CANDIDATE_WORDS = 6
 # kept (sentencex treats them as spaces or breaks as the language needs).
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t]*(?:\n|$))[^\n]*)*")
 _WORD = re.compile(r"\w+")
+# The prompt's own data markers and section headers: text that imitates them is an
+# attempt to forge the prompt's structure, never a fact to restate.
+_MARKUP = re.compile(r"<<<|>>>|^\s*===.*===\s*$", re.MULTILINE)
 # Sentence-final punctuation, possibly followed by closing quotes or brackets.
 _FINAL = re.compile(r"""[.!…:;»"”’')\]]\s*$""")
 
@@ -64,6 +68,8 @@ def _spans(text: str, language: str) -> Iterator[tuple[int, int]]:
 
 def is_candidate(text: str, seen: set[str]) -> bool:
     """Whether a sentence may state a fact worth citing (see the module docstring)."""
+    if _MARKUP.search(text):
+        return False
     flat = " ".join(text.split())
     if len(flat) < MIN_CANDIDATE_CHARS or len(_WORD.findall(flat)) < MIN_CANDIDATE_WORDS:
         return False
