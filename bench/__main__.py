@@ -28,7 +28,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--local", action="store_true",
                    help="also (f): embedded server vs llama-cpp-python's own loop")
     p.add_argument("--local-model", default=None, help="local model name (default: factsum's)")
-    p.add_argument("--profile", action="store_true", help="add the client hot spots (cProfile)")
     p.add_argument("--events", type=int, default=20)
     p.add_argument("--per-event", type=int, default=10)
     p.add_argument("--latency", type=float, default=0.2, help="fake server seconds/request")
@@ -46,29 +45,14 @@ def _machine() -> dict[str, Any]:
             "python": platform.python_version()}
 
 
-def _overhead(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> None:
-    """Figure (b) and its stages, in a process of their own, before the heavy sections.
-
-    Why: in several runs on this shared 2-core machine the seconds right after the fault
-    run (both cores busy for minutes) were up to 1.7x slower for single-core work. A
-    fresh process measures the client's own cost, whatever the bench ran before, and
-    leaves the sections after it a heap of their own.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from bench.overhead import overhead_section
-
-    _progress("client overhead per article (own process)")
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results.update(pool.submit(overhead_section, quick=args.quick, n_events=args.events,
-                                   per_event=args.per_event, tmp=tmp).result())
-
-
 def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> None:
     corpus = events(args.events, args.per_event)
     if not args.faults:
-        _overhead(args, tmp, results)
+        from bench.overhead import overhead_section
+
+        _progress("client overhead per article (in-process transport)")
+        results["overhead"] = overhead_section(quick=args.quick, n_events=args.events,
+                                               per_event=args.per_event, tmp=tmp / "overhead")
     _progress(f"batch: {len(corpus)} events x {args.per_event} articles, "
               f"{args.latency}s/request, concurrency {args.concurrency}")
     batch = run_batch_figures(corpus, tmp / "batch", latency_s=args.latency,
@@ -105,11 +89,11 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
         _progress(f"reconcile scaling {sizes} ({grouping} grouping)")
         results["reconcile_scaling"][grouping] = reconcile_scaling(
             scaling, tmp / f"scaling-{grouping}", grouping=grouping)
-    if args.profile or not args.quick:
-        from bench.hotspots import hotspots
+    from bench.scale import independence_scaling
 
-        _progress("hot spots (cProfile)")
-        results["hotspots"] = hotspots(corpus, tmp / "hotspots")
+    articles = (250, 1000) if args.quick else (250, 500, 1000, 2000)
+    _progress(f"independence memory, {articles} articles sharing one sentence")
+    results["independence_scaling"] = independence_scaling(articles)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,9 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="factsum-bench-") as tmp:
         _sections(args, Path(tmp), results)
         if args.local:
-            from bench.local import local_figures
             from factsum.localmodel import DEFAULT_MODEL
             from factsum.settings import Settings
+
+            from bench.local import local_figures
 
             _progress("local model: server vs in-process generation")
             results["local"] = local_figures(Settings.from_env(),

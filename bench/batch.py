@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from factsum.ingest.readers import detect_language
+
 from bench.corpus import Event
 from bench.runner import (
     RunResult,
@@ -16,7 +18,6 @@ from bench.runner import (
     run_batch,
 )
 from bench.server import ServerProcess, wait_idle
-from factsum.ingest.readers import detect_language
 
 
 @dataclass

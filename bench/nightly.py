@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from factsum.llm import LLMClient, OpenAITransport, ResponseCache
+from factsum.settings import Settings
 from rich.console import Console
 
 from bench.corpus import Event
 from bench.runner import bench_settings
 from bench.server import ServerProcess, wait_idle
-from factsum.llm import LLMClient, OpenAITransport, ResponseCache
-from factsum.settings import Settings
 
 
 def _manifest(events: list[Event], path: Path) -> Path:

@@ -37,16 +37,19 @@ def _batch_rows(a: dict[str, Any]) -> list[Row]:
 
 
 def _overhead_rows(b: dict[str, Any]) -> list[Row]:
+    return [(f"b. client overhead/article ({name}, {fig['median_words']:.0f} words)",
+             f"median {fig['median_ms']:.1f} ms, p95 {fig['p95_ms']:.1f} ms", "", "")
+            for name, fig in b.items()]
+
+
+def _independence_rows(g: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
-    for name, fig in b.items():
-        target = "< 5 ms" if name == "1000w" else ""
-        passes = fig.get("pass_medians_ms", [])
-        spread = (f"; pass medians {', '.join(f'{m:.1f}' for m in passes)}"
-                  if len(passes) > 1 else "")
-        rows.append((f"b. client overhead/article ({name}, {fig['median_words']:.0f} words)",
-                     f"median {fig['median_ms']:.1f} ms, p95 {fig['p95_ms']:.1f} ms "
-                     f"(CPU {fig['cpu_median_ms']:.1f} ms){spread}", target,
-                     _ok(fig["median_ms"] < 5) if target else ""))
+    for n, fig in g.items():
+        growth = fig["peak_rss_growth_mb"]
+        memory = "n/a (no /proc)" if growth is None else f"+{growth:.0f} MB"
+        rows.append((f"g. independence, {n} articles sharing a sentence",
+                     f"{fig['wall_s']:.1f}s, peak memory {memory} ({fig['pairs']} pairs, "
+                     f"{fig['groups']} groups)", "", ""))
     return rows
 
 
@@ -108,20 +111,14 @@ def table(results: dict[str, Any]) -> str:
                                         and n["warm_fraction_of_cold"] < 0.03)))
     if "overhead" in results:
         rows += _overhead_rows(results["overhead"])
-    if "overhead_stages_1000w_ms" in results:
-        stages = results["overhead_stages_1000w_ms"]
-        rows.append(("b. stages (1000w, median ms)",
-                     ", ".join(f"{k} {v:.2f}" for k, v in stages.items()), "", ""))
     if "tokens" in results:
         rows += _token_rows(results["tokens"], results.get("reconcile_scaling", {}))
     if "faults" in results:
         rows += _fault_rows(results["faults"])
     if "local" in results:
         rows += _local_rows(results["local"])
-    if "hotspots" in results:
-        for spot in results["hotspots"]["top"][:8]:
-            rows.append(("hot spot (profiled, cumulative)", f"{spot['where']} "
-                         f"{spot['cum_ms_per_article']:.2f} ms/article", "", ""))
+    if "independence_scaling" in results:
+        rows += _independence_rows(results["independence_scaling"])
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in rows]

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import Event
-from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, simulated_wall_s
 from factsum.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
 from factsum.llm.cache import ResponseCache
+from factsum.llm.tokens import estimate_tokens
 from factsum.models import Summary
 from factsum.pipeline.run import asummarize_event
+from factsum.render.markdown import render_markdown
 from factsum.settings import Settings, StructuredMode
 from factsum.testing.fake_answers import request_kind
-from factsum.llm.tokens import estimate_tokens
-from factsum.render.markdown import render_markdown
+
+from bench.corpus import Event
+from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, simulated_wall_s
 
 CREATED = "2020-01-08"
 """Fixed ``run.created`` so that outputs of different runs compare byte for byte."""
@@ -112,7 +113,8 @@ async def _one_event(event: Event, llm: LLMClient, settings: Settings,
                      outputs: dict[str, str], failed: dict[str, str]) -> int:
     EVENT.set(event.id)  # this task's context: the requests of this event inherit it
     try:
-        result = await asummarize_event(event.articles, llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings,
+        result = await asummarize_event(event.articles, llm=llm, cache=llm.cache,
+                                        ledger=llm.ledger, settings=settings,
                                         event_id=event.id, created=CREATED)
     except Exception as exc:  # a failure is reported, not raised
         failed[event.id] = f"{type(exc).__name__}: {exc}"

@@ -13,17 +13,18 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import Event
-from bench.runner import RecordingTransport, bench_settings, run_batch
-from bench.server import ServerProcess
-from factsum.pipeline.extract import build_extract_messages
 from factsum.ingest.readers import load_articles, split_paragraph_chunks
 from factsum.llm import OpenAITransport
 from factsum.llm.structured import prepare_messages, response_format
+from factsum.llm.tokens import estimate_tokens
 from factsum.models import ExtractionResult
+from factsum.pipeline.extract import build_extract_messages
 from factsum.prompt_templates import load_prompt
 from factsum.settings import Settings
-from factsum.llm.tokens import estimate_tokens
+
+from bench.corpus import Event
+from bench.runner import RecordingTransport, bench_settings, run_batch
+from bench.server import ServerProcess
 
 
 def token_economy(items: list[dict[str, str]], settings: Settings) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The benchmark's LLM-bound ideal (bench.schedule) on small hand-checked schedules."""
+"""The benchmark's LLM-bound ideal (bench.schedule) on small hand-checked schedules, and
+the table's targets (bench.report)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 # bench/ is a top-level folder run with ``python -m bench``, not an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.report import table
 from bench.schedule import Scheduled, lower_bound_s, simulated_wall_s
 
 
@@ -37,3 +39,15 @@ def test_a_late_phase_waits_for_free_slots() -> None:
 
 def test_no_requests() -> None:
     assert simulated_wall_s([], latency_s=1.0, concurrency=4) == 0.0
+
+
+def test_client_overhead_is_reported_without_a_target() -> None:
+    overhead = {"1000w": {"articles": 60, "median_words": 1032, "median_ms": 7.5,
+                          "p95_ms": 9.5}}
+    scaling = {"2000": {"articles": 2000, "pairs": 1999000, "wall_s": 29.6,
+                        "peak_rss_growth_mb": 63.3, "peak_rss_mb": 246.3, "groups": 1948}}
+    lines = table({"overhead": overhead, "independence_scaling": scaling}).splitlines()
+    row = next(line for line in lines if line.startswith("b. client overhead"))
+    assert row.endswith("median 7.5 ms, p95 9.5 ms")  # no "< 5 ms", no "MISSED"
+    row = next(line for line in lines if line.startswith("g. independence, 2000"))
+    assert "peak memory +63 MB (1999000 pairs, 1948 groups)" in row
