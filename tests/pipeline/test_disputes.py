@@ -1,103 +1,190 @@
-"""Disputes found in code from structured quantities (no model involved)."""
+"""Disputes over figures: same question, ranges that cannot all be true, two sources.
+
+Claims and their figures are hand-written test fixtures; the figures of
+``test_two_agreeing_reports_*`` are read by the real reader (factsum.pipeline.assemble).
+"""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
+from factsum.models import Article, Claim, Dispute, Hedge, Kind, Quantity, Span
+from factsum.pipeline.assemble import assemble
+from factsum.pipeline.disputes import figure_disputes, question, topic
+from factsum.pipeline.numbers import interval
+from factsum.pipeline.sentences import split_sentences
 
-from factsum.pipeline.disputes import conflicts, describe, find_quantity_disputes, normalize_unit
-from factsum.models import Claim, Qualifier, Quantity, Span
-
-
-def q(value: float, qualifier: str = "exact", unit: str = "missiles",
-      high: float | None = None) -> Quantity:
-    return Quantity(value=value, high=high, unit=unit, qualifier=Qualifier(qualifier))
+OUTLETS = {"a": "Daily A", "b": "Courier B", "c": "Wire C"}
 
 
-def claim(cid: str, article: str, statement: str, *quantities: Quantity,
-          by: str = "the article") -> Claim:
-    return Claim(id=cid, article_id=article, statement=statement, quote="x",
-                 span=Span(start=0, end=1), match_score=100, asserted_by=by,
+def qty(text: str, value: float, hedge: Hedge = "exact", kind: Kind = "count",
+        unit: str = "missiles", *, other: bool = False) -> Quantity:
+    low, high = interval(value, hedge)
+    return Quantity(text=text, value=value, low=low, high=high, hedge=hedge, kind=kind,
+                    unit=unit, asserted_by="", other_incident=other)
+
+
+def at(text: str, minutes: int) -> Quantity:
+    return Quantity(text=text, value=None, low=minutes, high=minutes, hedge="exact",
+                    kind="time", unit="", asserted_by="", other_incident=False)
+
+
+def claim(cid: str, *quantities: Quantity, statement: str = "") -> Claim:
+    article, _, n = cid.partition(":s")
+    text = statement or f"Statement {cid}."
+    return Claim(id=cid, article_id=article, sentence=int(n), statement=text, quote=text,
+                 span=Span(start=0, end=len(text)), translated=True,
                  quantities=list(quantities))
 
 
-def test_units_are_normalised_across_synonyms_and_plurals() -> None:
-    assert normalize_unit("Ballistic Missiles") == "missile"
-    assert normalize_unit("victims") == "death"
-    assert normalize_unit("casualties") == "death"
-    assert normalize_unit("bases") == "base"
+def disputes(claims: list[Claim], *, groups: dict[str, str] | None = None,
+             anchored: set[str] | None = None, same_fact: dict[str, str] | None = None,
+             speakers: dict[str, str] | None = None) -> list[Dispute]:
+    return figure_disputes(
+        claims,
+        groups=groups or {a: a for a in OUTLETS},
+        anchored={c.id for c in claims} if anchored is None else anchored,
+        same_fact=same_fact or {},
+        speakers=speakers or {},
+        outlets=OUTLETS,
+    )
 
 
-def test_hedged_values_conflict_only_when_no_value_fits_both() -> None:
-    assert not conflicts(q(10, "about"), q(12))            # une dizaine vs 12
-    assert not conflicts(q(12, "more_than"), q(22))        # more than a dozen vs 22
-    assert conflicts(q(12), q(22))
-    assert conflicts(q(0, unit="deaths"), q(80, "at_least", unit="deaths"))
-    assert conflicts(q(24, "at_least"), q(10, "about"))   # dozens vs about ten
-    assert not conflicts(q(10, high=15), q(12))
+def test_two_sources_giving_10_and_22_missiles_make_one_dispute() -> None:
+    claims = [claim("a:s1", qty("a dozen missiles", 12, "about")),
+              claim("b:s1", qty("22 missiles", 22))]
+    [dispute] = disputes(claims, speakers={"a:s1": "the Pentagon"})
+    assert dispute.origin == "figures"
+    assert dispute.topic == "Number of missiles"
+    low, high = dispute.positions
+    assert (low.statement, low.claim_ids, low.asserted_by) == (
+        "a dozen missiles", ["a:s1"], ["the Pentagon"])
+    # No speaker named: the outlet says it in its own voice.
+    assert (high.statement, high.claim_ids, high.asserted_by) == (
+        "22 missiles", ["b:s1"], ["Courier B"])
 
 
-def test_describe_reads_like_the_source() -> None:
-    assert describe(q(12, "more_than")) == "more than 12 missiles"
-    assert describe(q(10, "about")) == "about 10 missiles"
-    assert describe(q(10, high=15, unit="deaths")) == "10-15 deaths"
+def test_compatible_figures_are_no_dispute() -> None:
+    claims = [claim("a:s1", qty("more than a dozen missiles", 12, "more than")),
+              claim("b:s1", qty("22 missiles", 22)),
+              claim("c:s1", qty("dozens of missiles", 24, "at least"))]
+    # 22 is more than a dozen and so is "dozens" (24 or more), but 22 is not "dozens":
+    # that pair conflicts, and the dispute shows every position, lowest first.
+    [dispute] = disputes(claims)
+    assert [p.claim_ids for p in dispute.positions] == [["a:s1"], ["b:s1"], ["c:s1"]]
+    assert disputes(claims[:2]) == []
+    assert disputes([claims[0], claims[2]]) == []
 
 
-def test_missile_counts_from_different_outlets_become_one_dispute() -> None:
-    claims = [
-        claim("a:c1", "a", "Iran fired about ten ballistic missiles at two bases",
-              q(10, "about")),
-        claim("b:c1", "b", "Iran fired 22 missiles at two bases in Iraq", q(22),
-              by="Iraqi army"),
-        claim("c:c1", "c", "Iran fired more than a dozen ballistic missiles at bases",
-              q(12, "more_than"), by="Pentagon"),
+def test_one_speaker_s_dozen_and_more_than_a_dozen_are_one_position() -> None:
+    claims = [claim("a:s1", qty("a dozen missiles", 12, "about")),
+              claim("b:s1", qty("more than a dozen missiles", 12, "more than")),
+              claim("c:s1", qty("6 missiles", 6))]
+    speakers = {"a:s1": "the Pentagon", "b:s1": "the Pentagon", "c:s1": "the Iraqi army"}
+    [dispute] = disputes(claims, speakers=speakers)
+    assert [(p.claim_ids, p.asserted_by) for p in dispute.positions] == [
+        (["c:s1"], ["the Iraqi army"]),
+        (["a:s1", "b:s1"], ["the Pentagon"]),
     ]
-    disputes = find_quantity_disputes(claims)
-    assert len(disputes) == 1
-    d = disputes[0]
-    assert d.topic == "Number of missiles"
-    assert [p.statement for p in d.positions] == [
-        "about 10 missiles", "more than 12 missiles", "22 missiles"]
-    assert d.positions[2].asserted_by == ["Iraqi army"]
 
 
-def test_same_unit_about_different_facts_is_not_a_dispute() -> None:
-    claims = [
-        claim("a:c1", "a", "There are 35 American bases in the region", q(35, unit="bases")),
-        claim("b:c1", "b", "Missiles hit two Iraqi bases hosting US troops",
-              q(2, unit="bases")),
-    ]
-    assert find_quantity_disputes(claims) == []
+def test_the_same_figure_from_two_speakers_is_one_position() -> None:
+    claims = [claim("a:s1", qty("22 missiles", 22)), claim("b:s1", qty("22 missiles", 22)),
+              claim("c:s1", qty("10 missiles", 10))]
+    [dispute] = disputes(claims, speakers={"a:s1": "the Iraqi army"})
+    assert [sorted(p.asserted_by) for p in dispute.positions] == [
+        ["Wire C"], ["Courier B", "the Iraqi army"]]
 
 
-def test_one_article_disagreeing_with_itself_is_not_a_cross_source_dispute() -> None:
-    claims = [
-        claim("a:c1", "a", "Iran fired 12 missiles at the base", q(12)),
-        claim("a:c2", "a", "Iran fired 22 missiles at the base", q(22)),
-    ]
-    assert find_quantity_disputes(claims) == []
+def test_tolls_are_one_question_whatever_the_noun() -> None:
+    # The seeds' casualty dispute: "no casualties" (Iraqi army) against "at least 80 dead"
+    # (the Iranians).
+    claims = [claim("a:s1", qty("no casualties", 0, kind="killed", unit="casualties")),
+              claim("b:s1", qty("at least 80 dead", 80, "at least", "killed", "dead"))]
+    [dispute] = disputes(claims)
+    assert dispute.topic == "People killed"
+    assert question(claims[0].quantities[0]) == question(claims[1].quantities[0])
 
 
-def test_death_tolls_in_one_event_are_one_question_however_worded() -> None:
-    claims = [
-        claim("a:c1", "a", "There were no American victims", q(0, unit="victims")),
-        claim("b:c1", "b", "Iranians announce at least 80 dead",
-              q(80, "at_least", unit="deaths"), by="Iran"),
-    ]
-    disputes = find_quantity_disputes(claims)
-    assert [d.topic for d in disputes] == ["Number of deaths"]
-    assert [p.statement for p in disputes[0].positions] == ["0 victims", "at least 80 deaths"]
+def test_different_questions_are_not_compared() -> None:
+    claims = [claim("a:s1", qty("12 missiles", 12)),
+              claim("b:s1", qty("22 rockets", 22, unit="rockets")),
+              claim("c:s1", qty("40 injured", 40, kind="injured", unit="injured")),
+              claim("a:s2", qty("12 dead", 12, kind="killed", unit="dead"))]
+    assert disputes(claims) == []
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(list(Qualifier))),
-                min_size=2, max_size=6))
-def test_a_dispute_is_found_exactly_when_two_figures_cannot_both_be_true(
-        figures: list[tuple[int, Qualifier]]) -> None:
-    """The one-pass interval test agrees with checking every pair."""
-    claims = [claim(f"a{n}:c1", f"a{n}", "Iran fired missiles at the bases",
-                    q(value, qualifier.value, unit="deaths"))
-              for n, (value, qualifier) in enumerate(figures)]
-    pairwise = any(conflicts(a.quantities[0], b.quantities[0])
-                   for n, a in enumerate(claims) for b in claims[n + 1:])
-    assert bool(find_quantity_disputes(claims)) == pairwise
+def test_a_figure_about_another_incident_is_left_out() -> None:
+    claims = [claim("a:s1", qty("at least 80 dead", 80, "at least", "killed", "dead")),
+              claim("b:s1", qty("more than 50 dead", 50, "more than", "killed", "dead",
+                                other=True)),
+              claim("c:s1", qty("no casualties", 0, kind="killed", unit="casualties"))]
+    [dispute] = disputes(claims)
+    assert sorted(cid for p in dispute.positions for cid in p.claim_ids) == ["a:s1", "c:s1"]
+
+
+def test_a_figure_of_a_claim_that_is_not_anchored_is_left_out() -> None:
+    claims = [claim("a:s1", qty("10 missiles", 10)), claim("b:s1", qty("22 missiles", 22))]
+    assert len(disputes(claims)) == 1
+    assert disputes(claims, anchored={"a:s1"}) == []
+
+
+def test_a_source_against_itself_is_no_dispute() -> None:
+    claims = [claim("a:s1", qty("10 missiles", 10)), claim("b:s1", qty("22 missiles", 22))]
+    assert len(disputes(claims)) == 1
+    # a and b carry one wire story: one independence group, one source.
+    assert disputes(claims, groups={"a": "a", "b": "a", "c": "c"}) == []
+    same_article = [claim("a:s1", qty("10 missiles", 10)), claim("a:s5", qty("22 missiles", 22))]
+    assert disputes(same_article) == []
+
+
+def test_times_of_day_are_compared_within_one_fact() -> None:
+    claims = [claim("a:s1", at("17:30", 17 * 60 + 30)), claim("b:s1", at("23:30", 23 * 60 + 30))]
+    assert disputes(claims, same_fact={"a:s1": "p1", "b:s1": "p2"}) == []
+    [dispute] = disputes(claims, same_fact={"a:s1": "p1", "b:s1": "p1"})
+    assert dispute.topic == "Time of day"
+
+
+def test_topics() -> None:
+    assert topic(("count", "missile"), "missiles") == "Number of missiles"
+    assert topic(("weight", "tonne"), "tonnes") == "Weight (tonnes)"
+    assert topic(("money", ""), "euros") == "Amount of money"
+
+
+# ------------------------------------------------ issue 18 High 4, through the reader
+
+# Test fixtures: two outlets reporting the same toll in two phrasings.
+AGREEING = [
+    Article(id="aaaa", source="a.txt", outlets=["Daily A"], language="en", text=(
+        "A missile attack hit the northern air base early on Monday morning. "
+        "The missile attack on the base killed 40 people and injured 12 others, the "
+        "governor said. Rescue teams worked through the night to clear the hangars.")),
+    Article(id="bbbb", source="b.txt", outlets=["Courier B"], language="en", text=(
+        "A missile attack struck the northern air base early on Monday morning. "
+        "In the missile attack on the base, 40 people were killed and 12 were injured, "
+        "the governor said. The army closed the roads around the base for the day.")),
+]
+
+
+def _assembled_disputes(articles: list[Article]) -> list[Dispute]:
+    sentences = {a.id: split_sentences(a) for a in articles}
+    statements = {a.id: {s.number: s.text for s in sentences[a.id] if s.candidate}
+                  for a in articles}
+    return assemble(articles, sentences, statements, language="en").disputes
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 18 High 4: the reader gives 'killed 40 people and injured 12 others' as 40 "
+    "injured (see test_quantities.test_a_verb_before_the_number_gives_its_kind), so the "
+    "two agreeing reports make a false 'People injured: 12 vs 40' dispute"))
+def test_two_agreeing_reports_give_no_dispute() -> None:
+    assert _assembled_disputes(AGREEING) == []
+
+
+def test_two_reports_disagreeing_on_the_toll_give_one_dispute() -> None:
+    # The control for the test above: the first report's toll in words the reader gets
+    # right, and a different number of dead.
+    changed = AGREEING[0].model_copy(update={"text": AGREEING[0].text.replace(
+        "killed 40 people and injured 12 others", "left 30 people dead and 12 injured")})
+    [dispute] = _assembled_disputes([changed, AGREEING[1]])
+    assert dispute.topic == "People killed"
+    assert [p.claim_ids for p in dispute.positions] == [["aaaa:s2"], ["bbbb:s2"]]

@@ -1,145 +1,231 @@
-"""Reconcile with a scripted model. Every model answer here is a hand-written test
-fixture (factsum.testing), not real model output."""
+"""Reconcile: claims stating one fact become one point citing all of them.
+
+Every statement is a hand-written test fixture in the summary language, in the shape of
+the seeds' translated sentences (ids "<article>:s<n>").
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 
-from factsum.llm.client import LLMClient
-from factsum.models import Article, Claim, Qualifier, Quantity, Span
-from factsum.pipeline.reconcile import grounded_statement, reconcile, supports
-from factsum.settings import Settings
-from factsum.testing.fake_answers import claim_lines, reconcile_answer
-from factsum.testing.scripted import ScriptedTransport
-from factsum.llm.tokens import estimate_tokens
+import numpy as np
+import pytest
+from factsum.models import Claim, Point, Span
+from factsum.pipeline.reconcile import (
+    KEY_POINTS,
+    build_points,
+    cross_language_copies,
+    group_claims,
+    representative,
+    similarity,
+)
 
-SETTINGS = Settings(model="scripted", use_cache=False, max_reasks=1)
+STRIKE_A = ("Iran fired ballistic missiles at two bases hosting American troops in Iraq on "
+            "Wednesday night.")
+STRIKE_B = ("On Wednesday night, Iran fired ballistic missiles at two Iraqi bases that host "
+            "American troops.")
+TRUMP = "Donald Trump said he was following the situation closely with his security team."
+MACRON = "Emmanuel Macron said he was following the situation closely with his security team."
 
-
-def _articles(n: int) -> dict[str, Article]:
-    return {f"a{i}": Article(id=f"a{i}", text="x" * 50, source=f"{i}.txt",
-                             outlets=[f"Outlet {i}"]) for i in range(n)}
-
-
-def _claim(cid: str, article: str, statement: str, *quantities: Quantity) -> Claim:
-    return Claim(id=cid, article_id=article, statement=statement, quote=statement,
-                 span=Span(start=0, end=1), match_score=100, asserted_by="the article",
-                 quantities=list(quantities))
-
-
-def _run(claims: list[Claim], articles: dict[str, Article], transport: ScriptedTransport,
-         settings: Settings = SETTINGS) -> Any:
-    groups = {a: a for a in articles}
-
-    async def go() -> Any:
-        client = LLMClient(settings.llm, transport)
-        return await reconcile(claims, articles, groups, llm=client, settings=settings,
-                               language="en")
-    return asyncio.run(go())
-
-
-def test_invented_claim_ids_are_reasked_then_dropped() -> None:
-    claims = [_claim("a0:c1", "a0", "Iran fired missiles at two bases"),
-              _claim("a1:c1", "a1", "Iran fired missiles at two Iraqi bases")]
-
-    def handler(payload: Mapping[str, Any]) -> str:
-        return json.dumps({"headline": "Strikes", "disputes": [], "points": [
-            {"statement": "Iran fired missiles at two bases",
-             "claim_ids": ["a0:c1", "a1:c1", "zz:c9"]}]})
-
-    transport = ScriptedTransport(handler)
-    result = _run(claims, _articles(2), transport)
-    assert len(transport.payloads) == 2  # the answer was sent back once
-    reask = transport.payloads[1]["messages"][-1]["content"]
-    assert "zz:c9" in reask
-    assert result.unknown_ids_dropped >= 1
-    assert result.points[0].claim_ids == ["a0:c1", "a1:c1"]
-    assert result.points[0].independent_sources == 2
+# Fifteen unrelated facts (pairwise similarity well under SAME_FACT).
+FACTS = [
+    "Harbour cranes stopped working after the storm.",
+    "Teachers marched through the capital demanding higher salaries.",
+    "Farmers blocked motorways with tractors near the border.",
+    "Wildfires destroyed vineyards across the southern hills.",
+    "Parliament approved a pension reform after long debate.",
+    "Floods closed railway lines between the northern cities.",
+    "Doctors warned about shortages of antibiotics in hospitals.",
+    "Airline pilots announced a strike over working hours.",
+    "Police arrested smugglers carrying counterfeit medicine.",
+    "Scientists discovered a new species of frog in the rainforest.",
+    "Investors sold bank shares after disappointing quarterly results.",
+    "Volunteers cleaned plastic waste from the beaches.",
+    "Engineers repaired the damaged bridge within a week.",
+    "Students protested against rising tuition fees.",
+    "Fishermen complained about falling cod quotas.",
+]
+MORE_FACTS = [
+    "Bakers raised bread prices because flour became expensive.",
+    "Astronomers photographed a comet passing close to Jupiter.",
+    "Miners rescued colleagues trapped underground for three days.",
+    "Museum curators restored a medieval tapestry damaged by moths.",
+]
 
 
-def test_unrelated_claims_lumped_together_are_detached() -> None:
-    claims = [_claim("a0:c1", "a0", "Iran fired more than a dozen missiles at US bases"),
-              _claim("a1:c1", "a1", "Trump will make a statement on Wednesday morning")]
-
-    def handler(payload: Mapping[str, Any]) -> str:
-        return json.dumps({"headline": "h", "disputes": [], "points": [
-            {"statement": "Iran fired more than a dozen missiles at US bases",
-             "claim_ids": ["a0:c1", "a1:c1"]}]})
-
-    result = _run(claims, _articles(2), ScriptedTransport(handler))
-    assert sorted(p.claim_ids for p in result.points) == [["a0:c1"], ["a1:c1"]]
-    assert all(p.single_source for p in result.points)
+def claim(cid: str, statement: str, *, translated: bool = True) -> Claim:
+    article, _, n = cid.partition(":s")
+    return Claim(id=cid, article_id=article, sentence=int(n), statement=statement,
+                 quote=statement, span=Span(start=0, end=len(statement)),
+                 translated=translated, quantities=[])
 
 
-def test_point_statement_with_invented_number_falls_back_to_a_claim() -> None:
-    from factsum.pipeline.reconcile import Item
-    members = [Item("x", "Iran fired missiles at two bases", "s", "b", "", ["x"])]
-    assert grounded_statement("Iran fired 40 missiles at two bases", members) == (
-        "Iran fired missiles at two bases")
-    assert grounded_statement("Iran fired missiles at two bases.", members) == (
-        "Iran fired missiles at two bases.")
-    assert supports("Iran fired 22 missiles at two bases in Iraq",
-                    "Iran fired more than a dozen missiles at Iraqi bases")
+def points(claims: Sequence[Claim], groups: dict[str, str] | None = None,
+           positions: dict[str, float] | None = None) -> list[Point]:
+    articles = {c.article_id for c in claims}
+    return build_points(
+        claims, groups or {a: a for a in articles}, language="en",
+        scores=similarity(claims),
+        positions=positions or {c.id: (c.sentence - 1) / 20 for c in claims},
+    )
 
 
-def test_point_statement_figures_are_checked_against_every_member() -> None:
-    from factsum.pipeline.reconcile import Item
-    members = [Item("x", "Iran fired missiles at two bases", "s", "b", "22 missiles", ["x"]),
-               Item("y", "Two bases in Iraq were hit by 15 missiles", "s", "b", "", ["y"])]
-    # A figure given by a member's numbers or statement stands; a member's own sentence
-    # stands as it is; a figure no member gives, or an empty sentence, falls back.
-    assert grounded_statement(" Iran fired 22 missiles ", members) == "Iran fired 22 missiles"
-    assert grounded_statement("15 or 22 missiles hit", members) == "15 or 22 missiles hit"
-    assert grounded_statement(members[1].statement, members) == members[1].statement
-    assert grounded_statement("Iran fired 40 missiles", members) == members[0].statement
-    assert grounded_statement("  ", members) == members[0].statement
+def grouped(claims: Sequence[Claim]) -> list[list[str]]:
+    return [[claims[i].id for i in g]
+            for g in group_claims(claims, similarity(claims), language="en")]
 
 
-def test_model_dispute_positions_map_to_claims() -> None:
-    claims = [_claim("a0:c1", "a0", "No victims were reported"),
-              _claim("a1:c1", "a1", "Iran says at least 80 people died")]
-
-    def handler(payload: Mapping[str, Any]) -> str:
-        return json.dumps({"headline": "h", "points": [], "disputes": [{
-            "topic": "Casualties", "positions": [
-                {"statement": "No victims", "claim_ids": ["a0:c1"]},
-                {"statement": "80 dead", "claim_ids": ["a1:c1"]}]}]})
-
-    result = _run(claims, _articles(2), ScriptedTransport(handler))
-    assert [d.topic for d in result.disputes] == ["Casualties"]
-    assert result.disputes[0].origin == "model"
-    assert len(result.points) == 2  # claims left out of points still stand
+def test_one_fact_from_two_outlets_is_one_point_citing_both() -> None:
+    claims = [claim("a:s1", STRIKE_A), claim("b:s1", STRIKE_B), claim("a:s2", TRUMP)]
+    first, second = points(claims)
+    assert sorted(first.claim_ids) == ["a:s1", "b:s1"]
+    assert (first.independent_sources, first.single_source) == (2, False)
+    assert (second.claim_ids, second.independent_sources, second.single_source) == (
+        ["a:s2"], 1, True)
 
 
-def test_quantity_dispute_is_added_when_the_model_misses_it() -> None:
-    missiles = "missiles"
-    claims = [
-        _claim("a0:c1", "a0", "Iran fired about ten missiles at two bases",
-               Quantity(value=10, high=None, unit=missiles, qualifier=Qualifier.ABOUT)),
-        _claim("a1:c1", "a1", "Iran fired 22 missiles at two bases",
-               Quantity(value=22, high=None, unit=missiles, qualifier=Qualifier.EXACT)),
-    ]
-    result = _run(claims, _articles(2), ScriptedTransport())
-    assert [(d.topic, d.origin) for d in result.disputes] == [
-        ("Number of missiles", "quantities")]
+def test_sources_are_counted_by_independence_group() -> None:
+    claims = [claim("a:s1", STRIKE_A), claim("b:s1", STRIKE_B)]
+    [point] = points(claims, groups={"a": "a", "b": "a"})  # b copies a's wire story
+    assert sorted(point.claim_ids) == ["a:s1", "b:s1"]
+    assert (point.independent_sources, point.single_source) == (1, True)
 
 
-def test_large_events_are_reconciled_in_rounds_under_the_context_budget() -> None:
-    articles = _articles(40)
-    claims = [_claim(f"a{i}:c{j}", f"a{i}", f"Statement {j} of article number {i} about it")
-              for i in range(40) for j in range(1, 6)]
-    settings = SETTINGS.model_copy(update={"context_budget_tokens": 1500})
-    transport = ScriptedTransport(lambda p: json.dumps(reconcile_answer(p, group_size=4)))
-    result = _run(claims, articles, transport, settings)
+def test_different_numbers_veto_a_group() -> None:
+    ten = "Iran fired 10 ballistic missiles at the bases hosting American troops in Iraq."
+    claims = [claim("a:s1", ten), claim("b:s1", ten.replace("10", "22"))]
+    assert grouped(claims) == [["a:s1"], ["b:s1"]]
+    # The control: without a number on one side they state one fact.
+    plain = "Iran fired ballistic missiles at the bases hosting American troops in Iraq."
+    assert grouped([claims[0], claim("b:s1", plain)]) == [["a:s1", "b:s1"]]
 
-    prompts = [sum(estimate_tokens(m["content"]) for m in p["messages"])
-               for p in transport.payloads]
-    assert len(prompts) > 3, "several batches and rounds"
-    assert max(prompts) <= 1500
-    rounds = [claim_lines(p) for p in transport.payloads]
-    assert any(line["id"].startswith("r1") for lines in rounds for line in lines)
-    cited = [i for p in result.points for i in p.claim_ids]
-    assert sorted(cited) == sorted(c.id for c in claims)  # every claim, exactly once
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the number veto only fires when two statements share no number at all, so an "
+    "incidental shared number ('two bases') lets 10 and 22 missiles group into one point "
+    "whose statement one of its citations contradicts; suggested fix: veto when each "
+    "side gives a number the other does not (compare the figure reader's mentions of "
+    "the same question)"))
+def test_a_shared_incidental_number_does_not_lift_the_veto() -> None:
+    ten = "Iran fired 10 ballistic missiles at two bases hosting American troops in Iraq."
+    claims = [claim("a:s1", ten), claim("b:s1", ten.replace("10", "22"))]
+    assert grouped(claims) == [["a:s1"], ["b:s1"]]
+
+
+def test_different_names_veto_a_group() -> None:
+    scores = similarity([claim("a:s2", TRUMP), claim("b:s2", MACRON)])
+    assert scores[0][1] >= 68  # similar enough, but not the same speaker
+    assert grouped([claim("a:s2", TRUMP), claim("b:s2", MACRON)]) == [["a:s2"], ["b:s2"]]
+
+
+def test_one_claim_per_article_per_point() -> None:
+    claims = [claim("a:s1", STRIKE_A), claim("a:s7", STRIKE_B), claim("b:s1", STRIKE_A)]
+    groups = grouped(claims)
+    for group in groups:
+        articles = [cid.split(":")[0] for cid in group]
+        assert len(articles) == len(set(articles))
+    assert sorted(len(g) for g in groups) == [1, 2]
+
+
+def test_a_claim_joins_only_if_close_to_every_member() -> None:
+    # b is close to a and to c, but a and c are not close: no chain glues a to c.
+    claims = [claim("a:s1", "first"), claim("b:s1", "second"), claim("c:s1", "third")]
+    scores = np.array([[100, 85, 40], [85, 100, 80], [40, 80, 100]])
+    assert group_claims(claims, scores, language="en") == [[0, 1], [2]]
+
+
+def test_the_point_s_statement_is_a_member_s_own() -> None:
+    central = "Iran fired ballistic missiles at two bases hosting American troops in Iraq."
+    claims = [claim("a:s1", STRIKE_A), claim("b:s1", central), claim("c:s1", STRIKE_B)]
+    [point] = points(claims)
+    members = {c.id: c.statement for c in claims}
+    assert point.statement == members[point.claim_ids[0]]
+    assert sorted(point.claim_ids) == ["a:s1", "b:s1", "c:s1"]
+
+
+def test_the_representative_is_closest_to_all_and_untranslated_wins_ties() -> None:
+    claims = [claim("a:s1", STRIKE_A), claim("b:s1", STRIKE_A, translated=False)]
+    assert representative([0, 1], claims, similarity(claims)) == 1
+    scores = np.array([[100, 90, 50], [90, 100, 90], [50, 90, 100]])
+    three = [claim("a:s1", "x"), claim("b:s1", "y"), claim("c:s1", "z")]
+    assert representative([0, 1, 2], three, scores) == 1
+
+
+def test_points_are_ordered_by_sources_then_position() -> None:
+    claims = [claim("a:s1", FACTS[0]), claim("a:s2", FACTS[1]),
+              claim("a:s9", STRIKE_A), claim("b:s9", STRIKE_B)]
+    ordered = points(claims)
+    assert [p.claim_ids[0].split(":")[1] for p in ordered] == ["s9", "s1", "s2"]
+    assert [p.id for p in ordered] == ["p1", "p2", "p3"]
+    # Position, not sentence number, breaks the tie between single-source points.
+    later_first = points(claims[:2], positions={"a:s1": 0.9, "a:s2": 0.1})
+    assert [p.claim_ids for p in later_first] == [["a:s2"], ["a:s1"]]
+
+
+def test_key_points_are_limited() -> None:
+    claims = [claim(f"a:s{n}", fact) for n, fact in enumerate(FACTS, start=1)]
+    found = points(claims)
+    assert len(found) == len(FACTS) > KEY_POINTS
+    assert [p.key for p in found] == [True] * KEY_POINTS + [False] * (len(FACTS) - KEY_POINTS)
+
+
+def test_every_corroborated_point_is_key() -> None:
+    claims = [claim(f"{outlet}:s{n}", fact) for n, fact in enumerate(FACTS, start=1)
+              for outlet in ("a", "b")]
+    found = points(claims)
+    assert len(found) == len(FACTS)
+    assert all(p.key and p.independent_sources == 2 for p in found)
+
+
+# ------------------------------------------------------ cross-language syndication
+
+WIRE = [
+    "Iran fired more than a dozen ballistic missiles against US and coalition forces in "
+    "Iraq, the Pentagon said.",
+    "It is clear that these missiles were launched from Iran and targeted at least two "
+    "Iraqi bases, the spokesman added.",
+    "The Revolutionary Guards advised Washington to recall the American troops deployed "
+    "in the region.",
+    "Several member states of the coalition have already withdrawn soldiers, fearing new "
+    "attacks.",
+]
+
+
+def _syndication(claims: Sequence[Claim], languages: dict[str, str]) -> dict[str, str]:
+    groups = {a: a for a in languages}
+    return cross_language_copies(claims, groups, languages, similarity(claims))
+
+
+def test_a_translated_wire_story_is_one_source() -> None:
+    # x is a French wire story, y its English rendering (like seeds 001/003 and 004):
+    # after translation their statements pair up one for one, nearly word for word.
+    claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE, start=1)]
+    claims += [claim(f"y:s{n}", s.replace("launched", "fired"), translated=False)
+               for n, s in enumerate(WIRE, start=1)]
+    merged = _syndication(claims, {"x": "fr", "y": "en", "z": "en"})
+    assert merged == {"x": "x", "y": "x", "z": "z"}
+
+
+def test_two_shared_sentences_are_not_syndication() -> None:
+    claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE[:2], start=1)]
+    claims += [claim(f"y:s{n}", s) for n, s in enumerate(WIRE[:2], start=1)]
+    claims += [claim(f"x:s{n}", s) for n, s in enumerate(FACTS[:4], start=3)]
+    claims += [claim(f"y:s{n}", s) for n, s in enumerate(FACTS[4:8], start=3)]
+    assert _syndication(claims, {"x": "fr", "y": "en"}) == {"x": "x", "y": "y"}
+
+
+def test_a_few_shared_sentences_in_long_articles_are_not_syndication() -> None:
+    # Three near-identical pairs, but under 30 % of the shorter article's 11 statements.
+    claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE[:3] + FACTS[:8], start=1)]
+    claims += [claim(f"y:s{n}", s)
+               for n, s in enumerate(WIRE[:3] + FACTS[8:] + MORE_FACTS, start=1)]
+    assert _syndication(claims, {"x": "fr", "y": "en"}) == {"x": "x", "y": "y"}
+    # The control: the same three pairs in short articles make one source.
+    short = [c for c in claims if c.sentence <= 4]
+    assert _syndication(short, {"x": "fr", "y": "en"}) == {"x": "x", "y": "x"}
+
+
+def test_same_language_copies_are_left_to_the_independence_rules() -> None:
+    claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE, start=1)]
+    claims += [claim(f"y:s{n}", s) for n, s in enumerate(WIRE, start=1)]
+    assert _syndication(claims, {"x": "en", "y": "en"}) == {"x": "x", "y": "y"}
