@@ -10,6 +10,7 @@ rerun never loads the model.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +41,8 @@ from factsum.settings import (
     StructuredMode,
     with_list_price,
 )
+
+logger = logging.getLogger(__name__)
 
 # Listing models is one small request: a server that does not answer it in this time
 # will not serve a run either (the run's own timeout may be many minutes).
@@ -154,15 +157,15 @@ async def server_model(config: LLMConfig, *, http_client: httpx2.AsyncClient | N
                       f"({_listed(names)}); set FACTSUM_MODEL to one of them")
 
 
-async def resolve_settings(settings: Settings, *, progress: ProgressFn | None = None,
+async def resolve_settings(settings: Settings, *,
                            http_client: httpx2.AsyncClient | None = None) -> Settings:
     """:func:`effective_settings`, and with a base URL but no model, the server's one
     model (see :func:`server_model`)."""
     conf = effective_settings(settings)
     if conf.base_url and conf.model == MODEL_DEFAULT:
         model = await server_model(conf.llm, http_client=http_client)
-        if progress is not None:
-            progress(f"model: {model} (the one model OPENAI_BASE_URL lists)")
+        # Logged, not a progress line: the summary's footer names the model already.
+        logger.info("model: %s (the one model OPENAI_BASE_URL lists)", model)
         conf = conf.model_copy(update={"model": model})
     return conf
 
@@ -171,7 +174,7 @@ async def resolve_settings(settings: Settings, *, progress: ProgressFn | None = 
 async def open_llm(settings: Settings, *, progress: ProgressFn | None = None
                    ) -> AsyncIterator[LLMClient]:
     """An LLM client for ``settings``; closes transport, server and cache on exit."""
-    conf = await resolve_settings(settings, progress=progress)
+    conf = await resolve_settings(settings)
     transport: OpenAITransport | LazyLocalTransport
     if conf.has_endpoint:
         transport = OpenAITransport(conf.llm)
