@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.batch import run_batch_figures
-from bench.corpus import Event, article, events
+from bench.corpus import events
 from bench.faults import fault_figures
 from bench.report import table
 
@@ -77,18 +77,12 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
                                       latency_s=args.latency, concurrency=args.concurrency)
     if args.faults:
         return
-    from bench.runner import bench_settings
-    from bench.tokens import reconcile_scaling, token_economy
+    from bench.runner import LANGUAGE, bench_settings
+    from bench.tokens import token_economy
 
     items = [a for e in corpus for a in e.articles]
-    results["tokens"] = token_economy(items, bench_settings("http://127.0.0.1:9/v1", tmp))
-    sizes = (10, 50) if args.quick else (10, 50, 200)
-    scaling = [Event(f"scale{n}", [article(700 + n, i) for i in range(n)]) for n in sizes]
-    results["reconcile_scaling"] = {}
-    for grouping in ("statement",) if args.quick else ("statement", "consecutive"):
-        _progress(f"reconcile scaling {sizes} ({grouping} grouping)")
-        results["reconcile_scaling"][grouping] = reconcile_scaling(
-            scaling, tmp / f"scaling-{grouping}", grouping=grouping)
+    results["tokens"] = token_economy(items, bench_settings("http://127.0.0.1:9/v1", tmp),
+                                      LANGUAGE)
     from bench.scale import independence_scaling
 
     articles = (250, 1000) if args.quick else (250, 500, 1000, 2000)

@@ -22,7 +22,7 @@ from factsum.testing.fake_answers import answer_for
 from factsum.testing.scripted import ScriptedTransport
 
 from bench.corpus import article, events, word_count
-from bench.runner import CREATED, MODEL
+from bench.runner import CREATED, LANGUAGE, MODEL
 
 WARMUP = 5
 """Articles summarised first and not counted (imports, prompt loading, first schemas)."""
@@ -57,7 +57,8 @@ async def _per_article(items: list[dict[str, str]], tmp: Path) -> list[float]:
             started = time.perf_counter()
             result = await asummarize_event([item], llm=llm, cache=llm.cache,
                                             ledger=llm.ledger, settings=settings,
-                                            event_id=f"o{n}", created=CREATED)
+                                            language=LANGUAGE, event_id=f"o{n}",
+                                            created=CREATED)
             result.summary.to_json()
             render_markdown(result.summary)
             out.append((time.perf_counter() - started - (answers.spent - fake_before)) * 1000)

@@ -53,23 +53,15 @@ def _independence_rows(g: dict[str, Any]) -> list[Row]:
     return rows
 
 
-def _token_rows(d: dict[str, Any], e: dict[str, Any]) -> list[Row]:
-    rows: list[Row] = [
-        ("d. prompt tokens / article tokens", f"{d['prompt_to_article_ratio']:.2f}x "
-         f"(median prompt {d['median_prompt_tokens_per_request']:.0f}, article "
-         f"{d['median_article_tokens_per_request']:.0f})", "", ""),
+def _token_rows(d: dict[str, Any]) -> list[Row]:
+    return [
+        ("d. prompt tokens / sentence tokens", f"{d['prompt_to_sentence_ratio']:.2f}x "
+         f"({d['extraction_requests']} requests, {d['requests_per_article']:.1f} per article; "
+         f"median sentences {d['median_sentence_tokens_per_request']:.0f} tokens)", "", ""),
         ("d. fixed overhead per request", f"{d['fixed_overhead_tokens_per_request']} tokens "
          f"(instructions {d['instruction_tokens_per_request']}, schema "
          f"{d['schema_tokens_per_request']})", "", ""),
     ]
-    for grouping, sizes in e.items():
-        for n, fig in sizes.items():
-            rows.append((f"e. reconcile, {n} articles ({grouping})",
-                         f"{fig['reconcile_tokens']} tokens ({fig['reconcile_tokens_per_claim']}"
-                         f"/claim), {fig['reconcile_requests']} req, {fig['rounds']} rounds, "
-                         f"largest {fig['largest_request_tokens']}",
-                         f"<= {fig['budget_tokens']}", _ok(fig["within_budget"])))
-    return rows
 
 
 def _fault_rows(f: dict[str, Any]) -> list[Row]:
@@ -112,7 +104,7 @@ def table(results: dict[str, Any]) -> str:
     if "overhead" in results:
         rows += _overhead_rows(results["overhead"])
     if "tokens" in results:
-        rows += _token_rows(results["tokens"], results.get("reconcile_scaling", {}))
+        rows += _token_rows(results["tokens"])
     if "faults" in results:
         rows += _fault_rows(results["faults"])
     if "local" in results:

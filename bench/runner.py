@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factsum.llm import ChatResult, ChatTransport, Ledger, LLMClient, OpenAITransport
+from factsum.llm import ChatTransport, Ledger, LLMClient, OpenAITransport
 from factsum.llm.cache import ResponseCache
-from factsum.llm.tokens import estimate_tokens
 from factsum.models import Summary
 from factsum.pipeline.run import asummarize_event
 from factsum.render.markdown import render_markdown
 from factsum.settings import Settings, StructuredMode
-from factsum.testing.fake_answers import request_kind
 
 from bench.corpus import Event
 from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, simulated_wall_s
@@ -24,6 +22,9 @@ from bench.schedule import EVENT, Scheduled, ScheduleRecorder, lower_bound_s, si
 CREATED = "2020-01-08"
 """Fixed ``run.created`` so that outputs of different runs compare byte for byte."""
 MODEL = "fake-model"
+LANGUAGE = "fr"
+"""The summary language. The corpus is English, and an article already in the summary
+language needs no model call: in French, every article goes through the model."""
 
 
 def bench_settings(base_url: str, cache_dir: Path, **overrides: Any) -> Settings:
@@ -62,60 +63,14 @@ class ScaledSleep:
         await asyncio.sleep(seconds * self.scale)
 
 
-@dataclass(frozen=True)
-class Sent:
-    """One request seen by ``RecordingTransport`` (sizes in ``estimate_tokens`` units)."""
-
-    kind: str
-    messages_tokens: int
-    schema_tokens: int
-    completion_tokens: int
-    round_no: int
-
-
-class RecordingTransport:
-    """Wraps a transport and records each request's size (for the token figures)."""
-
-    def __init__(self, inner: ChatTransport) -> None:
-        self.inner = inner
-        self.sent: list[Sent] = []
-
-    async def chat(self, payload: Mapping[str, Any]) -> ChatResult:
-        """Send through the inner transport and record the sizes."""
-        result = await self.inner.chat(payload)
-        messages = payload.get("messages", [])
-        text = "\n".join(str(m.get("content", "")) for m in messages)
-        schema = str(payload.get("response_format", ""))
-        self.sent.append(Sent(
-            kind=request_kind(payload),
-            messages_tokens=sum(estimate_tokens(str(m.get("content", ""))) for m in messages),
-            schema_tokens=estimate_tokens(schema),
-            completion_tokens=estimate_tokens(result.content or ""),
-            round_no=_round(text),
-        ))
-        return result
-
-    async def aclose(self) -> None:
-        """Close the inner transport."""
-        await self.inner.aclose()
-
-
-def _round(text: str) -> int:
-    marker = "(merge round "
-    at = text.find(marker)
-    if at < 0:
-        return 1
-    digits = "".join(ch for ch in text[at + len(marker):at + len(marker) + 4] if ch.isdigit())
-    return int(digits or 1)
-
-
 async def _one_event(event: Event, llm: LLMClient, settings: Settings,
                      outputs: dict[str, str], failed: dict[str, str]) -> int:
     EVENT.set(event.id)  # this task's context: the requests of this event inherit it
     try:
         result = await asummarize_event(event.articles, llm=llm, cache=llm.cache,
                                         ledger=llm.ledger, settings=settings,
-                                        event_id=event.id, created=CREATED)
+                                        language=LANGUAGE, event_id=event.id,
+                                        created=CREATED)
     except Exception as exc:  # a failure is reported, not raised
         failed[event.id] = f"{type(exc).__name__}: {exc}"
         return 0

@@ -14,25 +14,22 @@ from bench.report import table
 from bench.schedule import Scheduled, lower_bound_s, simulated_wall_s
 
 
-def test_phases_follow_each_other_and_reasks_follow_their_request() -> None:
-    # Extraction: chains 1 and 2 (chain 2 re-asked once); then reconcile rounds 1 and 2.
-    sent = [Scheduled("e", 0, 1), Scheduled("e", 0, 2), Scheduled("e", 0, 2), Scheduled("e", 1, 3),
-            Scheduled("e", 2, 4)]
-    assert simulated_wall_s(sent, latency_s=1.0, concurrency=16) == 4.0
-    assert lower_bound_s(sent, latency_s=1.0, concurrency=16) == 4.0
+def test_a_reask_follows_its_request() -> None:
+    # Chain 2 is asked, then re-asked: two latencies one after the other.
+    sent = [Scheduled("e", 1), Scheduled("e", 2), Scheduled("e", 2)]
+    assert simulated_wall_s(sent, latency_s=1.0, concurrency=16) == 2.0
+    assert lower_bound_s(sent, latency_s=1.0, concurrency=16) == 2.0
 
 
 def test_concurrency_limit_spreads_requests() -> None:
-    sent = [Scheduled(f"e{i % 2}", 0, i) for i in range(10)]
+    sent = [Scheduled(f"e{i % 2}", i) for i in range(10)]
     assert simulated_wall_s(sent, latency_s=0.5, concurrency=4) == 1.5  # 3 waves
     assert lower_bound_s(sent, latency_s=0.5, concurrency=4) == 1.25
 
 
-def test_a_late_phase_waits_for_free_slots() -> None:
-    # Event a's reconcile request queues behind event b's extraction requests (FIFO).
-    # 0-1 s: a1, b2; 1-2 s: b3, b4 (a's round came later); 2-3 s: a's round, one slot idle.
-    sent = [Scheduled("a", 0, 1), *(Scheduled("b", 0, i) for i in range(2, 5)),
-            Scheduled("a", 1, 9)]
+def test_a_reask_waits_for_a_free_slot() -> None:
+    # 0-1 s: a1 and b2; 1-2 s: b3 and b4 (a1's re-ask came later, FIFO); 2-3 s: the re-ask.
+    sent = [Scheduled("a", 1), *(Scheduled("b", i) for i in range(2, 5)), Scheduled("a", 1)]
     assert simulated_wall_s(sent, latency_s=1.0, concurrency=2) == pytest.approx(3.0)
     assert lower_bound_s(sent, latency_s=1.0, concurrency=2) == 2.5
 
