@@ -19,32 +19,46 @@ from factsum.llm.base import ChatTransport
 from factsum.settings import Settings
 from factsum.testing.fake_server import FakeServer
 
-# Test fixture articles (invented, not real reports).
+# Test fixture articles (invented, not real reports). They are in French so that a
+# summary in English asks the model to restate them (an article already in the summary
+# language needs no model call): one request per article.
 EVENTS: dict[str, dict[str, str]] = {
     "bridge-closure": {
-        "gazette.txt": "The city closed the old stone bridge to traffic on Tuesday morning.\n\n"
-                       "Engineers found cracks in two of the five arches during an inspection.\n\n"
-                       "The council expects repairs to take at least six weeks.",
-        "tribune.txt": "Drivers faced long queues after the river bridge was shut "
-                       "without warning.\n\n"
-                       "A council spokesperson said that 3 arches showed serious damage.\n\n"
-                       "Buses will use the northern ring road until further notice.",
+        "gazette.txt": "La ville a fermé le vieux pont de pierre à la circulation mardi "
+                       "matin.\n\n"
+                       "Les ingénieurs ont découvert des fissures dans deux des cinq arches "
+                       "lors d'une inspection.\n\n"
+                       "Le conseil municipal prévoit au moins six semaines de réparations.",
+        "tribune.txt": "Les automobilistes ont fait de longues files d'attente après la "
+                       "fermeture du pont sans préavis.\n\n"
+                       "Une porte-parole du conseil a déclaré que 3 arches étaient gravement "
+                       "endommagées.\n\n"
+                       "Les bus emprunteront la rocade nord jusqu'à nouvel ordre.",
     },
     "flood-river": {
-        "herald.txt": "Heavy rain caused the river to flood the old town on Monday.\n\n"
-                      "The mayor said that 120 homes were evacuated overnight.\n\n"
-                      "Rescue teams reported that nobody was hurt in the flooding.",
-        "courier.txt": "The river burst its banks after three days of steady rain.\n\n"
-                       "According to the fire service, about 150 homes were evacuated.\n\n"
-                       "Schools in the old town will stay closed until Friday at the earliest.",
+        "herald.txt": "De fortes pluies ont fait déborder la rivière dans la vieille ville "
+                      "lundi.\n\n"
+                      "Le maire a déclaré que 120 logements avaient été évacués pendant la "
+                      "nuit.\n\n"
+                      "Les secours ont indiqué que personne n'avait été blessé dans les "
+                      "inondations.",
+        "courier.txt": "La rivière est sortie de son lit après trois jours de pluie "
+                       "continue.\n\n"
+                       "Selon les pompiers, environ 150 logements ont été évacués.\n\n"
+                       "Les écoles de la vieille ville resteront fermées au moins jusqu'à "
+                       "vendredi.",
     },
     "power-outage": {
-        "daily.txt": "A storm cut power to thousands of homes across the valley on Sunday.\n\n"
-                     "The grid operator said 40 crews were working to restore supply.\n\n"
-                     "Most customers should have electricity again by Monday evening.",
-        "post.txt": "Strong winds brought down power lines in the valley overnight.\n\n"
-                    "Around 12000 households were without electricity on Sunday morning.\n\n"
-                    "The operator apologised and promised compensation to those affected.",
+        "daily.txt": "Une tempête a privé d'électricité des milliers de foyers dans la vallée "
+                     "dimanche.\n\n"
+                     "Le gestionnaire du réseau a indiqué que 40 équipes travaillaient au "
+                     "rétablissement du courant.\n\n"
+                     "La plupart des clients devraient retrouver l'électricité lundi soir.",
+        "post.txt": "Des vents violents ont abattu des lignes électriques dans la vallée "
+                    "pendant la nuit.\n\n"
+                    "Environ 12000 foyers étaient privés d'électricité dimanche matin.\n\n"
+                    "L'opérateur a présenté ses excuses et promis une indemnisation aux "
+                    "personnes touchées.",
     },
 }
 

@@ -16,27 +16,23 @@ from typing import Any
 import pytest
 from factsum.errors import RetriesExhaustedError
 from factsum.ingest.readers import load_articles
-from factsum.llm import CallTag, LLMClient, OpenAITransport, StructuredRequest
-from factsum.models import Article, ExtractionResult
-from factsum.pipeline.extract import extract_article
-from factsum.pipeline.reconcile import reconcile
+from factsum.llm import LLMClient, OpenAITransport, StructuredRequest
+from factsum.models import Article, Summary
+from factsum.pipeline.extract import extraction_requests
+from factsum.pipeline.run import asummarize_event
+from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.settings import Settings
-from factsum.testing.fake_server import (
-    HALLUCINATED_QUOTE,
-    UNKNOWN_CLAIM_ID,
-    FakeServer,
-    FaultConfig,
-    main,
-)
+from factsum.testing.fake_server import INVENTED_NUMBER, FakeServer, FaultConfig, main
 from support.llm import SleepRecorder
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 
+# In French: a summary in English asks the model to restate it (one request).
 TEXT = (
-    "The storm reached Port Halden on Tuesday night and flooded the lower town.\n\n"
-    "The mayor said that 340 people were evacuated from the harbour district by dawn. "
-    "Rescue teams found 12 people trapped in cars on the coast road.\n\n"
-    "Officials reported that 4 bridges were closed and 2,000 homes lost power."
+    "La tempête a atteint Port Halden mardi soir et a inondé la ville basse.\n\n"
+    "Le maire a déclaré que 340 personnes avaient été évacuées du port avant l'aube. "
+    "Les secours ont trouvé 12 personnes bloquées dans leurs voitures sur la côte.\n\n"
+    "Les autorités ont indiqué que 4 ponts étaient fermés et 2000 foyers sans courant."
 )
 
 
@@ -72,16 +68,12 @@ def serve() -> Iterator[Any]:
         server.stop()
 
 
-def extract_request(article: Article) -> StructuredRequest[ExtractionResult]:
-    return StructuredRequest(
-        messages=[
-            {"role": "system", "content": "Extract claims as JSON."},
-            {"role": "user", "content": f"<<<ARTICLE t1>>>\n{article.text}\n<<<END t1>>>"},
-        ],
-        response_model=ExtractionResult,
-        prompt_version="test@1",
-        tag=CallTag("extract", "ev", article.id),
-    )
+def extract_request(article: Article, settings: Settings) -> StructuredRequest[Any]:
+    """The pipeline's one restatement request for ``article``."""
+    requests = extraction_requests(article, candidates(split_sentences(article)),
+                                   settings=settings, language="en", event_id="ev")
+    assert len(requests) == 1
+    return requests[0]
 
 
 def complete(settings: Settings, article: Article, sleeps: SleepRecorder | None = None
@@ -91,10 +83,10 @@ def complete(settings: Settings, article: Article, sleeps: SleepRecorder | None 
         llm = LLMClient(settings.llm, OpenAITransport(settings.llm),
                         sleep=sleeps or SleepRecorder())
         try:
-            done = await llm.complete(extract_request(article))
+            done = await llm.complete(extract_request(article, settings))
         finally:
             await llm.aclose()
-        assert done.value.claims
+        assert done.value.s
         return llm, done.reasks
     return asyncio.run(run())
 
@@ -149,7 +141,7 @@ def test_retries_stop_at_max_attempts(serve: Any, tmp_path: Path, article: Artic
 # --------------------------------------------------------------------------- content faults
 
 
-@pytest.mark.parametrize("fault", ["malformed", "schema"])
+@pytest.mark.parametrize("fault", ["malformed", "schema", "unknown_id"])
 def test_invalid_answers_are_reasked(serve: Any, tmp_path: Path, article: Article,
                                      fault: str) -> None:
     server = serve(FaultConfig(script=(fault,)))
@@ -160,65 +152,27 @@ def test_invalid_answers_are_reasked(serve: Any, tmp_path: Path, article: Articl
     assert stats.faults == {fault: 1} and stats.reask_requests == 1
 
 
-def test_a_hallucinated_quote_is_reasked_and_fixed(serve: Any, tmp_path: Path,
-                                                  article: Article) -> None:
-    server = serve(FaultConfig(script=("bad_quote",)))
-    settings = settings_for(server, tmp_path)
-    result = asyncio.run(_extract(settings, article))
-    assert not result.dropped
-    assert all(c.quote != HALLUCINATED_QUOTE for c in result.claims)
-    assert server.stats().reask_requests == 1
-
-
-def test_a_hallucinated_quote_that_persists_is_dropped_by_verification(
-        serve: Any, tmp_path: Path, article: Article) -> None:
-    server = serve(FaultConfig(script=("bad_quote", "bad_quote"), fault_reasks=True))
-    settings = settings_for(server, tmp_path, max_reasks=1)
-    result = asyncio.run(_extract(settings, article))
-    assert [d.quote for d in result.dropped] == [HALLUCINATED_QUOTE]
-    assert result.claims and all(HALLUCINATED_QUOTE not in c.quote for c in result.claims)
-    for claim in result.claims:  # what survives is located in the article
-        assert article.text[claim.span.start:claim.span.end] == claim.quote
-
-
-async def _extract(settings: Settings, article: Article) -> Any:
-    llm = LLMClient(settings.llm, OpenAITransport(settings.llm), sleep=SleepRecorder())
-    try:
-        return await extract_article(article, llm=llm, settings=settings, language="en",
-                                     event_id="ev")
-    finally:
-        await llm.aclose()
-
-
-def _reconcile(settings: Settings, article: Article) -> Any:
-    async def run() -> Any:
+def summarize_one(settings: Settings, article: Article) -> tuple[Summary, int]:
+    """The article summarised through the real client; the summary and the re-asks."""
+    async def run() -> tuple[Summary, int]:
         llm = LLMClient(settings.llm, OpenAITransport(settings.llm), sleep=SleepRecorder())
         try:
-            extraction = await extract_article(article, llm=llm, settings=settings,
-                                               language="en", event_id="ev")
-            rec = await reconcile(extraction.claims, {article.id: article},
-                                  {article.id: article.id}, llm=llm, settings=settings,
-                                  language="en", event_id="ev")
-            return rec, llm.ledger.usage()
+            result = await asummarize_event([article.text], llm=llm, settings=settings,
+                                            ledger=llm.ledger, created="2020-01-08")
         finally:
             await llm.aclose()
+        return result.summary, llm.ledger.usage().reasks
     return asyncio.run(run())
 
 
-def test_an_unknown_claim_id_is_reasked(serve: Any, tmp_path: Path, article: Article) -> None:
-    server = serve(FaultConfig(script=("unknown_id",)))
-    rec, usage = _reconcile(settings_for(server, tmp_path), article)
-    assert usage.reasks == 1 and rec.unknown_ids_dropped == 0
-    assert server.stats().faults == {"unknown_id": 1}  # extraction requests are not hit
-
-
-def test_an_unknown_claim_id_that_persists_is_rejected(serve: Any, tmp_path: Path,
-                                                       article: Article) -> None:
-    server = serve(FaultConfig(script=("unknown_id",)))
-    rec, _ = _reconcile(settings_for(server, tmp_path, max_reasks=0), article)
-    assert rec.unknown_ids_dropped == 1
-    cited = {i for p in rec.points for i in p.claim_ids}
-    assert cited and UNKNOWN_CLAIM_ID not in cited
+def test_an_invented_number_is_listed_as_not_verified(serve: Any, tmp_path: Path,
+                                                      article: Article) -> None:
+    server = serve(FaultConfig(script=("invented_number",)))
+    summary, reasks = summarize_one(settings_for(server, tmp_path), article)
+    assert server.stats().faults == {"invented_number": 1} and reasks == 0
+    invented = INVENTED_NUMBER.strip()
+    assert [u.statement.endswith(invented) for u in summary.unverified] == [True]
+    assert summary.claims and all("9999" not in c.statement for c in summary.claims)
 
 
 # --------------------------------------------------------------------------- the server itself
@@ -238,8 +192,9 @@ def test_content_faults_spare_reasks_and_other_kinds() -> None:
     faults = FaultConfig(script=("malformed",))
     assert faults.choose("b", 1, "extract", reask=True) == "ok"
     assert faults.choose("b", 1, "extract", reask=False) == "malformed"
-    assert FaultConfig(script=("bad_quote",)).choose("b", 1, "reconcile", False) == "ok"
-    assert FaultConfig(script=("unknown_id",)).choose("b", 1, "extract", False) == "ok"
+    for fault in ("invented_number", "unknown_id"):
+        assert FaultConfig(script=(fault,)).choose("b", 1, "unknown", False) == "ok"
+        assert FaultConfig(script=(fault,)).choose("b", 1, "extract", False) == fault
 
 
 def test_fault_specs_are_parsed_and_checked() -> None:
@@ -263,7 +218,7 @@ def test_sixteen_concurrent_requests_are_served_in_parallel(serve: Any, tmp_path
         llm = LLMClient(settings.llm, OpenAITransport(settings.llm))
         requests = []
         for n in range(16):  # distinct bodies
-            request = extract_request(article)
+            request = extract_request(article, settings)
             request.messages[0]["content"] += f" #{n}"
             requests.append(request)
         try:

@@ -27,12 +27,14 @@ pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 CYCLE = ("429", "ok", "ok", "malformed", "ok", "ok", "500", "ok", "ok", "drop", "ok", "ok",
          "schema", "ok", "ok", "timeout", "ok", "ok", "503", "ok", "ok")
 PLACES = ("Port Halden", "Vesna", "Kirov Bay", "Almara")
-UNITS = ("people", "homes", "vehicles", "families", "bridges", "schools")
-VERBS = ("were evacuated", "were damaged", "were closed", "lost power", "were rescued")
+UNITS = ("habitants", "logements", "véhicules", "commerces", "ponts", "bâtiments")
+VERBS = ("ont été évacués", "ont été endommagés", "ont été fermés", "ont perdu le courant",
+         "ont été inspectés")
 
 
 def make_events() -> dict[str, list[dict[str, str]]]:
-    """Four events of five short, distinct English reports (deterministic)."""
+    """Four events of five short, distinct French reports (deterministic): a summary in
+    English asks the model to restate each one."""
     rng = random.Random(6)
     events: dict[str, list[dict[str, str]]] = {}
     for e, place in enumerate(PLACES):
@@ -40,8 +42,8 @@ def make_events() -> dict[str, list[dict[str, str]]]:
         for a in range(5):
             paragraphs = [
                 " ".join(
-                    f"Officials in {place} said that {rng.randint(2, 900)} "
-                    f"{rng.choice(UNITS)} {rng.choice(VERBS)} on day {rng.randint(1, 9)}."
+                    f"Les autorités de {place} ont indiqué que {rng.randint(2, 900)} "
+                    f"{rng.choice(UNITS)} {rng.choice(VERBS)} le jour {rng.randint(1, 9)}."
                     for _ in range(3)
                 )
                 for _ in range(2)

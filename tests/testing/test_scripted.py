@@ -19,8 +19,8 @@ from factsum.testing.scripted import ScriptedTransport
 PAYLOAD: dict[str, Any] = {
     "model": "m",
     "messages": [{"role": "system", "content": "Answer in JSON."},
-                 {"role": "user", "content": "<<<ARTICLE t1>>>\nThe mayor said that 40 "
-                                             "homes were evacuated overnight.\n<<<END t1>>>"}],
+                 {"role": "user", "content": "<<<ARTICLE t1>>>\n[1] Le maire a déclaré que "
+                                             "40 logements ont été évacués.\n<<<END t1>>>"}],
     "response_format": {"type": "json_object"},
 }
 
@@ -52,8 +52,7 @@ def test_a_handler_builds_each_answer_from_the_payload() -> None:
 
 def test_the_default_answers_are_the_fake_answers_with_fake_usage() -> None:
     result = chat(ScriptedTransport())
-    assert result.content == answer_for(PAYLOAD)
-    assert json.loads(result.content)["claims"]
+    assert result.content == answer_for(PAYLOAD) != "{}"
     # The same token count as the fake server reports (schema included).
     assert result.prompt_tokens == payload_prompt_tokens(PAYLOAD) > 0
     assert result.completion_tokens == len(result.content.split())
