@@ -25,8 +25,9 @@ from factsum.llm.client import build_payload, chat_payload
 from factsum.llm.ledger import Ledger
 from factsum.llm.tokens import estimate_prompt_tokens
 from factsum.settings import Settings, StructuredMode
+from factsum.testing.scripted import ScriptedTransport
 from pydantic import BaseModel
-from support.llm import Pair, ScriptedTransport, SleepRecorder, make_settings, ok, request
+from support.llm import Pair, SleepRecorder, make_settings, ok, request
 
 pytestmark = pytest.mark.anyio
 

@@ -1,9 +1,9 @@
 """Helpers for the model-layer tests (no network: in-process only).
 
-The scripted transport is ``factsum.testing.scripted.ScriptedTransport`` (re-exported
-here). ``MockServer`` stays a test helper: it scripts raw HTTP responses and connection
-errors under the real OpenAI SDK (``httpx2.MockTransport``), which the transport's wire
-tests need and a loopback server cannot produce without really waiting.
+The scripted transport is ``factsum.testing.scripted.ScriptedTransport``. ``MockServer``
+stays a test helper: it scripts raw HTTP responses and connection errors under the real
+OpenAI SDK (``httpx2.MockTransport``), which the transport's wire tests need and a
+loopback server cannot produce without really waiting.
 
 Every "model answer" in these helpers and in tests/llm/ is a hand-written test fixture,
 not the output of a real model.
@@ -19,7 +19,6 @@ from typing import Any
 import httpx2
 from factsum.llm.base import CallTag, ChatResult, StructuredRequest
 from factsum.settings import Settings, StructuredMode
-from factsum.testing.scripted import ScriptedTransport as ScriptedTransport  # re-export
 from pydantic import BaseModel, ConfigDict, Field
 
 FAKE_KEY = "sk-test-SECRET123"
