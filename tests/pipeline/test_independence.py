@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from factsum.ingest.readers import load_articles
 from factsum.models import Article
+from factsum.pipeline import independence
 from factsum.pipeline.independence import (
     IndependenceRules,
     Overlap,
@@ -127,6 +128,16 @@ def test_degenerate_inputs() -> None:
     assert independence_groups([]) == {}
     assert independence_groups([art("x", "trop court")]) == {"x": "x"}
     assert find_overlaps([art("x", ""), art("y", "")]) == []
+
+
+def test_a_lone_article_is_not_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Normalising a 1,000-word text costs milliseconds, and a one-article event has no
+    # pair to compare.
+    def fail(text: str) -> list[str]:
+        raise AssertionError("normalised a lone article")
+
+    monkeypatch.setattr(independence, "_words", fail)
+    assert independence_groups([art("x", "Un article seul. " * 200)]) == {"x": "x"}
 
 
 def _peak_bytes(n: int) -> int:

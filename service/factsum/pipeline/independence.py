@@ -122,6 +122,8 @@ def iter_overlaps(
 ) -> Iterator[Overlap]:
     """Overlaps of every pair of articles sharing at least one ``shingle_words`` run, one
     pair at a time, ordered by (first id, second id)."""
+    if len(articles) < 2:
+        return  # nothing to compare: a one-article event skips normalising its text
     k = rules.shingle_words
     words = {art.id: _words(art.text) for art in articles}
     # One index of every shingle's positions in every article; a pair's common runs are
