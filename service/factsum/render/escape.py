@@ -35,11 +35,12 @@ _ALWAYS = frozenset("\\`*_[]<>&!#~()$|@^")
 # A list item marker, thematic break or ordered-list number at the start of a block.
 # An ordered-list number needs a space or the end of the line after it ("2020. Iran"),
 # unlike "003.txt"; the end of the text counts, as template text may follow on the line.
-_LEADING_MARKER = re.compile(r"[-+]|\d{1,9}[.)](?=\s|$)")
+# (A ')' after the number and a '*' marker are in _ALWAYS, hence escaped anyway.)
+_LEADING_MARKER = re.compile(r"[-+]|\d{1,9}\.(?=\s|$)")
 # GitHub's extended autolinks ("http://...", "www...."): an escaped ':' or '.' breaks
 # them, and the reader sees the same text.
 _SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9]):(?=//)")
-_WWW_DOT = re.compile(r"(?<![A-Za-z0-9])(?i:www)\.")
+_WWW_DOT = re.compile(r"(?<![A-Za-z0-9])(www)\.", re.IGNORECASE)
 
 _TABLE_PIPE = "&#124;"  # GFM splits cells before unescaping; see escape_table_cell
 
@@ -66,32 +67,20 @@ def escape_table_cell(text: str) -> str:
 
 @lru_cache(maxsize=8192)  # outlet names, sources and speakers recur in every footnote
 def _escape(text: str, *, pipe: str) -> str:
-    plain = reader_text(text)
-    marked: set[int] = set()
-    if "://" in plain:
-        marked.update(m.start() for m in _SCHEME_COLON.finditer(plain))
-    if "www." in plain.lower():  # the lookbehind scan costs a third of the escaping
-        marked.update(m.end() - 1 for m in _WWW_DOT.finditer(plain))
-    leading = _LEADING_MARKER.match(plain)
+    # A backslash before each character of _ALWAYS; then one substitution for each
+    # construct that starts without one (autolinks, a leading list marker). Escaping only
+    # adds backslashes before punctuation, so a letter or digit next to a match is
+    # still next to it in the escaped text.
+    escaped = _escape_run(reader_text(text), pipe)
+    escaped = _SCHEME_COLON.sub(r"\\:", escaped)
+    escaped = _WWW_DOT.sub(r"\1\\.", escaped)
+    leading = _LEADING_MARKER.match(escaped)
     if leading:
-        # Escaping the marker's last character ('-', '+', '.' or ')') is enough: the text
-        # may follow "- " or "[^1]: ", where a marker would open a nested block.
-        marked.add(leading.end() - 1)
-    # One regex substitution does the character-wise work in C (a Python loop over
-    # every character of every quote was once the renderer's largest cost, and
-    # str.translate with multi-character replacements is twice as slow as re.sub); the
-    # few marked positions are spliced in between.
-    if not marked:  # most texts: no autolink and no block marker
-        return _escape_run(plain, pipe)
-    out: list[str] = []
-    previous = 0
-    for i in sorted(marked):
-        out.append(_escape_run(plain[previous:i], pipe))
-        ch = plain[i]
-        out.append(_escape_run(ch, pipe) if ch in _ALWAYS else "\\" + ch)
-        previous = i + 1
-    out.append(_escape_run(plain[previous:], pipe))
-    return "".join(out)
+        # Escaping the marker's last character ('-', '+' or '.') is enough: the text may
+        # follow "- " or "[^1]: ", where a marker would open a nested block.
+        cut = leading.end() - 1
+        escaped = escaped[:cut] + "\\" + escaped[cut:]
+    return escaped
 
 
 _ESCAPED_RE = re.compile("[" + re.escape("".join(sorted(_ALWAYS | {"|"}))) + "]")
