@@ -1,672 +1,429 @@
-"""Tests of factsum.render.markdown and factsum.render.escape.
+"""Tests of factsum.render.markdown: what a reviewer reads.
 
-The Markdown is checked by parsing it (markdown-it-py, CommonMark plus GFM tables and the
-footnote plugin) rather than by comparing strings: what matters is what a reader's
-renderer makes of it. Every Summary below is a HAND-WRITTEN TEST FIXTURE, not the output
-of a model or of the pipeline.
+The Markdown is checked by parsing it as GitHub would (tests/render/gfm_reader.py)
+rather than by comparing whole files: what matters is what a reader's renderer makes of
+it. Every Summary here is a HAND-WRITTEN TEST FIXTURE (tests/render/summary_fixtures.py
+or built below), not the output of a model or of the pipeline.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
+from factsum.models import Dispute, Point, Position, RunInfo, Span, Summary, Unverified
+from factsum.pipeline.run import prompt_versions
+from factsum.render.escape import reader_text
+from factsum.render.markdown import render_markdown
+from gfm_reader import (
+    check_gfm,
+    check_summary_markdown,
+    footnote_links,
+    footnotes,
+    gfm,
+    headings,
+    lines_of,
+    sections,
+    table_rows,
+    text,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-
-from factsum.render.escape import escape_inline, escape_table_cell, reader_text, safe_url
-from factsum.models import (
-    ArticleRef,
-    Claim,
-    Dispute,
-    DroppedQuote,
-    Point,
-    Position,
-    Qualifier,
-    Quantity,
-    RunInfo,
-    Span,
-    Summary,
-    SummaryStats,
-)
-from factsum.render.markdown import render_markdown
-
-HOSTILE_QUOTE = (
-    "<script>alert(1)</script> [click](javascript:alert(1))\n"
-    "[^1]: fake\n# Heading\n| a | b |\n![img](http://x) <http://evil> a@b.com"
-)
-
-
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
-
-
-def _walk(tokens: list[Token]) -> Iterator[Token]:
-    for token in tokens:
-        yield token
-        if token.children:
-            yield from _walk(token.children)
-
-
-def _text(inline: Token, stop: tuple[str, ...] = ()) -> str:
-    """What a reader sees of an inline token: its text, up to the first ``stop`` token."""
-    parts = []
-    for child in inline.children or []:
-        if child.type in stop:
-            break
-        if child.type == "text":
-            parts.append(child.content)
-    return "".join(parts)
-
-
-def _headings(tokens: list[Token]) -> list[tuple[str, str]]:
-    return [
-        (tok.tag, _text(tokens[i + 1]))
-        for i, tok in enumerate(tokens)
-        if tok.type == "heading_open"
-    ]
-
-
-def _footnotes(tokens: list[Token]) -> dict[str, str]:
-    """Footnote label → the text of its definition up to the link."""
-    found: dict[str, str] = {}
-    label = None
-    for tok in tokens:
-        if tok.type == "footnote_open":
-            label = tok.meta["label"]
-        elif tok.type == "inline" and label is not None:
-            found[label] = _text(tok, stop=("link_open",))
-            label = None
-    return found
-
-
-def _table_rows(tokens: list[Token]) -> list[list[str]]:
-    rows: list[list[str]] = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "tr_open":
-            rows.append([])
-        elif tok.type in ("th_open", "td_open"):
-            rows[-1].append(_text(tokens[i + 1]))
-    return rows
-
-
-def _sections(tokens: list[Token]) -> dict[str, list[Token]]:
-    """h2 title → the tokens under it (up to the next heading or the footer)."""
-    sections: dict[str, list[Token]] = {}
-    current: list[Token] | None = None
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open":
-            current = sections.setdefault(_text(tokens[i + 1]), [])
-        elif tok.type in ("hr", "footnote_block_open"):
-            current = None
-        elif current is not None and tokens[i - 1].type != "heading_open":
-            current.append(tok)  # (the heading's own inline token is skipped)
-    return sections
-
-
-def _expected_outlet(article: ArticleRef) -> str:
-    names = [reader_text(o) for o in article.outlets if reader_text(o)]
-    return ", ".join(names) or reader_text(article.source) or "unknown outlet"
-
-
-def _expected_citation(summary: Summary, claim: Claim) -> str:
-    article = next(a for a in summary.articles if a.id == claim.article_id)
-    where = f"chars {claim.span.start}–{claim.span.end}"
-    if claim.match_score < 100:
-        where += f", fuzzy match {int(claim.match_score)}"
-    text = (
-        f"{_expected_outlet(article)} — asserted by {reader_text(claim.asserted_by)}: "
-        f"“{reader_text(claim.quote)}” ({reader_text(article.source)}, {where})"
-    )
-    return text + " " if safe_url(article.url) else text
-
-
-def _cited_in_order(summary: Summary) -> list[str]:
-    """Claim ids in order of first citation, as the template visits them."""
-    ranked = sorted(summary.points, key=lambda p: (-p.independent_sources, -len(set(p.claim_ids))))
-    ids = [cid for p in ranked for cid in p.claim_ids]
-    ids += [cid for d in summary.disputes for pos in d.positions for cid in pos.claim_ids]
-    ids += [c.id for c in summary.claims if c.id not in ids]
-    return list(dict.fromkeys(ids))
-
-
-def _check_markdown(summary: Summary) -> tuple[str, list[Token]]:
-    """Render, parse and check every invariant that holds for any Summary."""
-    text = render_markdown(summary)
-    tokens = _parser().parse(text)
-    flat = list(_walk(tokens))
-    types = {t.type for t in flat}
-
-    forbidden = {
-        "html_block",
-        "html_inline",
-        "image",
-        "code_block",
-        "fence",
-        "code_inline",
-        "blockquote_open",
-        "s_open",
-        "em_open",
-        "strong_open",
-        "ordered_list_open",
-    }
-    # The template's own emphasis ("*(single source)*") is allowed; nothing else.
-    assert not (types - {"em_open"}) & forbidden, types & forbidden
-    hrefs = [t.attrs["href"] for t in flat if t.type == "link_open"]
-    assert all(str(h).startswith(("http://", "https://")) for h in hrefs), hrefs
-    assert sum(t.type == "hr" for t in flat) == 1  # the footer's rule, nothing else
-
-    expected = ["Key points", "Disputes"]
-    cited = {cid for p in summary.points for cid in p.claim_ids}
-    cited |= {cid for d in summary.disputes for pos in d.positions for cid in pos.claim_ids}
-    if any(c.id not in cited for c in summary.claims):
-        expected.append("Other claims")
-    expected.append("Sources")
-    headings = _headings(tokens)
-    assert headings == [("h1", reader_text(summary.headline) or "Untitled event")] + [
-        ("h2", h) for h in expected
-    ]
-
-    # Footnotes: every reference defined, every definition referenced, one per claim,
-    # numbered 1..n in order of first citation.
-    order = _cited_in_order(summary)
-    refs = [t.meta["label"] for t in flat if t.type == "footnote_ref"]
-    defs = _footnotes(tokens)
-    assert list(dict.fromkeys(refs)) == [str(n) for n in range(1, len(order) + 1)]
-    assert sorted(defs, key=int) == sorted(set(refs), key=int)
-    assert len(re.findall(r"(?m)^\[\^\d+\]:", text)) == len(order)
-    claims = {c.id: c for c in summary.claims}
-    for n, cid in enumerate(order, start=1):
-        # Lossless: the reader sees the article's own words (line breaks as spaces).
-        assert defs[str(n)] == _expected_citation(summary, claims[cid])
-
-    # Key points: one bullet per point, best corroborated first, statement intact.
-    sections = _sections(tokens)
-    ranked = sorted(summary.points, key=lambda p: (-p.independent_sources, -len(set(p.claim_ids))))
-    items = [_text(t, stop=("footnote_ref",)) for t in sections["Key points"] if t.type == "inline"]
-    assert items == (
-        [reader_text(p.statement) for p in ranked]
-        if ranked
-        else ["No point is supported by a verified quote."]
-    )
-    # Sources: one item per article, plus one per syndicated group.
-    groups = [a.independence_group for a in summary.articles]
-    n_items = sum(t.type == "list_item_open" for t in sections["Sources"])
-    assert n_items == len(groups) + sum(groups.count(g) > 1 for g in set(groups))
-
-    # The disputes table: header + one row per position, four intact cells each.
-    rows = _table_rows(tokens)
-    assert len(rows) == (
-        1 + sum(len(d.positions) for d in summary.disputes) if summary.disputes else 0
-    )
-    assert all(len(row) == 4 for row in rows)
-    body = iter(rows[1:])
-    for dispute in summary.disputes:
-        for position in dispute.positions:
-            row = next(body)
-            assert row[1] == reader_text(position.statement)
-    return text, tokens
-
-
-# --------------------------------------------------------------------------- fixtures
-
-
-def _article(i: int, **kw: object) -> ArticleRef:
-    data: dict[str, object] = {
-        "id": f"a{i}",
-        "outlets": [f"Outlet {i}"],
-        "title": f"Title {i}",
-        "url": f"https://example.org/{i}",
-        "published": "2020-01-08",
-        "language": "fr",
-        "source": f"00{i}.txt",
-        "independence_group": f"g{i}",
-        "chars": 1000,
-    }
-    data.update(kw)
-    return ArticleRef.model_validate(data)
-
-
-def _claim(cid: str, article_id: str, quote: str, **kw: object) -> Claim:
-    data: dict[str, object] = {
-        "id": cid,
-        "article_id": article_id,
-        "statement": "A statement.",
-        "quote": quote,
-        "span": Span(start=10, end=10 + len(quote)),
-        "match_score": 100.0,
-        "asserted_by": "the article",
-        "quantities": [],
-    }
-    data.update(kw)
-    return Claim.model_validate(data)
-
-
-def _run() -> RunInfo:
-    return RunInfo(
-        model="qwen2.5-coder-1.5b-instruct",
-        prompt_versions={"reconcile": "v1", "extract": "v2"},
-        created="2020-01-09",
-        factsum_version="0.1.0",
-    )
+from summary_fixtures import article, build_summary, claim, point, reference_summary
 
 
 @pytest.fixture
 def summary() -> Summary:
-    """HAND-WRITTEN TEST FIXTURE: 3 articles (two are syndicated copies of one wire
-    story, one is hostile), 2 points, 1 dispute. Not model or pipeline output."""
-    articles = [
-        _article(1, outlets=["Le Journal"], language="fr"),
-        _article(
-            2,
-            outlets=["Evil <b>Outlet</b> [x](javascript:alert(1))"],
-            title="# Heading | a | b |",
-            url="javascript:alert(1)",
-            source="-evil.txt",
-            independence_group="wire",
-            language="en",
-        ),
-        _article(3, outlets=["Wire via Paper"], url=None, independence_group="wire"),
+    return reference_summary()
+
+
+def render(summary: Summary) -> tuple[str, list[Token]]:
+    markdown = render_markdown(summary)
+    return markdown, check_summary_markdown(summary, markdown)
+
+
+def render_fr(summary: Summary) -> tuple[str, list[Token]]:
+    """Render and check what any Markdown must satisfy (the labels are French)."""
+    markdown = render_markdown(summary)
+    return markdown, check_gfm(markdown)
+
+
+def refs_per_line(section: list[Token]) -> list[list[str]]:
+    """The footnote labels each paragraph or list item of a section cites."""
+    return [[c.meta["label"] for c in t.children or [] if c.type == "footnote_ref"]
+            for t in section if t.type == "inline"]
+
+
+def footer(markdown: str) -> str:
+    """The reader's text of the footer (the paragraph after the rule)."""
+    tokens = gfm().parse(markdown.rsplit("\n---\n", 1)[1])
+    return " ".join(text(t) for t in tokens if t.type == "inline")
+
+
+def replace_article(summary: Summary, article_id: str, **fields: object) -> Summary:
+    articles = [a.model_copy(update=fields) if a.id == article_id else a
+                for a in summary.articles]
+    return summary.model_copy(update={"articles": articles})
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def test_layout_top_to_bottom(summary: Summary) -> None:
+    markdown, tokens = render(summary)
+    assert headings(tokens) == [
+        ("h1", "Iran strikes US bases in Iraq"), ("h2", "Key points"), ("h2", "Disputes"),
+        ("h2", "Further facts"), ("h2", "Not verified"), ("h2", "Sources")]
+    assert markdown.split("\n\n")[1] == (
+        "4 articles · 3 independent sources · 2 key points · 2 disputes · "
+        "1 statement not verified")
+    assert markdown.endswith("\n") and not markdown.endswith("\n\n")
+
+
+def test_key_points_apart_from_further_facts(summary: Summary) -> None:
+    _, tokens = render(summary)
+    found = sections(tokens)
+    assert lines_of(found["Key points"]) == [
+        "At least 12 ballistic missiles hit the base. (2 independent sources)",
+        "About 15 missiles were fired, the Pentagon said. (single source)",
     ]
-    claims = [
-        _claim(
-            "a1:c1",
-            "a1",
-            "Pas moins de 12 missiles balistiques de moyenne portée",
-            quantities=[
-                Quantity(value=12, high=None, unit="missiles", qualifier=Qualifier.AT_LEAST)
-            ],
-        ),
-        _claim(
-            "a2:c1",
-            "a2",
-            HOSTILE_QUOTE,
-            asserted_by="- list > quote",
-            statement="1. ordered <img src=x onerror=alert(1)>",
-            match_score=91.5,
-        ),
-        _claim("a3:c1", "a3", "une quinzaine de missiles", asserted_by="Pentagone"),
-        _claim("a1:c2", "a1", "aucune victime", asserted_by="Pentagone"),
-    ]
-    points = [
-        Point(
-            id="p1",
-            statement="Iran fired ballistic missiles | at two bases.",
-            claim_ids=["a1:c2"],
-            independent_sources=1,
-            single_source=True,
-        ),
-        Point(
-            id="p2",
-            statement="Missiles hit Ain al-Asad.",
-            claim_ids=["a1:c1", "a2:c1", "a3:c1"],
-            independent_sources=2,
-            single_source=False,
-        ),
-    ]
-    dispute = Dispute(
-        id="d1",
-        topic="Number of missiles | fired\n# not a heading",
-        origin="quantities",
-        positions=[
-            Position(
-                statement="At least 12 missiles.", claim_ids=["a1:c1"], asserted_by=["the article"]
-            ),
-            Position(
-                statement="About 15 | missiles\n- item",
-                claim_ids=["a3:c1", "a2:c1"],
-                asserted_by=["Pentagone", "<i>x</i>"],
-            ),
-        ],
-    )
-    return Summary(
-        headline="Iran strikes US bases in Iraq",
-        language="en",
-        articles=articles,
-        claims=claims,
-        points=points,
-        disputes=[dispute],
-        dropped=[DroppedQuote(article_id="a1", statement="s", quote="q", reason="not found")],
-        stats=SummaryStats(
-            articles=3,
-            independent_sources=2,
-            claims_extracted=5,
-            claims_verified=4,
-            quotes_dropped=1,
-            points=2,
-            disputes=1,
-        ),
-        run=_run(),
-    )
+    assert refs_per_line(found["Key points"]) == [["1", "2", "3"], ["4"]]
+    assert lines_of(found["Further facts"]) == ["Parliament passed a law. (single source)"]
+    assert refs_per_line(found["Further facts"]) == [["7"]]
 
 
-# --------------------------------------------------------------------------- render
-
-
-def test_structure_and_invariants(summary: Summary) -> None:
-    text, _ = _check_markdown(summary)
-    assert text.startswith("# Iran strikes US bases in Iraq\n\n")
-    assert (
-        "3 articles from 2 independent sources · 2 points · 1 dispute · 1 unverified quote dropped"
-    ) in text
-    assert text.endswith("\n") and not text.endswith("\n\n")
-    footer = text.rsplit("\n---\n", 1)[1]
-    assert "model qwen2.5-coder-1.5b-instruct" in footer
-    assert "prompts extract v2, reconcile v1" in footer  # sorted by prompt name
-    assert "1 unverified quote dropped (not found: 1)" in footer
-
-
-def test_points_best_corroborated_first(summary: Summary) -> None:
-    text = render_markdown(summary)
-    section = text.split("## Key points\n\n")[1].split("\n\n")[0].splitlines()
-    assert section[0].startswith("- Missiles hit Ain al-Asad.[^1][^2][^3] ")
-    assert section[0].endswith("*(2 independent sources)*")
-    assert section[1] == "- Iran fired ballistic missiles \\| at two bases.[^4] *(single source)*"
-
-
-def test_disputes_table_cells_intact(summary: Summary) -> None:
-    _, tokens = _check_markdown(summary)
-    rows = _table_rows(tokens)
-    assert rows[0] == ["What", "Position", "Who says it", "Sources"]
-    assert rows[1][0] == "Number of missiles | fired # not a heading (numbers differ)"
-    assert rows[2] == [
-        "",
-        "About 15 | missiles - item",
-        "Pentagone, <i>x</i>",
-        "Wire via Paper, Evil <b>Outlet</b> [x](javascript:alert(1))",
+def test_source_markers_follow_the_point(summary: Summary) -> None:
+    three = point(1, "Three sources agree.", ["a1:s1", "a2:s3", "a4:s2"], 3)
+    one = point(2, "Syndicated twice, one source.", ["a2:s3", "a3:s3"], 1)
+    changed = summary.model_copy(update={"points": [three, one]})
+    _, tokens = render(changed)
+    assert lines_of(sections(tokens)["Key points"]) == [
+        "Three sources agree. (3 independent sources)",
+        "Syndicated twice, one source. (single source)",
     ]
 
 
-def test_hostile_text_is_inert(summary: Summary) -> None:
-    text, tokens = _check_markdown(summary)
-    # Every '<' is escaped, or opens an autolink to a URL that safe_url let through.
-    assert re.findall(r"(?<!\\)<[^>]*>", text) == ["<https://example.org/1>"] * 3
-    assert "javascript:alert(1)" not in text.replace("javascript:alert\\(1\\)", "")
-    assert "](" not in text  # no inline link or image syntax at all
-    hrefs = [t.attrs["href"] for t in _walk(tokens) if t.type == "link_open"]
-    assert hrefs == ["https://example.org/1"] * 3  # two footnotes and one source line
-    # The hostile article's line in Sources: no link, title shown as text.
-    assert (
-        "Evil <b>Outlet</b> [x](javascript:alert(1)): “# Heading | a | b |” (en, -evil.txt"
-        in "".join(_text(t) for t in tokens if t.type == "inline")
-    )
+def test_disputes_table_over_figures_and_calendar(summary: Summary) -> None:
+    markdown, tokens = render(summary)
+    assert table_rows(tokens) == [
+        ["What", "Position", "Who says it", "Sources"],
+        ["Number of missiles", "at least 12 missiles", "Le Journal", "Le Journal"],
+        ["", "about 15 missiles", "the Pentagon", "The Courier"],
+        ["Day of the week of 3 January (calendar check)", "Thursday 3 January",
+         "Le Journal", "Le Journal"],
+        ["", "Friday 3 January", "The Courier", "The Courier"],
+    ]
+    # Each side cites its own sentences; a side with no named speaker shows the outlet.
+    assert "| Number of missiles | at least 12 missiles | Le Journal | Le Journal[^1] |" \
+        in markdown
+    assert "|  | Friday 3 January | The Courier | The Courier[^6] |" in markdown
 
 
-def test_footnote_numbering_and_fuzzy_note(summary: Summary) -> None:
-    text = render_markdown(summary)
-    defs = re.findall(r"(?m)^\[\^(\d+)\]: (.*)$", text)
-    assert [n for n, _ in defs] == ["1", "2", "3", "4"]
-    assert defs[0][1].startswith("Le Journal — asserted by the article: “Pas moins de 12")
-    assert defs[0][1].endswith("(001.txt, chars 10–64) <https://example.org/1>")
-    assert "fuzzy match 91)" in defs[1][1]
+def test_no_disputes_is_said_in_words(summary: Summary) -> None:
+    _, tokens = render(summary.model_copy(update={"disputes": []}))
+    assert table_rows(tokens) == []
+    assert lines_of(sections(tokens)["Disputes"]) == [
+        "The sources do not contradict each other on any figure or date found."]
 
 
-def test_syndicated_group_listed_once(summary: Summary) -> None:
-    text = render_markdown(summary)
-    sources = text.split("## Sources\n\n")[1].split("\n\n")[0].splitlines()
-    assert sources[0].startswith("- Le Journal: “Title 1” (fr, 001.txt, published 2020")
-    assert sources[1].startswith("- Syndicated copy (counts once): Evil")
-    assert sources[2].startswith("    - Evil") and sources[3].startswith("    - Wire via")
+def test_unverified_listed_apart_with_reason_and_sentence(summary: Summary) -> None:
+    _, tokens = render(summary)
+    found = sections(tokens)
+    assert lines_of(found["Not verified"]) == [
+        "These restatements failed a check against their sentence and are not part of "
+        "the summary:",
+        "80 people were killed. (gives 80, which the sentence does not state)",
+    ]
+    assert refs_per_line(found["Not verified"]) == [[], ["8"]]
+    # Its footnote gives the sentence it failed against, as for any citation.
+    assert footnotes(tokens)["8"].rstrip() == "Wire Daily: “Les Iraniens annoncent des morts.”"
+    shown_as_fact = lines_of(found["Key points"]) + lines_of(found["Further facts"])
+    assert not any("80 people" in line for line in shown_as_fact)
 
 
-def test_deterministic_and_json_round_trip(summary: Summary) -> None:
-    first = render_markdown(summary)
-    again = Summary.model_validate_json(summary.to_json())
-    assert render_markdown(again) == first
-    assert render_markdown(summary) == first
+def test_sources_group_syndicated_copies(summary: Summary) -> None:
+    _, tokens = render(summary)
+    listed = sections(tokens)["Sources"]
+    assert lines_of(listed) == [
+        "Le Journal: “Frappes iraniennes en Irak” (fr, 001_article.txt, published "
+        "2020-01-08) https://example.org/1",
+        "Copies of one text (count once):",
+        "Wire Daily: “L'Iran tire des missiles” (fr, 002_article.txt) https://example.org/2",
+        "003_article.txt: “untitled” (fr)",
+        "The Courier: “Iran fires missiles” (en, 004_article.txt) https://example.org/4",
+    ]
+    levels = [t.level for t in listed if t.type == "inline"]
+    assert levels[2] == levels[3] > levels[1] == levels[0] == levels[4]  # copies nested
 
 
-def test_uncited_claims_get_their_own_section(summary: Summary) -> None:
-    extra = _claim("a3:c2", "a3", "une autre citation", statement="Another fact.")
-    with_extra = summary.model_copy(update={"claims": [*summary.claims, extra]})
-    text, _ = _check_markdown(with_extra)
-    assert "## Other claims\n\n- Another fact.[^5]\n" in text
+def test_outlet_label_or_source_label(summary: Summary) -> None:
+    """An article with an outlet is named by it (its file in the details); one without
+    is named by its source label, shown once."""
+    _, tokens = render(summary)
+    notes = footnotes(tokens)
+    assert notes["2"].startswith("Wire Daily: ")
+    assert notes["3"] == "003_article.txt: “Une douzaine de missiles ont touché les bases " \
+        "d'Ain al-Asad et d'Erbil.”"
+    two_outlets = replace_article(summary, "a2", outlets=["Wire Daily", " ", "Le Soir"])
+    _, tokens = render(two_outlets)
+    assert footnotes(tokens)["2"].startswith("Wire Daily, Le Soir: ")
 
 
-def test_empty_sections(summary: Summary) -> None:
-    empty = summary.model_copy(
-        update={"points": [], "disputes": [], "claims": [], "articles": [], "headline": "  \n"}
-    )
-    text, _ = _check_markdown(empty)
-    assert "No point is supported" in text and "do not contradict" in text
-    assert "[^" not in text
+def test_footnotes_give_outlet_quote_and_link(summary: Summary) -> None:
+    _, tokens = render(summary)
+    assert {label: note.rstrip() for label, note in footnotes(tokens).items()} == {
+        "1": "Le Journal: “Pas moins de 12 missiles balistiques se sont abattus sur la base.”",
+        "2": "Wire Daily: “Une douzaine de missiles ont touché les bases d'Ain al-Asad et "
+             "d'Erbil.”",
+        "3": "003_article.txt: “Une douzaine de missiles ont touché les bases d'Ain al-Asad "
+             "et d'Erbil.”",
+        "4": "The Courier: “About 15 missiles were fired, the Pentagon said.”",
+        "5": "Le Journal: “Le général a été tué jeudi 3 janvier.”",
+        "6": "The Courier: “The strikes came on Wednesday 8 January.”",
+        "7": "Le Journal: “Le Parlement a voté une loi.”",
+        "8": "Wire Daily: “Les Iraniens annoncent des morts.”",
+    }
+    assert footnote_links(tokens) == {
+        "1": ["https://example.org/1"], "2": ["https://example.org/2"], "3": [],
+        "4": ["https://example.org/4"], "5": ["https://example.org/1"],
+        "6": ["https://example.org/4"], "7": ["https://example.org/1"],
+        "8": ["https://example.org/2"],
+    }
 
 
-def test_unknown_claim_id_is_an_error(summary: Summary) -> None:
-    bad = summary.model_copy(
-        update={
-            "points": [
-                Point(
-                    id="p",
-                    statement="s",
-                    claim_ids=["nope"],
-                    independent_sources=1,
-                    single_source=True,
-                )
-            ]
-        }
-    )
-    with pytest.raises(ValueError, match="unknown claim id 'nope'"):
-        render_markdown(bad)
+def test_no_jargon_for_the_reader(summary: Summary) -> None:
+    """Offsets, scores, claim ids and code provenance stay in the JSON (issue 17)."""
+    markdown, _ = render(summary)
+    lowered = markdown.lower()
+    for jargon in ("chars", "fuzzy", "match", "figure read in code", "date_reader",
+                   "asserted by", "score", "span", "origin"):
+        assert jargon not in lowered, jargon
+    assert "–" not in markdown  # as in "chars 726–822"
+    for cited in [*summary.claims, *summary.unverified]:
+        assert cited.id not in markdown
+    assert not re.search(r"\ba\d\b", markdown)  # article ids (a1...) are for the JSON
 
 
-def test_unknown_article_id_is_an_error(summary: Summary) -> None:
-    orphan = summary.claims[0].model_copy(update={"article_id": "gone"})
-    bad = summary.model_copy(update={"claims": [orphan, *summary.claims[1:]]})
-    with pytest.raises(ValueError, match="unknown article id 'gone'"):
-        render_markdown(bad)
+def test_footer_names_each_prompt_once(summary: Summary) -> None:
+    versions = prompt_versions()  # the pipeline's own, e.g. {"extract": "extract@v5:…"}
+    run = summary.run.model_copy(update={"prompt_versions": versions})
+    shown = footer(render_markdown(summary.model_copy(update={"run": run})))
+    assert shown.startswith("factsum 0.2.0 · model qwen2.5-coder-1.5b-instruct · prompts ")
+    for name, version in versions.items():
+        assert version in shown
+        assert f"{name} {name}" not in shown and shown.count(name) == 1
+    assert "2020-01-09" in shown
+    assert "7 statements verified, 1 not verified" in shown
+
+
+@pytest.mark.xfail(strict=True, reason="render/markdown.py _footer writes every count with "
+                   "a plural noun ('1 statements verified'); fix: use _count")
+def test_footer_counts_agree_in_number(summary: Summary) -> None:
+    one = summary.model_copy(update={"stats": summary.stats.model_copy(
+        update={"claims_verified": 1})})
+    assert "1 statement verified" in footer(render_markdown(one))
+
+
+# --------------------------------------------------------------------------- language
+
+
+def test_labels_in_french() -> None:
+    summary = reference_summary("fr")
+    _, tokens = render_fr(summary)
+    assert headings(tokens) == [
+        ("h1", "L'Iran frappe des bases américaines en Irak"), ("h2", "Points clés"),
+        ("h2", "Désaccords"), ("h2", "Autres faits"), ("h2", "Non vérifié"),
+        ("h2", "Sources")]
+    found = sections(tokens)
+    assert lines_of(found["Points clés"])[1] == (
+        "Environ 15 missiles ont été tirés, selon le Pentagone. (source unique)")
+    assert table_rows(tokens)[0] == ["Quoi", "Position", "Qui le dit", "Sources"]
+    assert table_rows(tokens)[3][0] == (
+        "Jour de la semaine du 3 janvier (vérification du calendrier)")
+    assert lines_of(found["Non vérifié"])[0].startswith("Ces reformulations n'ont pas passé")
+    assert lines_of(found["Sources"])[:4] == [
+        "Le Journal: “Frappes iraniennes en Irak” (fr, 001_article.txt, publié 2020-01-08) "
+        "https://example.org/1",
+        "Copies d'un même texte (comptent une fois):",
+        "Wire Daily: “L'Iran tire des missiles” (fr, 002_article.txt) https://example.org/2",
+        "003_article.txt: “sans titre” (fr)",
+    ]
+    empty = summary.model_copy(update={"points": [], "disputes": []})
+    found = sections(render_fr(empty)[1])
+    assert lines_of(found["Points clés"]) == ["Aucun énoncé n'a passé les vérifications."]
+    assert lines_of(found["Désaccords"])[0].startswith("Les sources ne se contredisent")
+
+
+@pytest.mark.xfail(strict=True, reason="render/markdown.py _count adds an 's' to the last "
+                   "word: '3 source indépendantes', '2 point clés', and 'non vérifié' stays "
+                   "singular; fix: singular and plural forms per label in _LABELS")
+def test_french_counts_agree_in_number() -> None:
+    markdown, tokens = render_fr(reference_summary("fr"))
+    overview = markdown.split("\n\n")[1]
+    assert "3 sources indépendantes" in overview and "2 points clés" in overview
+    assert "(2 sources indépendantes)" in lines_of(sections(tokens)["Points clés"])[0]
+    more = reference_summary("fr")
+    more = more.model_copy(update={"stats": more.stats.model_copy(
+        update={"claims_unverified": 2})})
+    assert "2 énoncés non vérifiés" in render_markdown(more)
+
+
+@pytest.mark.xfail(strict=True, reason="render/markdown.py _footer and the fallbacks "
+                   "'Untitled event' and 'unknown outlet' are English whatever the language; "
+                   "fix: move them into _LABELS")
+def test_footer_in_the_summary_language() -> None:
+    shown = footer(render_markdown(reference_summary("fr")))
+    for english in ("sentences read", "statements verified", "not verified", "dropped"):
+        assert english not in shown
+
+
+def test_unknown_language_gets_english_labels(summary: Summary) -> None:
+    _, tokens = render(summary.model_copy(update={"language": "de"}))
+    assert [h for _, h in headings(tokens)][1:3] == ["Key points", "Disputes"]
 
 
 # --------------------------------------------------------------------------- escaping
 
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "[click](javascript:alert(1))",
-    "[^1]: fake",
-    "# Heading",
-    "| a | b |",
-    "line one\n# line two\n\n- three",
-    "![img](http://x)",
-    "<http://evil>",
-    "    indented code",
-    "```python",
-    "~~~",
-    "> quote",
-    "- item",
-    "+ item",
-    "* item",
-    "1. item",
-    "2020) item",
-    "---",
-    "***",
-    "a\\|b \\\\| c",
-    "&lt;b&gt; &#60;",
-    "**bold** _em_ ~~del~~ `code`",
-    "$x^2$",
-    "see www.evil.com or https://evil.com or a@b.com",
-    "trailing  \nhard break",
-    "nul\x00 esc\x1b[31m",
-    "[foo]: http://x",
-]
+
+@pytest.mark.xfail(strict=True, reason="render/markdown.py _disputes: with no asserted_by, "
+                   "'Who says it' takes outlet(a, cell=True), already escaped, and escapes "
+                   "it again ('Le Monde \\(AFP\\)', '003\\_article.txt'); fix: "
+                   "who = [escape_table_cell(w) for w in position.asserted_by] or "
+                   "[outlet(a, cell=True) for a in cited], then no second escape")
+def test_who_says_it_from_the_outlet_is_escaped_once(summary: Summary) -> None:
+    changed = replace_article(summary, "a1", outlets=["Le Monde (AFP) | Paris"])
+    _, tokens = render(changed)
+    assert table_rows(tokens)[3][2] == "Le Monde (AFP) | Paris"
+    no_outlet = replace_article(summary, "a4", outlets=[])
+    assert table_rows(render(no_outlet)[1])[4][2] == "004_article.txt"
 
 
-def _single_paragraph_text(markdown: str) -> str:
-    tokens = _parser().parse(markdown)
-    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
-    return _text(tokens[1])
+def test_markup_in_every_field_is_plain_text(summary: Summary) -> None:
+    hostile = "<b>x</b> [l](javascript:a) | *y* www.z.example #"
+    changed = summary.model_copy(update={
+        "headline": hostile,
+        "points": [p.model_copy(update={"statement": hostile}) for p in summary.points],
+        "disputes": [d.model_copy(update={"topic": hostile, "positions": [
+            pos.model_copy(update={"statement": hostile, "asserted_by": [hostile]})
+            for pos in d.positions]}) for d in summary.disputes],
+        "unverified": [u.model_copy(update={"reason": hostile}) for u in summary.unverified],
+    })
+    changed = replace_article(changed, "a2", title=hostile, published=hostile,
+                              outlets=[hostile], source=hostile)
+    _, tokens = render(changed)
+    assert headings(tokens)[0] == ("h1", hostile)
+    assert table_rows(tokens)[1] == [hostile, hostile, hostile, "Le Journal"]
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_escape_inline_is_plain_text(text: str) -> None:
-    escaped = escape_inline(text)
-    assert "\n" not in escaped
-    # Also at a block start, where list, heading and code syntax would apply.
-    assert _single_paragraph_text(escaped) == reader_text(text)
-    tokens = _parser().parse(f"- {escaped}\n\n[^1]: {escaped}\n")
-    types = [t.type for t in tokens]
-    assert types.count("list_item_open") == 1 and "heading_open" not in types
-    # Without a reference, markdown-it drops a footnote definition; reference it here.
-    tokens = _parser().parse(f"x[^1]\n\n[^1]: {escaped}\n")
-    assert _footnotes(tokens) == {"1": reader_text(text)}
+# --------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_escape_table_cell_keeps_one_cell(text: str) -> None:
-    cell = escape_table_cell(text)
-    tokens = _parser().parse(f"| h | i |\n| --- | --- |\n| {cell} | x |\n")
-    assert _table_rows(tokens) == [["h", "i"], [reader_text(text).strip(), "x"]]
+@pytest.mark.parametrize("where", ["key point", "further fact", "dispute"])
+def test_unknown_claim_id_is_an_error(summary: Summary, where: str) -> None:
+    if where == "dispute":
+        broken = Dispute(id="d9", topic="t", origin="figures", positions=[
+            Position(statement="a", claim_ids=["a1:s1"], asserted_by=[]),
+            Position(statement="b", claim_ids=["a9:s99"], asserted_by=[])])
+        changed = summary.model_copy(update={"disputes": [broken]})
+    else:
+        stray = point(9, "s", ["a9:s99"], 1, key=where == "key point")
+        changed = summary.model_copy(update={"points": [*summary.points, stray]})
+    with pytest.raises(ValueError, match="unknown claim id 'a9:s99'"):
+        render_markdown(changed)
 
 
-def test_reader_text_folds_line_breaks() -> None:
-    assert reader_text("  a\r\nb\u2028c\td\x00 ") == "a b c d\ufffd"
+def test_unverified_id_cannot_be_cited_as_a_point(summary: Summary) -> None:
+    stray = point(9, "s", ["a2:s5"], 1)  # the unverified statement's id
+    with pytest.raises(ValueError, match="unknown claim id 'a2:s5'"):
+        render_markdown(summary.model_copy(update={"points": [stray, *summary.points]}))
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://example.org/a?b=1#c", "https://example.org/a?b=1#c"),
-        ("  HTTP://Example.org/x  ", "HTTP://Example.org/x"),
-        ('https://example.org/a b<c>"d|e`f', "https://example.org/a%20b%3Cc%3E%22d%7Ce%60f"),
-        ("https://example.org/é", "https://example.org/%C3%A9"),
-        ("https://example.org/a(b)[c]", "https://example.org/a(b)[c]"),
-        ("javascript:alert(1)", None),
-        ("JaVaScRiPt:alert(1)", None),
-        ("java\tscript:alert(1)", None),
-        ("https://exa\nmple.org", None),
-        ("data:text/html,<script>", None),
-        ("vbscript:x", None),
-        ("file:///etc/passwd", None),
-        ("//example.org/x", None),
-        ("/relative", None),
-        ("http://", None),
-        ("http://[::1", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_safe_url(url: str | None, expected: str | None) -> None:
-    assert safe_url(url) == expected
+def test_unknown_article_id_is_an_error(summary: Summary) -> None:
+    orphan = summary.claims[0].model_copy(update={"article_id": "gone"})
+    with pytest.raises(ValueError, match="unknown article id 'gone'"):
+        render_markdown(summary.model_copy(update={"claims": [orphan, *summary.claims[1:]]}))
+    lost = summary.unverified[0].model_copy(update={"article_id": "gone"})
+    with pytest.raises(ValueError, match="unknown article id 'gone'"):
+        render_markdown(summary.model_copy(update={"unverified": [lost]}))
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_deterministic_and_json_round_trip(summary: Summary) -> None:
+    first = render_markdown(summary)
+    assert render_markdown(summary) == first
+    assert render_markdown(Summary.model_validate_json(summary.to_json())) == first
+
+
+def test_empty_summary(summary: Summary) -> None:
+    empty = build_summary(headline="  \n", language="en", articles=[], claims=[], points=[],
+                          disputes=[], unverified=[], run=summary.run)
+    markdown, tokens = render(empty)
+    assert [h for _, h in headings(tokens)] == ["Untitled event", "Key points", "Disputes",
+                                                "Sources"]
+    assert "[^" not in markdown
+
+
+def test_point_citing_one_sentence_twice_gets_one_footnote(summary: Summary) -> None:
+    twice = point(1, "Twice.", ["a1:s1", "a1:s1"], 1)
+    _, tokens = render(summary.model_copy(update={"points": [twice], "disputes": []}))
+    assert refs_per_line(sections(tokens)["Key points"]) == [["1"]]
 
 
 # --------------------------------------------------------------------------- property
 
 # Text that is mostly Markdown syntax finds escaping bugs far sooner than st.text() alone.
-_SYNTAX = st.text(alphabet=st.sampled_from(list("<>[]()!#*_`~|\\&-+.:/@^$= \n\r\t09wa\x00")))
+_SYNTAX = st.lists(st.sampled_from(
+    [*"<>[]()!#*_`~|\\&-+.:/@^$= \n\r\t09wa\x00", "www.", "http://", "[^1]", "1. ", "- "]
+)).map("".join)
 _TEXT = st.one_of(st.text(), _SYNTAX)
-_URL = st.one_of(
-    st.none(),
-    _TEXT,
-    st.builds(lambda s: "https://example.org/" + s, _TEXT),
-    st.sampled_from(["javascript:alert(1)", "http://x/<>", "data:,x", "http://[::1"]),
-)
+# A speaker with no visible name would leave a dangling comma: the pipeline names one.
+_SPEAKER = _TEXT.filter(lambda s: reader_text(s) != "")
+_URL = st.one_of(st.none(), _TEXT, st.builds(lambda s: "https://example.org/" + s, _TEXT),
+                 st.sampled_from(["javascript:alert(1)", "http://x/<>", "data:,x"]))
 
 
 @st.composite
 def summaries(draw: st.DrawFn) -> Summary:
-    """Arbitrary but well-formed Summaries (ids consistent, texts arbitrary)."""
+    """HAND-BUILT TEST FIXTURES: well-formed Summaries (ids consistent), texts arbitrary."""
     n_articles = draw(st.integers(1, 3))
     articles = [
-        ArticleRef(
-            id=f"a{i}",
-            outlets=draw(st.lists(_TEXT, max_size=2)),
-            title=draw(st.one_of(st.none(), _TEXT)),
-            url=draw(_URL),
-            published=draw(st.one_of(st.none(), _TEXT)),
-            language=draw(_TEXT),
-            source=draw(_TEXT),
-            independence_group=draw(st.sampled_from(["g1", "g2"])),
-            chars=100,
-        )
+        article(i, outlets=draw(st.lists(_TEXT, max_size=2)),
+                title=draw(st.one_of(st.none(), _TEXT)), url=draw(_URL),
+                published=draw(st.one_of(st.none(), _TEXT)), language=draw(_TEXT),
+                source=draw(_TEXT), independence_group=draw(st.sampled_from(["g1", "g2"])))
         for i in range(n_articles)
     ]
-    claims = [
-        Claim(
-            id=f"c{i}",
-            article_id=f"a{draw(st.integers(0, n_articles - 1))}",
-            statement=draw(_TEXT),
-            quote=draw(_TEXT),
-            span=Span(start=draw(st.integers(0, 99)), end=draw(st.integers(0, 99))),
-            match_score=draw(st.floats(0, 100)),
-            asserted_by=draw(_TEXT),
-            quantities=[],
-        )
-        for i in range(draw(st.integers(2, 5)))
-    ]
+    claims = [claim(f"a{draw(st.integers(0, n_articles - 1))}", n, draw(_TEXT), draw(_TEXT))
+              for n in range(1, draw(st.integers(2, 5)))]
     ids = st.lists(st.sampled_from([c.id for c in claims]), min_size=1, max_size=3)
-    points = [
-        Point(
-            id=f"p{i}",
-            statement=draw(_TEXT),
-            claim_ids=draw(ids),
-            independent_sources=draw(st.integers(1, 3)),
-            single_source=draw(st.booleans()),
-        )
-        for i in range(draw(st.integers(0, 3)))
-    ]
+    points = [Point(id=f"p{i}", statement=draw(_TEXT), claim_ids=draw(ids),
+                    independent_sources=draw(st.integers(1, 3)),
+                    single_source=draw(st.booleans()), key=draw(st.booleans()))
+              for i in range(draw(st.integers(0, 3)))]
     disputes = [
-        Dispute(
-            id=f"d{i}",
-            topic=draw(_TEXT),
-            origin=draw(st.sampled_from(["model", "quantities"])),
-            positions=[
-                Position(
-                    statement=draw(_TEXT),
-                    claim_ids=draw(ids),
-                    asserted_by=draw(st.lists(_TEXT, max_size=2)),
-                )
-                for _ in range(draw(st.integers(2, 3)))
-            ],
-        )
+        Dispute(id=f"d{i}", topic=draw(_TEXT), origin=draw(st.sampled_from(
+            ["figures", "calendar"])), positions=[
+                Position(statement=draw(_TEXT), claim_ids=draw(ids),
+                         asserted_by=draw(st.lists(_SPEAKER, max_size=2)))
+                for _ in range(draw(st.integers(2, 3)))])
         for i in range(draw(st.integers(0, 2)))
     ]
-    return Summary(
-        headline=draw(_TEXT),
-        language="en",
-        articles=articles,
-        claims=claims,
-        points=points,
-        disputes=disputes,
-        dropped=[
-            DroppedQuote(
-                article_id="a0", statement=draw(_TEXT), quote=draw(_TEXT), reason=draw(_TEXT)
-            )
-        ],
-        stats=SummaryStats(
-            articles=n_articles,
-            independent_sources=1,
-            claims_extracted=5,
-            claims_verified=len(claims),
-            quotes_dropped=1,
-            points=len(points),
-            disputes=len(disputes),
-        ),
-        run=RunInfo(
-            model=draw(_TEXT),
-            prompt_versions=draw(st.dictionaries(_TEXT, _TEXT)),
-            created=draw(_TEXT),
-            factsum_version=draw(_TEXT),
-        ),
-    )
+    unverified = [Unverified(id=f"a0:s{100 + i}", article_id="a0", statement=draw(_TEXT),
+                             quote=draw(_TEXT), span=Span(start=0, end=1),
+                             reason=draw(_TEXT))
+                  for i in range(draw(st.integers(0, 2)))]
+    return build_summary(
+        headline=draw(_TEXT), language="en", articles=articles, claims=claims,
+        points=points, disputes=disputes, unverified=unverified, run=RunInfo(
+            model=draw(_TEXT), prompt_versions=draw(st.dictionaries(_TEXT, _TEXT)),
+            created=draw(_TEXT), factsum_version=draw(_TEXT)))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(summaries())
 def test_any_text_renders_safely(summary: Summary) -> None:
-    text, _ = _check_markdown(summary)
-    assert render_markdown(summary) == text
-
-
-@settings(max_examples=500, deadline=None)
-@given(_TEXT)
-def test_escape_is_lossless(text: str) -> None:
-    escaped = escape_inline(text)
-    # In the middle of a line, as quotes are: the reader sees reader_text(text) exactly.
-    tokens = _parser().parse(f"x[^1]\n\n[^1]: “{escaped}”\n")
-    assert _footnotes(tokens) == {"1": f"“{reader_text(text)}”"}
-    cell = escape_table_cell(text)
-    rows = _table_rows(_parser().parse(f"| h |\n| - |\n| {cell} |\n"))
-    assert rows == [["h"], [reader_text(text)]]
+    markdown, _ = render(summary)
+    assert render_markdown(summary) == markdown
