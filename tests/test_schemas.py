@@ -10,19 +10,21 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the venv
 import pytest
-
 from factsum.models import (
     ArticleRef,
     Claim,
     Dispute,
     Point,
     Position,
+    Quantity,
     RunInfo,
     Span,
     Summary,
     SummaryStats,
+    Unverified,
     Usage,
 )
+from factsum.render.markdown import render_markdown
 from factsum.schema_export import SCHEMA_DIR, SCHEMAS, export_schemas, main, stale_schemas
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,88 +36,66 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _summary() -> Summary:
-    """HAND-WRITTEN TEST FIXTURE (not model or pipeline output)."""
+    """HAND-WRITTEN TEST FIXTURE (not model or pipeline output): every optional part
+    filled in once, disputes of both origins, one unverified statement."""
+    twelve = Quantity(text="12 missiles", value=12, low=12, high=None, hedge="at least",
+                      kind="count", unit="missiles", asserted_by="", other_incident=False)
+    fifteen = Quantity(text="15 missiles", value=15, low=13, high=17, hedge="about",
+                       kind="count", unit="missiles", asserted_by="Pentagon",
+                       other_incident=False)
     return Summary(
         headline="Iran strikes US bases in Iraq",
         language="en",
         articles=[
-            ArticleRef(
-                id="a1",
-                outlets=["Le Journal"],
-                title="Titre",
-                url="https://x.org/1",
-                language="fr",
-                source="001.txt",
-                independence_group="g1",
-                chars=90,
-            ),
-            ArticleRef(
-                id="a2",
-                outlets=[],
-                language="en",
-                source="002.txt",
-                independence_group="g2",
-                chars=80,
-            ),
+            ArticleRef(id="a1", outlets=["Le Journal"], title="Titre", url="https://x.org/1",
+                       published="2020-01-08", language="fr", source="001.txt",
+                       independence_group="g1", chars=90),
+            ArticleRef(id="a2", outlets=[], language="en", source="002.txt",
+                       independence_group="g2", chars=80),
         ],
         claims=[
-            Claim(
-                id="a1:c1",
-                article_id="a1",
-                statement="12 missiles were fired.",
-                quote="Pas moins de 12 missiles",
-                span=Span(start=0, end=24),
-                match_score=100,
-                asserted_by="the article",
-                quantities=[],
-            ),
-            Claim(
-                id="a2:c1",
-                article_id="a2",
-                statement="15 missiles were fired.",
-                quote="about 15 missiles",
-                span=Span(start=5, end=22),
-                match_score=97.5,
-                asserted_by="Pentagon",
-                quantities=[],
-            ),
+            Claim(id="a1:s1", article_id="a1", sentence=1,
+                  statement="At least 12 missiles were fired.",
+                  quote="Pas moins de 12 missiles ont été tirés.", span=Span(start=0, end=39),
+                  translated=True, quantities=[twelve]),
+            Claim(id="a2:s1", article_id="a2", sentence=1,
+                  statement="About 15 missiles were fired, the Pentagon said.",
+                  quote="About 15 missiles were fired, the Pentagon said.",
+                  span=Span(start=0, end=48), translated=False, quantities=[fifteen]),
+            Claim(id="a1:s2", article_id="a1", sentence=2, statement="It was Thursday 3 "
+                  "January.", quote="C'était jeudi 3 janvier.", span=Span(start=40, end=64),
+                  translated=True, quantities=[], origin="date_reader"),
+            Claim(id="a2:s2", article_id="a2", sentence=2, statement="On Wednesday 8 January.",
+                  quote="On Wednesday 8 January.", span=Span(start=49, end=72),
+                  translated=False, quantities=[]),
         ],
         points=[
-            Point(
-                id="p1",
-                statement="Iran fired missiles.",
-                claim_ids=["a1:c1", "a2:c1"],
-                independent_sources=2,
-                single_source=False,
-            )
+            Point(id="p1", statement="Iran fired missiles.", claim_ids=["a1:s1", "a2:s1"],
+                  independent_sources=2, single_source=False, key=True),
         ],
         disputes=[
-            Dispute(
-                id="d1",
-                topic="Number of missiles",
-                origin="quantities",
-                positions=[
-                    Position(statement="12", claim_ids=["a1:c1"], asserted_by=[]),
-                    Position(statement="15", claim_ids=["a2:c1"], asserted_by=["Pentagon"]),
-                ],
-            )
+            Dispute(id="d1", topic="Number of missiles", origin="figures", positions=[
+                Position(statement="at least 12", claim_ids=["a1:s1"], asserted_by=[]),
+                Position(statement="about 15", claim_ids=["a2:s1"], asserted_by=["Pentagon"]),
+            ]),
+            Dispute(id="d2", topic="Day of the week of 3 January", origin="calendar",
+                    positions=[
+                        Position(statement="Thursday 3 January", claim_ids=["a1:s2"],
+                                 asserted_by=[]),
+                        Position(statement="Friday 3 January", claim_ids=["a2:s2"],
+                                 asserted_by=[]),
+                    ]),
         ],
-        dropped=[],
-        stats=SummaryStats(
-            articles=2,
-            independent_sources=2,
-            claims_extracted=2,
-            claims_verified=2,
-            quotes_dropped=0,
-            points=1,
-            disputes=1,
-        ),
-        run=RunInfo(
-            model="m",
-            prompt_versions={"extract": "v1"},
-            created="2020-01-09",
-            factsum_version="0.1.0",
-        ),
+        unverified=[
+            Unverified(id="a2:s3", article_id="a2", statement="80 people died.",
+                       quote="Iran claimed deaths.", span=Span(start=73, end=93),
+                       reason="gives 80, which the sentence does not state"),
+        ],
+        stats=SummaryStats(articles=2, independent_sources=2, sentences_read=5,
+                           claims_extracted=5, claims_verified=4, claims_unverified=1,
+                           points=1, key_points=1, disputes=2),
+        run=RunInfo(model="m", prompt_versions={"extract": "extract@v5:1b33ebb8"},
+                    created="2020-01-09", factsum_version="0.2.0"),
         usage=Usage(requests=3, prompt_tokens=100),
     )
 
@@ -166,9 +146,15 @@ def test_runs_as_module() -> None:
 def test_summary_json_validates() -> None:
     schema = _load("summary.json")
     jsonschema.Draft202012Validator.check_schema(schema)
-    document = json.loads(_summary().to_json())
+    summary = _summary()
+    render_markdown(summary)  # guard: the fixture is a summary the renderer accepts
+    document = json.loads(summary.to_json())
     jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
     assert "usage" not in document  # accounting is excluded from the JSON output
+    # Offsets and the provenance of each sentence stay in the JSON for consumers.
+    assert document["claims"][0]["span"] == {"start": 0, "end": 39}
+    assert {c["origin"] for c in document["claims"]} == {"model", "date_reader"}
+    assert Summary.model_validate(document) == summary.model_copy(update={"usage": Usage()})
 
 
 @pytest.mark.parametrize(
@@ -178,7 +164,12 @@ def test_summary_json_validates() -> None:
         lambda d: d["claims"][0]["span"].update(start=-1),
         lambda d: d["points"][0].update(claim_ids=[]),
         lambda d: d["disputes"][0].update(positions=d["disputes"][0]["positions"][:1]),
-        lambda d: d["claims"][0].update(match_score=101),
+        lambda d: d["disputes"][0].update(origin="model"),
+        lambda d: d["claims"][0].update(sentence=0),
+        lambda d: d["claims"][0].update(origin="figure_reader"),
+        lambda d: d["points"][0].pop("key"),
+        lambda d: d["unverified"][0].pop("reason"),
+        lambda d: d["claims"][0]["quantities"][0].update(hedge="roughly"),
     ],
 )
 def test_summary_schema_rejects_broken_documents(break_it: Any) -> None:
@@ -192,7 +183,12 @@ def _objects(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return [schema, *schema.get("$defs", {}).values()]
 
 
-@pytest.mark.parametrize("name", ["extraction.json", "reconcile.json"])
+def test_only_the_current_schemas_are_committed() -> None:
+    committed = {p.name for p in SCHEMA_DIR.glob("*.json")}
+    assert committed == set(SCHEMAS)  # no stale file (the old reconcile.json) left behind
+
+
+@pytest.mark.parametrize("name", ["extraction.json"])
 def test_llm_schemas_fit_strict_structured_outputs(name: str) -> None:
     # OpenAI strict mode (see DESIGN.md): every field required, no extra keys, no default.
     schema = _load(name)
@@ -200,7 +196,7 @@ def test_llm_schemas_fit_strict_structured_outputs(name: str) -> None:
     assert schema["type"] == "object"
     for obj in _objects(schema):
         if obj.get("type") != "object":
-            continue  # e.g. the Qualifier enum
+            continue  # e.g. an enum
         assert set(obj["required"]) == set(obj["properties"]), obj.get("title")
         assert obj["additionalProperties"] is False, obj.get("title")
     assert '"default"' not in json.dumps(schema)
