@@ -97,6 +97,7 @@ def efficiency_sweep(events: list[Event], tmp: Path, *, latencies: tuple[float, 
                                       max_concurrency=concurrency)
             run = asyncio.run(run_batch(events, settings))
         ideal = ideal_wall_s(run, latency_s=latency, concurrency=concurrency)
-        out[f"{latency:g}"] = {"wall_s": round(run.wall_s, 3), "ideal_wall_s": round(ideal, 3),
+        out[f"{latency:g}"] = {"events": len(events), "wall_s": round(run.wall_s, 3),
+                               "ideal_wall_s": round(ideal, 3),
                                "efficiency": round(ideal / run.wall_s, 3)}
     return out

@@ -25,8 +25,9 @@ def _batch_rows(a: dict[str, Any]) -> list[Row]:
          _ok(a["efficiency"] >= 0.85)),
         ("a. sequential, no cache", seq, "", ""),
         ("a. speed-up vs sequential", f"{a['speedup_vs_sequential']:.1f}x", "", ""),
-        *[(f"a. efficiency at {lat}s/request", f"{fig['efficiency']:.2f} ({fig['wall_s']:.2f}s"
-           f" vs ideal {fig['ideal_wall_s']:.2f}s)", "", "")
+        *[(f"a. efficiency at {lat}s/request ({fig['events']} events)",
+           f"{fig['efficiency']:.2f} ({fig['wall_s']:.2f}s vs ideal {fig['ideal_wall_s']:.2f}s)",
+           "", "")
           for lat, fig in a.get("efficiency_by_latency", {}).items()],
         ("c. warm rerun requests", str(a["warm_requests"]), "0", _ok(a["warm_requests"] == 0)),
         ("c. warm rerun wall / cold", f"{a['warm_fraction_of_cold']:.1%} "
@@ -55,12 +56,11 @@ def _independence_rows(g: dict[str, Any]) -> list[Row]:
 
 def _token_rows(d: dict[str, Any]) -> list[Row]:
     return [
+        ("d. extraction requests", f"{d['extraction_requests']} "
+         f"({d['requests_per_article']:.1f} per article)", "", ""),
         ("d. prompt tokens / sentence tokens", f"{d['prompt_to_sentence_ratio']:.2f}x "
-         f"({d['extraction_requests']} requests, {d['requests_per_article']:.1f} per article; "
-         f"median sentences {d['median_sentence_tokens_per_request']:.0f} tokens)", "", ""),
-        ("d. fixed overhead per request", f"{d['fixed_overhead_tokens_per_request']} tokens "
-         f"(instructions {d['instruction_tokens_per_request']}, schema "
-         f"{d['schema_tokens_per_request']})", "", ""),
+         f"(per request: median messages {d['median_messages_tokens_per_request']:.0f}, "
+         f"schema {d['schema_tokens_per_request']:.0f})", "", ""),
     ]
 
 
