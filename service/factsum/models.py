@@ -2,10 +2,10 @@
 
 Two families live here:
 
-* LLM-facing models (``ExtractionResult`` and its items). Their
-  JSON Schemas are sent to the model server as the structured-output contract, so every
-  field is required (OpenAI strict mode) and field descriptions are written for the
-  model. Keys are short on purpose: every key is generated once per sentence.
+* The LLM-facing model (``ExtractionResult``). Its JSON Schema is sent to the model
+  server as the structured-output contract, so every field is required (OpenAI strict
+  mode) and field descriptions are written for the model. Its key is short on purpose:
+  it is generated once per sentence.
 * Output models (``Summary`` and its parts). Their schema in ``schemas/summary.json`` is
   the contract for consumers of ``--format json``.
 
@@ -40,17 +40,10 @@ Kind = Literal[
 """What kind of quantity a number is (factsum.pipeline.quantities)."""
 
 
-class Restated(_Strict):
-    """One sentence of the article in the summary language."""
-
-    i: int = Field(description="The sentence number.")
-    t: str = Field(description="The sentence in the summary language, complete and faithful.")
-
-
 class ExtractionResult(_Strict):
-    """The model's answer for one passage of an article in another language."""
+    """The model's answer for one sentence: the sentence in the summary language."""
 
-    s: list[Restated] = Field(description="One item per numbered sentence, in order.")
+    t: str = Field(description="The sentence in the summary language, complete and faithful.")
 
 
 # --------------------------------------------------------------------------- output
@@ -176,7 +169,6 @@ class SummaryStats(BaseModel):
     claims_extracted: int = Field(description="Restatements the model returned.")
     claims_verified: int
     claims_unverified: int
-    unknown_ids: int = Field(description="Sentence numbers the model invented (dropped).")
     points: int
     key_points: int
     disputes: int

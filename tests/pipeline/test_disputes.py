@@ -6,7 +6,6 @@ Claims and their figures are hand-written test fixtures; the figures of
 
 from __future__ import annotations
 
-import pytest
 from factsum.models import Article, Claim, Dispute, Hedge, Kind, Quantity, Span
 from factsum.pipeline.assemble import assemble
 from factsum.pipeline.disputes import figure_disputes, question, topic
@@ -172,10 +171,6 @@ def _assembled_disputes(articles: list[Article]) -> list[Dispute]:
     return assemble(articles, sentences, statements, language="en").disputes
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 18 High 4: the reader gives 'killed 40 people and injured 12 others' as 40 "
-    "injured (see test_quantities.test_a_verb_before_the_number_gives_its_kind), so the "
-    "two agreeing reports make a false 'People injured: 12 vs 40' dispute"))
 def test_two_agreeing_reports_give_no_dispute() -> None:
     assert _assembled_disputes(AGREEING) == []
 

@@ -82,10 +82,15 @@ def test_cardinal_words_are_not_read_in_a_language_text2num_lacks() -> None:
     ("The military said the base was hit.", "en"),  # issue 15: not a number word
     ("Un militaire a confirmé l'attaque.", "fr"),
     ("One of the bases was hit.", "en"),  # "one" as a pronoun: below text2num's threshold
-    ("Le Pentagone parle d'une douzaine de missiles.", "fr"),  # no library reads it
 ])
 def test_words_that_are_not_figures_read_as_nothing(text: str, language: str) -> None:
     assert read(text, language).empty
+
+
+def test_collective_numerals_of_the_sentence_s_language_are_read() -> None:
+    # No library reads "une douzaine"; the language's lexicon entry does (where known).
+    assert read("Le Pentagone parle d'une douzaine de missiles.", "fr").numbers == {12.0}
+    assert read("Il Pentagono parla di una dozzina di missili.", "it").empty
 
 
 @pytest.mark.xfail(strict=True, reason=(

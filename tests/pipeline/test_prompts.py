@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from factsum.errors import ConfigError
 from factsum.prompt_templates import data_tag, load_prompt
 

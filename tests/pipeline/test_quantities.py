@@ -47,7 +47,7 @@ def only(statement: str, language: str = "en") -> Mention:
                                                         "kilometres")),
     ("The quake lasted 40 seconds.", (40, "exact", "duration", "seconds")),
     ("Turnout reached 45% in the capital.", (45, "exact", "percent", "%")),
-    ("Turnout reached 45 percent in the capital.", (45, "exact", "percent", "percent")),
+    ("Turnout reached 45 percent in the capital.", (45, "exact", "percent", "%")),
     ("The fire destroyed 1,350 homes in the region.", (1350, "exact", "count", "homes")),
 ])
 def test_one_figure(statement: str, expected: Read) -> None:
@@ -66,11 +66,6 @@ def test_money_is_named_by_cldr_currencies(statement: str, value: float, unit: s
     assert (mention.kind, mention.value, mention.unit) == ("money", value, unit)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "text2num rewrites 'million' as '1000000' before the reader tokenises, so a money "
-    "figure's words (Mention.text, shown to readers as a dispute position) read "
-    "'1.2 1000000 euros'; suggested fix: keep the original tokens for Mention.text and "
-    "use the converted ones only for the value"))
 def test_a_figure_s_words_are_the_statement_s_own() -> None:
     assert only("The company was fined 1.2 million euros.").text == "1.2 million euros"
 
@@ -113,24 +108,12 @@ def test_two_tolls_in_one_statement() -> None:
         (40, "exact", "killed", "killed"), (12, "exact", "injured", "injured")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 18 High 4: the noun of a figure is looked for only after the number, so in "
-    "'killed 40 people and injured 12 others' 40 takes 'injured' and 12 counts "
-    "'others'; two agreeing reports then make a false dispute over the injured. "
-    "Suggested fix: a people verb right before the number ('killed 40', 'injured 12') "
-    "gives the kind, and the window after a number stops at a conjunction"))
 def test_a_verb_before_the_number_gives_its_kind() -> None:
     assert [(m.value, m.kind) for m in read_mentions(
         "The missile attack on the base killed 40 people and injured 12 others.", "en")
     ] == [(40, "killed"), (12, "injured")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "text2num turns the plural collective numerals 'tens', 'hundreds', 'thousands' and "
-    "'millions' into 10/100/1000/1000000 before the reader sees them, so 'hundreds of "
-    "people' is exactly 100 (the lexicon says at least 200) and sets up false disputes "
-    "against any count above 100; suggested fix: read the lexicon's collective words "
-    "before calling alpha2digit, or mask them from it"))
 @pytest.mark.parametrize(("statement", "value"), [
     ("Hundreds of residents were evacuated overnight.", 200),
     ("Thousands of people fled the city.", 2000),
@@ -140,23 +123,14 @@ def test_plural_collectives_are_at_least(statement: str, value: float) -> None:
     assert (mention.value, mention.hedge) == (value, "at least")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "any number from 1900 to 2100 written without a separator is taken for a year, even "
-    "with a counted noun after it, so 'about 2000 people were evacuated' gives no "
-    "figure; suggested fix: treat it as a year only when no noun of the window follows "
-    "(or a month name or 'in' precedes)"))
 def test_a_count_between_1900_and_2100_is_a_figure() -> None:
     mention = only("About 2000 people were evacuated from the valley.")
     assert (mention.value, mention.hedge, mention.kind) == (2000, "about", "evacuated")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'per cent' is in the percent words but the reader looks nouns up one token at a "
-    "time, so '12 per cent' is a figure of kind 'other' counting 'per'; suggested fix: "
-    "join 'per cent' (and 'pour cent') into one token before the lookup"))
 def test_per_cent_in_two_words_is_a_percentage() -> None:
     assert figures("The company lost 12 per cent of its value.") == [
-        (12, "exact", "percent", "per cent")]
+        (12, "exact", "percent", "%")]
 
 
 # --------------------------------------------------------------- every lexicon
@@ -224,10 +198,6 @@ def test_french_statements() -> None:
     assert read_mentions("L'attaque a eu lieu le 8 janvier 2020.", "fr") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the tokeniser keeps \"d'une\" as one token, so neither the hedge \"plus d'\" nor "
-    "the article 'une' is found: 'plus d'une douzaine' reads as about 12, not more than "
-    "12; suggested fix: split elided articles (d', l', qu') off as tokens of their own"))
 def test_french_more_than_a_dozen() -> None:
     assert figures("Le Pentagone a annoncé plus d'une douzaine de missiles.", "fr") == [
         (12, "more than", "count", "missiles")]

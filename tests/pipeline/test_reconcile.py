@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pytest
 from factsum.models import Claim, Point, Span
 from factsum.pipeline.reconcile import (
     KEY_POINTS,
@@ -100,12 +99,6 @@ def test_different_numbers_veto_a_group() -> None:
     assert grouped([claims[0], claim("b:s1", plain)]) == [["a:s1", "b:s1"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the number veto only fires when two statements share no number at all, so an "
-    "incidental shared number ('two bases') lets 10 and 22 missiles group into one point "
-    "whose statement one of its citations contradicts; suggested fix: veto when each "
-    "side gives a number the other does not (compare the figure reader's mentions of "
-    "the same question)"))
 def test_a_shared_incidental_number_does_not_lift_the_veto() -> None:
     ten = "Iran fired 10 ballistic missiles at two bases hosting American troops in Iraq."
     claims = [claim("a:s1", ten), claim("b:s1", ten.replace("10", "22"))]

@@ -148,13 +148,6 @@ def test_fold_and_calendar_names() -> None:
     assert calendar_names("am Mittwoch, 8. Januar", "de") == {("day", 2), ("month", 1)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "calendar_names takes every word that equals a CLDR day or month name, abbreviated "
-    "ones included, so the modal 'may', the verb 'sat' (and, in identity fixtures, "
-    "French 'tué' as 'Tue') read as a month or weekday and a faithful statement is "
-    "rejected; suggested fix: count a month name only next to a day number and a "
-    "weekday only in its wide form or capitalised, or reuse calendar_check's date "
-    "pattern"))
 @pytest.mark.parametrize("statement", [
     "Experts believe that Iran may strike American bases in the region again.",
     "Experts believe that Iran, which sat on its response, could strike American bases "
@@ -165,12 +158,6 @@ def test_ordinary_words_are_not_calendar_names(statement: str,
     assert verdict(statement, 7, sentences).ok
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a sentence that states another number ('deux bases') is not 'empty', so the round "
-    "hedged 20 of a faithful 'about twenty' for 'une vingtaine' is taken as invented; "
-    "suggested fix: read the source's collective numerals with the lexicon of its "
-    "language (FRENCH.collective has 'vingtaine') instead of the all-or-nothing "
-    "source.empty rule"))
 def test_a_collective_numeral_beside_another_number(sentences: list[Sentence]) -> None:
     statement = "About twenty missiles targeted two bases, according to an Iraqi security source."
     assert verdict(statement, 6, sentences).ok

@@ -44,6 +44,8 @@ class Lexicon:
     """Verbs that attribute a statement ("said", "announced")."""
     according_to: tuple[str, ...] = ()
     """Phrases that introduce a source ("according to")."""
+    conjunctions: frozenset[str] = field(default_factory=frozenset)
+    """Words that end the noun phrase after a number ("40 people and 12 others")."""
 
 
 ENGLISH = Lexicon(
@@ -86,6 +88,7 @@ ENGLISH = Lexicon(
         "counted", "speaks", "spoke", "put", "puts",
     }),
     according_to=("according to", "quoted by", "cited by"),
+    conjunctions=frozenset({"and", "or", "but"}),
 )
 
 FRENCH = Lexicon(
@@ -118,6 +121,7 @@ FRENCH = Lexicon(
         "indiqué", "affirmé", "précisé", "estimé", "selon", "parle",
     }),
     according_to=("selon", "d'après", "cité par", "cités par"),
+    conjunctions=frozenset({"et", "ou", "mais"}),
 )
 
 LEXICONS: dict[str, Lexicon] = {"en": ENGLISH, "fr": FRENCH}

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from text_to_num import alpha2digit
 
+from factsum.pipeline.lexicon import lexicon
+
 TEXT2NUM_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})
 
 # A time of day: 17h30, 17 h 30, 1 h 20, 23:30, 5.30 p.m. (two digits of minutes).
@@ -91,12 +93,16 @@ def read(text: str, language: str) -> Readings:
     for m in _TIME.finditer(text):
         times |= _minutes(m)
     rest = _TIME.sub(" ", text)
+    # Collective numerals of the sentence's language ("une vingtaine"), where known.
+    collective = lexicon(language).collective
+    words = re.findall(r"\w+", rest.casefold())
+    extra = {float(collective[w][0]) for w in words if w in collective}
     if language in TEXT2NUM_LANGUAGES:
         # text2num refuses some inputs; the digits are still read then.
         with contextlib.suppress(ValueError, RuntimeError):
             rest = alpha2digit(rest, language, threshold=2)
     numbers = {n for m in _NUMBER.finditer(rest) if (n := parse_number(m.group())) is not None}
-    return Readings(frozenset(numbers), frozenset(times))
+    return Readings(frozenset(numbers | extra), frozenset(times))
 
 
 def interval(value: float, hedge: str) -> tuple[float | None, float | None]:

@@ -24,7 +24,7 @@ from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_tim
 
 _TOKEN = re.compile(
     r"\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+(?![\d])(?:[.,]\d+)?(?:\s?%)?"
-    r"|\d+(?:[.,]\d+)?(?:\s?%)?|\w+(?:[-'’]\w+)*|[^\w\s]"
+    r"|\d+(?:[.,]\d+)?(?:\s?%)?|\w+['’](?=\w)|\w+(?:-\w+)*|[^\w\s]"
 )
 _TIME = re.compile(
     r"(?<![\d.,])(?:[01]?\d|2[0-3])\s?(?:h|:|\.)\s?[0-5]\d(?!\d)(?:\s?[ap]\.?\s?m\b\.?)?",
@@ -111,22 +111,33 @@ def _month_names(language: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _cardinals(text: str, language: str) -> str:
+def _cardinals(text: str, language: str, keep: frozenset[str]) -> str:
+    """``text`` with cardinal words as digits (text2num), except the words in ``keep``
+    (collective numerals and scales, which this module reads itself: text2num would make
+    "hundreds" exactly 100 and write "million" as digits in what a reader sees)."""
     if language not in TEXT2NUM_LANGUAGES:
         return text
     from text_to_num import alpha2digit
 
+    kept: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        kept.append(m.group())
+        return f"§{len(kept) - 1}§"
+
+    words = "|".join(sorted(map(re.escape, keep), key=len, reverse=True))
+    hidden = re.sub(rf"(?i)(?<!\w)(?:{words})(?!\w)", hide, text) if words else text
     try:
-        converted: str = alpha2digit(text, language, threshold=2)
+        converted: str = alpha2digit(hidden, language, threshold=2)
     except (ValueError, RuntimeError):
-        return text
-    return converted
+        converted = hidden
+    return re.sub(r"§(\d+)§", lambda m: kept[int(m.group(1))], converted)
 
 
 def read_mentions(statement: str, language: str) -> list[Mention]:
     """Every figure ``statement`` gives (see the module docstring)."""
     lex = lexicon(language)
-    text = _cardinals(statement, language)
+    text = _cardinals(statement, language, frozenset({*lex.collective, *_SCALES}))
     mentions: list[Mention] = []
     for m in _TIME.finditer(text):
         minutes = parse_time(m.group())
@@ -150,8 +161,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
             value = parse_number(token.rstrip("% "))
             if value is None:
                 continue
-            if _is_date(lower, i, months) or (1900 <= value <= 2100 and "." not in token
-                                               and "," not in token and not percent):
+            if _is_date(lower, i, months) or _is_year(lex, lower, i, token, value):
                 continue  # a day of a month or a year: the calendar check reads dates
             if end < len(lower) and lower[end] in _SCALES:
                 value *= _SCALES[lower[end]]
@@ -160,12 +170,17 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
                   and parse_number(lower[end]) in (1e3, 1e6, 1e9)):
                 value *= parse_number(lower[end]) or 1  # text2num wrote "million" as digits
                 end += 1
+            if not percent and end < len(lower) and lower[end] in ("percent", "%"):
+                percent, end = True, end + 1
+            elif (not percent and end + 1 < len(lower)
+                  and f"{lower[end]} {lower[end + 1]}" in ("per cent", "pour cent")):
+                percent, end = True, end + 2
             if percent:
                 found = _hedge_before(lex, lower, start)
                 if found is not None:
                     hedge, start = found[0], start - found[1]
                 mentions.append(Mention(value, None, hedge, "percent", "%",
-                                        " ".join(tokens[start:end])))
+                                        _join(tokens[start:end])))
                 continue
         elif token in lex.collective:
             value, hedge = lex.collective[token]
@@ -182,7 +197,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
             if kind == "count" and lower[noun_at] not in lex.people:
                 continue  # "no doubt", "without warning": not a toll or a count of none
             mentions.append(Mention(0.0, None, "exact", kind, unit,
-                                    " ".join(tokens[i:noun_at + 1])))
+                                    _join(tokens[i:noun_at + 1])))
             continue
         else:
             continue
@@ -193,16 +208,37 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
             if found is not None:
                 hedge, start = found[0], start - found[1]
             mentions.append(Mention(value, None, hedge, "money", lower[start],
-                                    " ".join(tokens[start:end])))
+                                    _join(tokens[start:end])))
             continue
         found = _hedge_before(lex, lower, start)
         if found is not None:
             hedge, start = found[0], start - found[1]
+        if start > 0 and lower[start - 1] in lex.people:  # "killed 40 people"
+            kind = lex.people[lower[start - 1]]
+            noun_at = _noun_after(lower, end, lex)
+            last = noun_at + 1 if noun_at is not None else end
+            mentions.append(Mention(value, None, hedge, kind, lower[start - 1],
+                                    _join(tokens[start - 1:last])))
+            continue
         noun_at = _noun_after(lower, end, lex)
         kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
         last = noun_at + 1 if noun_at is not None else end
-        mentions.append(Mention(value, None, hedge, kind, unit, " ".join(tokens[start:last])))
+        mentions.append(Mention(value, None, hedge, kind, unit, _join(tokens[start:last])))
     return [m for m in mentions if m.kind == "time" or m.unit]
+
+
+def _is_year(lex: Lexicon, lower: list[str], i: int, token: str, value: float) -> bool:
+    """1900 to 2100 in four plain digits, not hedged and not counting a noun after it."""
+    if not (1900 <= value <= 2100 and token.isdigit()) or _hedge_before(lex, lower, i):
+        return False
+    following = lower[i + 1] if i + 1 < len(lower) else ""
+    counts = following in lex.people or (len(following) >= 4 and following.endswith("s"))
+    return not counts
+
+
+def _join(tokens: list[str]) -> str:
+    """Tokens as the statement wrote them: no space after an elided article (d', l')."""
+    return re.sub(r"(['’]) ", r"\1", " ".join(tokens))
 
 
 def _is_date(lower: list[str], i: int, months: frozenset[str]) -> bool:
@@ -229,7 +265,7 @@ def _noun_after(lower: list[str], at: int, lex: Lexicon) -> int | None:
     naming people's harm, else the first plural-looking word, else the first word."""
     window: list[int] = []
     for j in range(at, min(len(lower), at + 4)):
-        if lower[j] in _STOP or lower[j][0].isdigit():
+        if lower[j] in _STOP or lower[j][0].isdigit() or lower[j] in lex.conjunctions:
             break
         if lower[j] in lex.of and not window:
             continue

@@ -59,9 +59,10 @@ def similarity(claims: Sequence[Claim]) -> np.ndarray:
 
 
 def _compatible(a: Claim, b: Claim, language: str) -> bool:
-    """Vetoes: different numbers, or names on both sides with none in common."""
+    """Vetoes: each side gives a number the other does not, or names on both sides with
+    none in common."""
     na, nb = read(a.statement, language), read(b.statement, language)
-    if na.numbers and nb.numbers and not (na.numbers & nb.numbers):
+    if (na.numbers - nb.numbers) and (nb.numbers - na.numbers):
         return False
     names_a, names_b = _names(a.statement), _names(b.statement)
     return not (names_a and names_b and not (names_a & names_b))

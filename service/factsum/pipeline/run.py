@@ -30,10 +30,10 @@ from factsum.models import (
 )
 from factsum.pipeline.assemble import assemble
 from factsum.pipeline.event_cache import load_event, save_event
-from factsum.pipeline.extract import Restatements, passage_count, restate_article
+from factsum.pipeline.extract import Restatements, restate_article
 from factsum.pipeline.fingerprint import event_cache_key
 from factsum.pipeline.sentences import split_sentences
-from factsum.prompt_templates import load_prompt
+from factsum.prompt_templates import language_name, load_prompt
 from factsum.settings import Settings
 from factsum.version import __version__
 
@@ -109,18 +109,18 @@ async def _summarize_event(
         note(f"skipped {problem}")
     sentences = {a.id: split_sentences(a) for a in articles}
     candidates = {a.id: [s for s in sentences[a.id] if s.candidate] for a in articles}
-    progress = PassageProgress(
-        sum(passage_count(a, candidates[a.id], language) for a in articles), note, ledger)
+    progress = Progress(
+        sum(len(candidates[a.id]) for a in articles if a.language != language), note, ledger)
     if progress.total:
-        note(f"restating {sum(len(candidates[a.id]) for a in articles if a.language != language)}"
-             f" sentences in {language}: {progress.total} model calls")
+        note(f"restating {progress.total} sentences in {language_name(language)}, one model "
+             "call each")
 
     async def one(article: Article) -> Restatements | str:
         try:
             return await restate_article(article, candidates[article.id], llm=llm,
                                          settings=settings, language=language,
                                          event_id=event_id,
-                                         on_passage=lambda: progress.done(article.source))
+                                         on_answer=lambda: progress.done(article.source))
         except LLMError as exc:
             note(f"{article.source}: extraction failed: {exc}")
             return str(exc)
@@ -158,7 +158,6 @@ async def _summarize_event(
             claims_extracted=sum(len(r.by_number) for r in restated.values()),
             claims_verified=len(model_claims),
             claims_unverified=len(built.unverified),
-            unknown_ids=sum(r.unknown_ids for r in restated.values()),
             points=len(built.points),
             key_points=sum(p.key for p in built.points),
             disputes=len(built.disputes),
@@ -174,8 +173,8 @@ async def _summarize_event(
     return EventResult(summary, input_errors, article_errors)
 
 
-class PassageProgress:
-    """One progress line per answered passage: n/N, tokens per second, time left."""
+class Progress:
+    """One progress line per answered sentence: n/N, tokens per second, time left."""
 
     def __init__(self, total: int, note: ProgressFn, ledger: Ledger | None) -> None:
         self.total, self.note, self.ledger = total, note, ledger
@@ -183,7 +182,7 @@ class PassageProgress:
         self.started = time.monotonic()
 
     def done(self, source: str) -> None:
-        """Record one answered passage of ``source`` and print where the run stands."""
+        """Record one answered sentence of ``source`` and print where the run stands."""
         self.finished += 1
         elapsed = time.monotonic() - self.started
         left = elapsed / self.finished * (self.total - self.finished)

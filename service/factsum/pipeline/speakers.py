@@ -44,7 +44,17 @@ def speaker(statement: str, language: str) -> str:
     m = re.search(rf"\b(?:{words})\s+(?P<who>(?:the\s+)?{_CAPS}(?:\s+{_CAPS})*)", statement)
     if m:
         return _tidy(m.group("who"))
+    # "..., officials said", "the army said ...": a short lower-case subject
+    m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)?)\s+(?:{words})\b",
+                  statement)
+    if m and m.group("who").split()[-1] not in _NOT_SPEAKERS:
+        return _tidy(m.group("who"))
     return ""
+
+
+# Subjects of a reporting verb that name no source ("it said", "he added").
+_NOT_SPEAKERS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that",
+                           "which", "who", "il", "elle", "ils", "elles", "on"})
 
 
 def _tidy(who: str) -> str:

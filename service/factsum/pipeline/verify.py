@@ -64,27 +64,38 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=64)
 def _calendar_words(language: str) -> dict[str, tuple[str, int]]:
-    """Weekday and month names of a language (CLDR) -> ("day"|"month", index)."""
+    """Full weekday and month names of a language (CLDR) -> ("day"|"month", index).
+    Abbreviations are left out: "sat", "mar" and "tue" are words too."""
     try:
         locale = Locale.parse(language)
     except (UnknownLocaleError, ValueError):
         return {}
     out: dict[str, tuple[str, int]] = {}
     for context in ("format", "stand-alone"):
-        for width in ("wide", "abbreviated"):
-            for index, name in locale.days[context][width].items():
-                if len(name.rstrip(".")) >= 3:
-                    out[fold(name.rstrip("."))] = ("day", int(index))
-            for index, name in locale.months[context][width].items():
-                if len(name.rstrip(".")) >= 3:
-                    out[fold(name.rstrip("."))] = ("month", int(index))
+        for index, name in locale.days[context]["wide"].items():
+            out[fold(name)] = ("day", int(index))
+        for index, name in locale.months[context]["wide"].items():
+            out[fold(name)] = ("month", int(index))
     return out
 
 
+_DATE_WORD = re.compile(r"[^\W\d_]+|\d{1,2}(?!\d)")
+
+
 def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
-    """The weekdays and months a text names, as ("day", 0..6) and ("month", 1..12)."""
+    """The weekdays and months a text names, as ("day", 0..6) and ("month", 1..12). A
+    month counts only next to a day number ("May 8", "8 mai"), so "may" the verb and
+    "mars" the planet are not months."""
     words = _calendar_words(language)
-    return {words[w] for w in _WORD.findall(fold(text)) if w in words}
+    tokens = _DATE_WORD.findall(fold(text))
+    found = set()
+    for i, token in enumerate(tokens):
+        name = words.get(token)
+        if name is None:
+            continue
+        if name[0] == "day" or any(t.isdigit() for t in tokens[max(0, i - 2):i + 3]):
+            found.add(name)
+    return found
 
 
 def _grams(text: str) -> frozenset[str]:

@@ -219,8 +219,7 @@ def _footer(summary: Summary) -> str:
         f"factsum {escape_inline(run.factsum_version)} · model {escape_inline(run.model)} · "
         f"prompts {prompts or 'none'} · {escape_inline(run.created)} · "
         f"{stats.sentences_read} sentences read, {stats.claims_verified} statements "
-        f"verified, {stats.claims_unverified} not verified, {stats.unknown_ids} invented "
-        f"sentence numbers dropped"
+        f"verified, {stats.claims_unverified} not verified"
     )
 
 

@@ -11,14 +11,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-_ARTICLE_RE = re.compile(r"<<<ARTICLE (\w+)>>>\n(.*?)\n<<<END \1>>>", re.DOTALL)
-_LINE_RE = re.compile(r"^\[(\d+)\] (.*)$", re.MULTILINE)
+_SENTENCE_RE = re.compile(r"<<<SENTENCE (\w+)>>>\n(.*?)\n<<<END \1>>>", re.DOTALL)
 
 
 def request_kind(payload: Mapping[str, Any]) -> str:
-    """'extract' for a request that carries an article's numbered sentences, else
-    'unknown'."""
-    return "extract" if _ARTICLE_RE.search(_user_text(payload)) else "unknown"
+    """'extract' for a request that carries a sentence to restate, else 'unknown'."""
+    return "extract" if _SENTENCE_RE.search(_user_text(payload)) else "unknown"
 
 
 def _user_text(payload: Mapping[str, Any]) -> str:
@@ -27,21 +25,16 @@ def _user_text(payload: Mapping[str, Any]) -> str:
     return users[0] if users else ""
 
 
-def article_text(payload: Mapping[str, Any]) -> str:
-    """The numbered sentences between the markers of an extraction prompt."""
-    m = _ARTICLE_RE.search(_user_text(payload))
+def sentence_text(payload: Mapping[str, Any]) -> str:
+    """The sentence between the markers of an extraction prompt."""
+    m = _SENTENCE_RE.search(_user_text(payload))
     return m.group(2) if m else ""
 
 
-def numbered_sentences(payload: Mapping[str, Any]) -> list[tuple[int, str]]:
-    """The ``(number, sentence)`` pairs of an extraction prompt."""
-    return [(int(n), text) for n, text in _LINE_RE.findall(article_text(payload))]
-
-
 def extraction_answer(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Every sentence "restated" as itself: the identity translation, which passes every
+    """The sentence "restated" as itself: the identity translation, which passes every
     check in code, so tests see the pipeline's behaviour, not a model's."""
-    return {"s": [{"i": n, "t": text} for n, text in numbered_sentences(payload)]}
+    return {"t": sentence_text(payload)}
 
 
 def answer_for(payload: Mapping[str, Any]) -> str:

@@ -42,7 +42,6 @@ from factsum.testing.faults import (
     INVENTED_NUMBER,
     MALFORMED_CONTENT,
     TRANSPORT_FAULTS,
-    UNKNOWN_SENTENCE,
     FaultConfig,
     answer_content,
 )
@@ -53,7 +52,6 @@ __all__ = [
     "INVENTED_NUMBER",
     "MALFORMED_CONTENT",
     "TRANSPORT_FAULTS",
-    "UNKNOWN_SENTENCE",
     "FakeServer",
     "FaultConfig",
     "ServerStats",
@@ -508,7 +506,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Fake OpenAI-compatible server on 127.0.0.1.")
     p.add_argument("--port", type=int, default=0, help="0 = any free port (printed)")
     p.add_argument("--faults", default="", help="e.g. 429=0.2,5xx=0.05,timeout=0.02,"
-                   "drop=0.02,malformed=0.05,schema=0.05,invented_number=0.02,unknown_id=0.02")
+                   "drop=0.02,malformed=0.05,schema=0.05,invented_number=0.02,empty=0.02")
     p.add_argument("--script", default="", help="per-body attempt script, e.g. 429,500,ok")
     p.add_argument("--cycle", default="", help="faults for successive new bodies, e.g. 429,ok")
     p.add_argument("--seed", type=int, default=0)

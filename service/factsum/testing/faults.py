@@ -21,13 +21,12 @@ from typing import Any
 from factsum.testing.fake_answers import answer_for
 
 TRANSPORT_FAULTS = ("429", "500", "503", "timeout", "drop")
-CONTENT_FAULTS = ("malformed", "schema", "invented_number", "unknown_id")
+CONTENT_FAULTS = ("malformed", "schema", "invented_number", "empty")
 FAULTS = (*TRANSPORT_FAULTS, *CONTENT_FAULTS)
 """Every fault name, in the order probabilities are stacked."""
 
 INVENTED_NUMBER = " Officials said 9999 drones were shot down."
-UNKNOWN_SENTENCE = 9999
-MALFORMED_CONTENT = 'Sure! Here is the JSON you asked for: {"s": [{"i": '
+MALFORMED_CONTENT = 'Sure! Here is the JSON you asked for: {"t": '
 
 
 @dataclass(frozen=True)
@@ -117,18 +116,17 @@ def _applies(fault: str, kind: str, reask: bool, fault_reasks: bool) -> bool:
 def answer_content(payload: Mapping[str, Any], fault: str) -> str:
     """The answer text, corrupted as the content fault ``fault`` says ("ok": none).
 
-    ``invented_number`` adds a figure the sentence does not state to the first
-    statement (the checks in code must list it as not verified); ``unknown_id`` cites a
-    sentence number the passage does not have (the answer fails validation: re-asked).
+    ``invented_number`` adds a figure the sentence does not state to the statement (the
+    checks in code must list it as not verified); ``empty`` answers an empty statement
+    (the answer fails validation: re-asked).
     """
     if fault == "malformed":
         return MALFORMED_CONTENT
     answer: dict[str, Any] = json.loads(answer_for(payload))
     if fault == "schema":
         return json.dumps({"result": answer, "confidence": "high"}, ensure_ascii=False)
-    items = answer.get("s") or []
-    if fault == "invented_number" and items:
-        items[0]["t"] += INVENTED_NUMBER
-    elif fault == "unknown_id" and items:
-        items[-1]["i"] = UNKNOWN_SENTENCE
+    if fault == "invented_number" and "t" in answer:
+        answer["t"] += INVENTED_NUMBER
+    elif fault == "empty" and "t" in answer:
+        answer["t"] = ""
     return json.dumps(answer, ensure_ascii=False)
