@@ -1,7 +1,8 @@
 """Export the JSON Schemas of the pydantic models to ``schemas/*.json``.
 
 The files are the contract for consumers of the JSON output (``summary.json``) and a
-readable copy of what the model server is asked to produce (``extraction.json``). They are generated, never edited: a test keeps them in sync.
+readable copy of what the model server is asked to produce (``extraction.json``).
+They are generated, never edited: a test keeps them in sync.
 
 Usage::
 

@@ -31,7 +31,8 @@ def test_embedded_model_summarises_two_articles(tmp_path: Path) -> None:
 
     async def go() -> None:
         async with open_llm(settings, progress=notes.append) as llm:
-            result = await asummarize_event([EVENT], llm=llm, cache=llm.cache, ledger=llm.ledger, settings=settings)
+            result = await asummarize_event([EVENT], llm=llm, cache=llm.cache,
+                                            ledger=llm.ledger, settings=settings)
         summary = result.summary
         assert summary.stats.articles == 2
         assert summary.points, "the local model produced at least one cited point"

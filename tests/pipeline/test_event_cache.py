@@ -28,9 +28,11 @@ def _run(folder: Path, cache_dir: Path, transport: ScriptedTransport) -> EventRe
     settings = Settings(model="scripted", cache_dir=cache_dir)
 
     async def go() -> EventResult:
-        client = LLMClient(settings.llm, transport, cache=ResponseCache(settings.response_cache_dir))
+        client = LLMClient(settings.llm, transport,
+                           cache=ResponseCache(settings.response_cache_dir))
         try:
-            return await asummarize_event([folder], llm=client, cache=client.cache, ledger=client.ledger, settings=settings,
+            return await asummarize_event([folder], llm=client, cache=client.cache,
+                                          ledger=client.ledger, settings=settings,
                                           event_id="e", created="2020-01-09")
         finally:
             await client.aclose()

@@ -66,9 +66,11 @@ def test_rerun_with_cache_makes_no_model_call(tmp_path: Path) -> None:
 
     def run(transport: ScriptedTransport) -> str:
         async def go() -> str:
-            client = LLMClient(settings.llm, transport, cache=ResponseCache(settings.response_cache_dir))
+            client = LLMClient(settings.llm, transport,
+                               cache=ResponseCache(settings.response_cache_dir))
             try:
-                result = await asummarize_event([SEEDS], llm=client, cache=client.cache, ledger=client.ledger, settings=settings,
+                result = await asummarize_event([SEEDS], llm=client, cache=client.cache,
+                                                ledger=client.ledger, settings=settings,
                                                 created="2020-01-09")
                 return result.summary.to_json()
             finally:
