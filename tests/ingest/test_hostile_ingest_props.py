@@ -25,12 +25,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from factsum.errors import InputError
 from factsum.ingest.readers import article_id, load_articles
 from factsum.models import Article
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # Every code point, lone surrogates included (JSON and surrogateescape produce them).
 ANY_CHAR = st.characters(exclude_categories=())
@@ -140,13 +139,29 @@ def test_any_jsonl_manifest_never_crashes_ingest(lines: list[bytes]) -> None:
 
 @PROPS
 @given(name=st.text(ANY_CHAR, min_size=1, max_size=20).filter(
-    # A name with a line break is article text by design, not a path.
-    lambda s: not {"/", "\x00", "\n"} & set(s) and s not in (".", "..")))
-def test_any_path_string_never_crashes_ingest(name: str) -> None:
+    lambda s: "/" not in s and s not in (".", "..")))
+def test_any_path_never_crashes_ingest(name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, name + ".txt")  # never an existing file
+        path = Path(tmp, name + ".txt")  # never an existing file
         articles, errors = load_articles([path])
     assert articles == []
+    assert_usable(articles, errors)
+
+
+@PROPS
+@given(name=st.text(ANY_CHAR, min_size=1, max_size=20).filter(
+    lambda s: not {"/", "\x00"} & set(s) and s not in (".", "..")))
+def test_a_string_is_never_read_as_a_path(name: str) -> None:
+    """The contract: a str is article text; only a pathlib.Path (os.PathLike) is read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, name + ".txt")
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write("SECRET five words of file content.")
+        except (OSError, UnicodeEncodeError):
+            return  # a name this file system cannot hold
+        articles, errors = load_articles([path])
+    assert all("SECRET" not in a.text for a in articles)
     assert_usable(articles, errors)
 
 
@@ -182,7 +197,7 @@ def test_an_undecodable_file_name_is_shown_with_a_replacement_character(tmp_path
 
 
 def test_a_path_the_os_cannot_encode_is_an_input_error() -> None:
-    articles, (error,) = load_articles(["\ud800.txt"])
+    articles, (error,) = load_articles([Path("\ud800.txt")])
     assert articles == [] and str(error) == "\ufffd.txt: unreadable: invalid file name"
 
 
@@ -192,9 +207,9 @@ def test_huge_numbers_and_deep_nesting_in_jsonl_are_line_errors(tmp_path: Path) 
                          + b'{"text": "Five words of article text.", "outlet": 1'
                          + b"1" * 5000 + b"}\n")
     articles, errors = load_articles([manifest])
-    assert [str(e) for e in errors] == ["m.jsonl:1: invalid JSON (a number is too long)",
-                                        "m.jsonl:2: invalid JSON (nested too deeply)",
-                                        "m.jsonl:3: invalid JSON (a number is too long)"]
+    assert [str(e) for e in errors] == [f"{manifest}:1: invalid JSON (a number is too long)",
+                                        f"{manifest}:2: invalid JSON (nested too deeply)",
+                                        f"{manifest}:3: invalid JSON (a number is too long)"]
     assert articles == []
 
 

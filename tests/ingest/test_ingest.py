@@ -22,9 +22,6 @@ from pathlib import Path
 
 import py3langid
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from factsum.errors import InputError, NoUsableInputError
 from factsum.ingest.readers import (
     article_id,
@@ -40,6 +37,8 @@ from factsum.ingest.readers import (
     without_surrogates,
 )
 from factsum.models import Article
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "ingest"
@@ -257,9 +256,9 @@ def test_decode_bytes_still_reads_cyrillic() -> None:
 )
 def test_unusable_files_are_rejected_with_one_line(name: str, problem: str) -> None:
     err = error_for(name)
-    assert err.source == name
+    assert err.source == str(DATA / name)  # the path as given
     assert err.problem == problem
-    assert str(err) == f"{name}: {problem}"
+    assert str(err) == f"{DATA / name}: {problem}"
     assert "\n" not in str(err)
 
 
@@ -273,22 +272,25 @@ def test_size_limit_is_a_parameter() -> None:
 def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
     articles, errors = load_articles([tmp_path / "nope.txt", tmp_path])
     assert articles == []
+    # Issue 18: the path as given, not only its base name ("nope.txt" said nothing of
+    # which folder was meant).
     assert [str(e) for e in errors] == [
-        "nope.txt: unreadable: no such file or directory",
-        f"{tmp_path.name}: folder contains no article files",
+        f"{tmp_path}/nope.txt: unreadable: no such file or directory",
+        f"{tmp_path}: folder contains no article files",
     ]
-    assert str(tmp_path) not in str(errors[0])  # never the full path
 
 
-def test_string_that_names_a_missing_file_is_an_error() -> None:
-    _, errors = load_articles(["missing/article.html"])
-    assert str(errors[0]) == "article.html: unreadable: no such file or directory"
+def test_a_relative_path_is_shown_as_given(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _, errors = load_articles([Path("missing/article.html")])
+    assert str(errors[0]) == "missing/article.html: unreadable: no such file or directory"
 
 
 def test_require_any_raises_when_nothing_is_usable() -> None:
     with pytest.raises(NoUsableInputError) as caught:
         load_articles([DATA / "empty.txt"], require_any=True)
-    assert caught.value.problems[0].source == "empty.txt"
+    assert caught.value.problems[0].source == str(DATA / "empty.txt")
 
 
 # ------------------------------------------------------------------ jsonl
@@ -296,10 +298,11 @@ def test_require_any_raises_when_nothing_is_usable() -> None:
 
 def test_jsonl_broken_lines_are_named_and_the_others_go_on() -> None:
     articles, errors = load_articles([DATA / "articles.jsonl"])
+    jsonl = DATA / "articles.jsonl"
     assert [str(e) for e in errors] == [
-        "articles.jsonl:2: invalid JSON (Expecting ',' delimiter at column 48)",
-        "articles.jsonl:5: missing 'text'",
-        "articles.jsonl:6: expected a JSON object, got list",
+        f"{jsonl}:2: invalid JSON (Expecting ',' delimiter at column 48)",
+        f"{jsonl}:5: missing 'text'",
+        f"{jsonl}:6: expected a JSON object, got list",
     ]
     first, second = articles
     assert first.source == "f24-0108"  # the record's id is the caller's label
@@ -317,7 +320,7 @@ def test_iter_jsonl_bounds_each_line(tmp_path: Path) -> None:
     path.write_text('{"text": "' + "mot " * 100 + '"}\n{"text": "ok ok ok ok ok"}\n')
     items = list(iter_jsonl(path, max_bytes=200))
     assert isinstance(items[0], InputError)
-    assert str(items[0]) == "big.jsonl:1: line larger than 200 bytes"
+    assert str(items[0]) == f"{path}:1: line larger than 200 bytes"
     assert not isinstance(items[1], InputError) and items[1].source == "big.jsonl:2"
 
 

@@ -8,7 +8,6 @@ An event is skipped on a re-run when its fingerprint is unchanged and its output
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -18,12 +17,13 @@ from typing import Any
 
 import filelock
 
-from factsum.version import __version__
-from factsum.errors import ConfigError
-from factsum.pipeline.fingerprint import answer_settings
-from factsum.outputs import write_atomic
-from factsum.settings import Settings
+from factsum.digests import name_bytes
 from factsum.errors import BatchLockedError
+from factsum.llm.cache import canonical_digest
+from factsum.outputs import write_atomic
+from factsum.pipeline.fingerprint import answer_settings
+from factsum.settings import Settings
+from factsum.version import __version__
 
 STATE_FORMAT = 1
 META_DIRNAME = ".factsum"
@@ -71,19 +71,18 @@ def event_fingerprint(
 
     ``inputs`` is the digest of the article inputs; ``created`` is the explicit --created
     date or None (a default "today" must not make every nightly run redo every event).
+    The event id enters as its bytes (a folder name need not be UTF-8).
     """
-    material = {
+    return canonical_digest({
         "format": STATE_FORMAT,
-        "event_id": event_id,
+        "event_id": name_bytes(event_id).hex(),
         "inputs": inputs,
         "language": language,
         "created": created,
         "prompts": dict(sorted(prompt_versions.items())),
         "settings": answer_settings(settings),
         "factsum": __version__,
-    }
-    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    })
 
 
 class StateStore:

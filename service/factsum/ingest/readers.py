@@ -14,18 +14,24 @@ import itertools
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 import py3langid
-import pycld2
 import trafilatura
 from charset_normalizer import from_bytes
 
-from factsum.ingest.clean import Cleaned, clean_text, guess_title, strip_markdown, without_surrogates
 from factsum.errors import InputError, NoUsableInputError
+from factsum.ingest.clean import (
+    Cleaned,
+    clean_text,
+    guess_title,
+    strip_markdown,
+    without_surrogates,
+)
 from factsum.models import Article
 
 DEFAULT_MAX_BYTES = 5_000_000
@@ -38,10 +44,12 @@ KNOWN_SUFFIXES = HTML_SUFFIXES | JSONL_SUFFIXES | MARKDOWN_SUFFIXES | {".txt"}
 Format = Literal["text", "markdown", "html"]
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "MIN_WORDS", "Cleaned", "HtmlMeta", "RawArticle", "article_id",
-    "build_article", "clean_text", "count_words", "decode_bytes", "detect_language",
-    "guess_title", "html_to_text", "iter_jsonl", "language_sample", "load_articles", "load_path",
-    "split_paragraph_chunks", "strip_markdown", "without_surrogates",
+    "DEFAULT_MAX_BYTES", "MIN_WORDS", "Cleaned", "FolderEntry", "HtmlMeta", "NamedBytes",
+    "RawArticle", "article_id", "build_article", "check_language_code", "clean_text",
+    "count_words", "decode_bytes", "detect_language", "folder_entries", "guess_title",
+    "html_to_text", "input_list", "iter_jsonl", "language_sample", "load_articles",
+    "load_path", "skip_reason", "split_paragraph_chunks", "strip_markdown",
+    "without_surrogates",
 ]
 
 
@@ -56,9 +64,44 @@ class RawArticle:
     outlets: tuple[str, ...] = ()
     url: str | None = None
     published: str | None = None
+    where: str | None = None  # how messages name it (a path as given), if not ``source``
+
+    @property
+    def shown(self) -> str:
+        """The name messages about this input use."""
+        return self.where or self.source
+
+
+@dataclass(frozen=True, slots=True)
+class NamedBytes:
+    """Bytes read from somewhere that is not a file (standard input), with the name
+    messages give it. Decoded like a file's bytes."""
+
+    data: bytes
+    source: str
 
 
 # ------------------------------------------------------------------------ public API
+
+
+def input_list(items: object) -> list[object]:
+    """``items`` as a list of inputs; a single input (text, path, bytes, record) is one.
+
+    The contract: a ``str`` is article text, an ``os.PathLike`` (``pathlib.Path``) is a
+    file or folder, ``bytes`` are a file's content, a mapping or an object with a
+    ``text`` attribute is a record. Raises ``TypeError`` naming what was given for
+    anything else (``None``, a number), instead of failing deep inside.
+    """
+    if isinstance(items, str | bytes | os.PathLike | Mapping | NamedBytes):
+        return [items]
+    if isinstance(getattr(items, "text", None), str):
+        return [items]
+    if isinstance(items, Iterable):
+        return list(items)
+    raise TypeError(
+        "articles must be a list of article texts (str), files or folders (pathlib.Path) "
+        f"or records (dicts with 'text'), not {type(items).__name__}"
+    )
 
 
 def load_articles(
@@ -72,13 +115,12 @@ def load_articles(
 
     Returns the articles (exact duplicates merged, first-seen order) and one
     ``InputError`` per rejected input. With ``require_any``, raises
-    ``NoUsableInputError`` when no article is usable.
+    ``NoUsableInputError`` when no article is usable. See ``input_list`` for what each
+    kind of item means (a ``str`` is always text, never a path).
     """
-    if isinstance(items, str | bytes | os.PathLike | Mapping):
-        items = [items]
     merged: dict[str, Article] = {}
     errors: list[InputError] = []
-    for n, item in enumerate(items, start=1):
+    for n, item in enumerate(input_list(items), start=1):
         for raw in _raw_articles(item, n, max_bytes):
             if isinstance(raw, InputError):
                 errors.append(raw)
@@ -114,20 +156,20 @@ def iter_jsonl(
     ``max_bytes`` bounds each line.
     """
     path = Path(path)
-    name = _label(path)
+    shown, name = _shown(path), _label(path)
     try:
-        handle = path.open("rb")
-    except (OSError, ValueError) as err:
-        yield InputError(name, f"unreadable: {_os_reason(err)}")
+        handle = _open_regular(path, max_bytes=None)
+    except InputError as err:
+        yield err
         return
     with handle:
         if kind := _binary_kind(handle.read(4096)):
-            yield InputError(name, f"binary file ({kind}), not JSON lines")
+            yield InputError(shown, f"binary file ({kind}), not JSON lines")
             return
         handle.seek(0)
         seen = 0
         for lineno, line in _bounded_lines(handle, max_bytes):
-            where = f"{name}:{lineno}"
+            where = f"{shown}:{lineno}"
             if line is None:
                 yield InputError(where, f"line larger than {max_bytes} bytes")
                 continue
@@ -135,11 +177,11 @@ def iter_jsonl(
                 continue
             seen += 1
             try:
-                yield _raw_from_json_line(line, where, first=lineno == 1)
+                yield _raw_from_json_line(line, where, f"{name}:{lineno}", first=lineno == 1)
             except InputError as err:
                 yield err
         if seen == 0:
-            yield InputError(name, "empty file (no JSON lines)")
+            yield InputError(shown, "empty file (no JSON lines)")
 
 
 def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
@@ -148,18 +190,18 @@ def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
     # hashing and every later write, so they are replaced here, not only at the readers.
     raw = _sanitised(raw)
     if "\x00" in raw.text:
-        raise InputError(raw.source, "binary content (NUL characters), not text")
+        raise InputError(raw.shown, "binary content (NUL characters), not text")
     if not raw.text.strip():
-        raise InputError(raw.source, "empty (whitespace only)")
+        raise InputError(raw.shown, "empty (whitespace only)")
     title, outlets, url, published = raw.title, raw.outlets, raw.url, raw.published
     body = raw.text
     if raw.format == "html":
         try:
             body, meta = html_to_text(body)
         except Exception as err:  # a parser crash on one page must not stop the others
-            raise InputError(raw.source, f"unreadable HTML ({type(err).__name__})") from None
+            raise InputError(raw.shown, f"unreadable HTML ({type(err).__name__})") from None
         if not body.strip():
-            raise InputError(raw.source, "no text found in the HTML page")
+            raise InputError(raw.shown, "no text found in the HTML page")
         title = title or meta.title
         outlets = outlets or ((meta.sitename,) if meta.sitename else ())
         url = url or meta.url
@@ -168,12 +210,12 @@ def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
         body = strip_markdown(body)
     cleaned = clean_text(body)
     if not cleaned.text:
-        raise InputError(raw.source, "no article text left after removing page furniture")
+        raise InputError(raw.shown, "no article text left after removing page furniture")
     words = count_words(cleaned.text, stop_at=min_words)
     if words < min_words:
         noun = "word" if words == 1 else "words"
         raise InputError(
-            raw.source, f"too short to summarise ({words} {noun}, at least {min_words} needed)"
+            raw.shown, f"too short to summarise ({words} {noun}, at least {min_words} needed)"
         )
     if not outlets and cleaned.outlet:
         outlets = (cleaned.outlet,)
@@ -191,7 +233,8 @@ def build_article(raw: RawArticle, *, min_words: int = MIN_WORDS) -> Article:
 
 def _sanitised(raw: RawArticle) -> RawArticle:
     """``raw`` with lone surrogates replaced in every field (unchanged in the usual case)."""
-    fields = (raw.text, raw.source, raw.title, raw.url, raw.published, *raw.outlets)
+    fields = (raw.text, raw.source, raw.title, raw.url, raw.published, raw.where,
+              *raw.outlets)
     if all(f is None or f == without_surrogates(f) for f in fields):
         return raw
 
@@ -202,7 +245,7 @@ def _sanitised(raw: RawArticle) -> RawArticle:
         text=without_surrogates(raw.text), source=without_surrogates(raw.source),
         format=raw.format, title=fix(raw.title),
         outlets=tuple(without_surrogates(o) for o in raw.outlets),
-        url=fix(raw.url), published=fix(raw.published),
+        url=fix(raw.url), published=fix(raw.published), where=fix(raw.where),
     )
 
 
@@ -211,32 +254,32 @@ def article_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-# CLD2 still reports a few languages by their pre-2000 ISO 639-1 codes, and Chinese by
-# script; factsum reports plain ISO 639-1 codes, as py3langid does.
-_CLD2_CODES = {"iw": "he", "in": "id", "jw": "jv", "zh-Hant": "zh"}
-
-
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language, ``"und"`` without letters.
+    """ISO 639-1 code of the text's language (py3langid), ``"und"`` without letters.
 
-    CLD2 (pycld2, C++) decides first: about 0.05 ms for the sample, against 0.4 ms for
-    py3langid's pure-Python byte-gram pass. When CLD2 is not sure (a short or mixed
-    text) or rejects the input (it refuses some control characters), py3langid, which
-    always gives its best guess, decides instead.
+    py3langid always gives its best guess, also for a short or mixed text; one detector
+    only (it is pure Python with numpy, so it installs everywhere, ARM included).
     """
     if not any(ch.isalpha() for ch in text):
         return "und"
-    sample = language_sample(text)
-    try:
-        reliable, _bytes, guesses = pycld2.detect(sample)[:3]
-    except pycld2.error:
-        reliable, guesses = False, ()
-    if reliable and guesses:
-        code = _CLD2_CODES.get(guesses[0][1], guesses[0][1])
-        if len(code) == 2 and code.isalpha():
-            return str(code)
-    code, _score = py3langid.classify(sample)
+    code, _score = py3langid.classify(language_sample(text))
     return str(code)
+
+
+# ISO 639 (2 or 3 letters) with optional BCP 47 subtags: en, fr, yue, pt-BR, zh-Hant.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def check_language_code(value: object) -> str:
+    """``value`` when it is a language code (``en``, ``pt-BR``, ``zh-Hant``).
+
+    The summary language goes into the prompt and into summary.json, so nothing else
+    (a newline, a forged prompt marker) may pass. Raises ``ValueError`` otherwise.
+    """
+    if isinstance(value, str) and _LANGUAGE_CODE.fullmatch(value):
+        return value
+    shown = repr(value[:40]) if isinstance(value, str) else type(value).__name__
+    raise ValueError(f"{shown} is not a language code (such as en, fr or pt-BR)")
 
 
 def language_sample(text: str, window: int = 500) -> str:
@@ -314,23 +357,43 @@ def _cut_point(text: str, pos: int, max_chars: int) -> int:
 
 def _raw_articles(item: object, n: int, max_bytes: int) -> Iterator[RawArticle | InputError]:
     """Dispatch one input item to the reader for its kind."""
-    if isinstance(item, os.PathLike) or (isinstance(item, str) and looks_like_path(item)):
+    if isinstance(item, os.PathLike):
         yield from _read_path(Path(item), max_bytes)
         return
+    label = f"item-{n}"
+    if isinstance(item, str) and _looks_like_a_path(item):
+        yield InputError(label, f"{without_surrogates(item)[:80]!r} looks like a path, but a "
+                                "string is article text: pass pathlib.Path(...) to read a "
+                                "file or folder")
+        return
     try:
-        raw = _raw_from_item(item, f"item-{n}")
+        raw = _raw_from_item(item, label, max_bytes)
     except InputError as err:
         yield err
         return
     yield from _checked(raw, max_bytes)
 
 
-def _raw_from_item(item: object, label: str) -> RawArticle:
+def _looks_like_a_path(text: str) -> bool:
+    """One token naming a file or folder (``seeds/``, ``a.txt``): surely not an article.
+
+    Only used to explain a rejection: such a string is never read as a path.
+    """
+    if not text or len(text) > 1024 or any(ch.isspace() for ch in text):
+        return False
+    return "/" in text or os.sep in text or Path(text).suffix.lower() in KNOWN_SUFFIXES
+
+
+def _raw_from_item(item: object, label: str, max_bytes: int) -> RawArticle:
     """A raw string, bytes, a mapping or an object with a ``text`` attribute."""
     if isinstance(item, str):
         return _raw_from_string(item, label)
     if isinstance(item, bytes):
-        return _raw_from_string(decode_bytes(item, label), label)
+        item = NamedBytes(item, label)
+    if isinstance(item, NamedBytes):
+        if len(item.data) > max_bytes:
+            raise InputError(item.source, f"too large (over {max_bytes} bytes)")
+        return _raw_from_string(decode_bytes(item.data, item.source), item.source)
     if isinstance(item, Mapping):
         return _raw_from_fields(_mapping_fields(item), label)
     if isinstance(getattr(item, "text", None), str):
@@ -341,25 +404,9 @@ def _raw_from_item(item: object, label: str) -> RawArticle:
 def _checked(raw: RawArticle, max_bytes: int) -> Iterator[RawArticle | InputError]:
     size = len(raw.text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
-        yield InputError(raw.source, f"too large ({size} bytes, limit {max_bytes})")
+        yield InputError(raw.shown, f"too large ({size} bytes, limit {max_bytes})")
     else:
         yield raw
-
-
-def looks_like_path(item: str) -> bool:
-    """A string is a path if it names an existing file/folder or ends in a known suffix.
-
-    Anything else (a sentence, several lines, a long text) is article text. Text from
-    an untrusted origin should come as ``{"text": ...}``, which is never read as a path.
-    """
-    if "\n" in item or "\x00" in item or len(item) > 1024:
-        return False
-    try:
-        if Path(item).exists():
-            return True
-    except (OSError, ValueError):
-        return False
-    return Path(item).suffix.lower() in KNOWN_SUFFIXES
 
 
 def _raw_from_string(text: str, label: str) -> RawArticle:
@@ -382,13 +429,17 @@ def _mapping_fields(item: Mapping[object, object]) -> dict[str, object]:
     return {key: item.get(key) for key in _FIELDS}
 
 
-def _raw_from_fields(fields: Mapping[str, object], default_source: str) -> RawArticle:
-    """Build a ``RawArticle`` from record fields; the caller's ``source``/``id`` labels it."""
+def _raw_from_fields(fields: Mapping[str, object], default_source: str,
+                     where: str | None = None) -> RawArticle:
+    """Build a ``RawArticle`` from record fields; the caller's ``source``/``id`` labels it.
+
+    Messages name ``where`` (a JSONL file as given and the line) when there is one.
+    """
     source = _opt_str(fields.get("source")) or _opt_str(fields.get("id")) or default_source
     text = fields.get("text")
     if not isinstance(text, str):
         problem = "missing 'text'" if text is None else "'text' is not a string"
-        raise InputError(source, problem)
+        raise InputError(where or source, problem)
     text = without_surrogates(text)  # a JSON "\ud800" escape decodes to a lone surrogate
     outlets: list[str] = []
     if outlet := _opt_str(fields.get("outlet")):
@@ -404,6 +455,7 @@ def _raw_from_fields(fields: Mapping[str, object], default_source: str) -> RawAr
         outlets=tuple(outlets),
         url=_opt_str(fields.get("url")),
         published=_opt_str(fields.get("published")),
+        where=where,
     )
 
 
@@ -423,7 +475,9 @@ def _http_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
-def _raw_from_json_line(line: bytes, where: str, *, first: bool) -> RawArticle:
+def _raw_from_json_line(line: bytes, where: str, label: str, *, first: bool) -> RawArticle:
+    """One JSONL record; problems name ``where`` (the path as given and the line), the
+    article's default source is ``label`` (the file's name and the line)."""
     try:
         decoded = line.decode("utf-8-sig" if first else "utf-8")
     except UnicodeDecodeError:
@@ -438,7 +492,7 @@ def _raw_from_json_line(line: bytes, where: str, *, first: bool) -> RawArticle:
         raise InputError(where, "invalid JSON (nested too deeply)") from None
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
-    return _raw_from_fields(_mapping_fields(record), where)
+    return _raw_from_fields(_mapping_fields(record), label, where)
 
 
 def _bounded_lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
@@ -461,20 +515,108 @@ def _bounded_lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, byt
 
 
 def _label(path: Path) -> str:
-    """How an input file is named in errors and in the output: its name, not its folder
-    (``"."`` for the current folder); undecodable bytes in the name become U+FFFD."""
+    """How an input file is named in the output (an article's ``source``): its name, not
+    its folder (``"."`` for the current folder); undecodable bytes become U+FFFD."""
     return without_surrogates(path.name or str(path))
 
 
+def _shown(path: Path) -> str:
+    """How an input is named in messages: the path as given, undecodable bytes as U+FFFD."""
+    return without_surrogates(str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class FolderEntry:
+    """A file of a folder input; ``skipped`` says why ingest does not read it (or None)."""
+
+    path: Path
+    skipped: str | None
+
+
+def folder_entries(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[FolderEntry]:
+    """The files of ``folder`` that ingest considers, sorted by name, each with the reason
+    it is skipped, if any. Raises ``OSError`` when the folder cannot be listed.
+
+    Hidden entries (.DS_Store, editor backups) and sub-folders are left out: a folder is
+    one event, read without recursing. A symlink is followed only while it stays inside
+    the folder: one leading elsewhere (``passwd.txt -> /etc/passwd``, an extracted
+    tarball's link) is reported, never read, so a folder cannot send other files to a model.
+    """
+    root = folder.resolve()
+    out: list[FolderEntry] = []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(root):
+            out.append(FolderEntry(path, "symlink leading outside the folder, not followed"))
+            continue
+        try:
+            st = path.stat()
+        except (OSError, ValueError) as err:
+            out.append(FolderEntry(path, f"unreadable: {_os_reason(err)}"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            continue
+        if path.suffix.lower() not in KNOWN_SUFFIXES:
+            # Named, not silently ignored: a stray image or note in an event folder.
+            out.append(FolderEntry(path, "not an article file (.txt, .md, .html, .jsonl)"))
+            continue
+        out.append(FolderEntry(path, _stat_problem(st, path, max_bytes)))
+    return out
+
+
+def skip_reason(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """Why ingest would not read the file ``path`` (missing, not a regular file, over the
+    size limit), from ``stat`` alone; None when it reads it. Never opens the file."""
+    try:
+        st = path.stat()
+    except (OSError, ValueError) as err:
+        return f"unreadable: {_os_reason(err)}"
+    return _stat_problem(st, path, max_bytes)
+
+
+def _stat_problem(st: os.stat_result, path: Path, max_bytes: int | None) -> str | None:
+    """The problem with a file of this ``stat``: not regular, or too large to read.
+
+    Only regular files are read: a device (``/dev/zero``, ``/dev/urandom``) never ends,
+    and a FIFO blocks until someone writes to it. A JSONL file is read line by line,
+    so only its lines are bounded, not its size.
+    """
+    if not stat.S_ISREG(st.st_mode):
+        kind = _file_kind(st.st_mode)
+        hint = "; give '-' to read standard input" if stat.S_ISFIFO(st.st_mode) else ""
+        return f"not a regular file ({kind}){hint}"
+    if (max_bytes is not None and path.suffix.lower() not in JSONL_SUFFIXES
+            and st.st_size > max_bytes):
+        return f"too large ({st.st_size} bytes, limit {max_bytes})"
+    return None
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a file"
+
+
 def _read_path(path: Path, max_bytes: int) -> Iterator[RawArticle | InputError]:
-    name = _label(path)
-    if path.is_dir():
+    """A file or folder named by the caller (a symlink given directly is followed)."""
+    shown = _shown(path)
+    try:
+        is_dir = stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError) as err:  # ValueError: a name the OS cannot encode
+        yield InputError(shown, f"unreadable: {_os_reason(err)}")
+        return
+    if is_dir:
         yield from _read_folder(path, max_bytes)
-    elif path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
+    elif path.suffix.lower() in JSONL_SUFFIXES:
         yield from iter_jsonl(path, max_bytes=max_bytes)
     else:
         try:
-            text = decode_bytes(_read_bytes(path, max_bytes), name)
+            text = decode_bytes(_read_bytes(path, max_bytes), shown)
         except InputError as err:
             yield err
             return
@@ -484,42 +626,53 @@ def _read_path(path: Path, max_bytes: int) -> Iterator[RawArticle | InputError]:
             else "markdown" if suffix in MARKDOWN_SUFFIXES
             else "text"
         )
-        yield RawArticle(text=text, source=name, format=fmt)
+        yield RawArticle(text=text, source=_label(path), format=fmt, where=shown)
 
 
 def _read_folder(folder: Path, max_bytes: int) -> Iterator[RawArticle | InputError]:
     try:
-        # Hidden files (.DS_Store, editor backups) are never articles; sub-folders are
-        # not descended into, so a folder is one cluster.
-        entries = sorted(
-            p for p in folder.iterdir() if not p.name.startswith(".") and p.is_file()
-        )
-    except OSError as err:
-        yield InputError(_label(folder), f"unreadable folder: {_os_reason(err)}")
+        entries = folder_entries(folder, max_bytes)
+    except (OSError, ValueError) as err:
+        yield InputError(_shown(folder), f"unreadable folder: {_os_reason(err)}")
         return
-    articles = [p for p in entries if p.suffix.lower() in KNOWN_SUFFIXES]
-    if not articles:
-        yield InputError(_label(folder), "folder contains no article files")
+    if not any(e.path.suffix.lower() in KNOWN_SUFFIXES for e in entries):
+        yield InputError(_shown(folder), "folder contains no article files")
     for entry in entries:
-        if entry.suffix.lower() in KNOWN_SUFFIXES:
-            yield from _read_path(entry, max_bytes)
+        if entry.skipped:
+            yield InputError(_shown(entry.path), entry.skipped)
         else:
-            # Named, not silently ignored: a stray image or note in an event folder.
-            yield InputError(_label(entry), "not an article file (.txt, .md, .html, .jsonl)")
+            yield from _read_path(entry.path, max_bytes)
+
+
+def _open_regular(path: Path, *, max_bytes: int | None) -> IO[bytes]:
+    """Open ``path`` for reading if it is a regular file (within ``max_bytes``).
+
+    Checked with ``stat`` before opening (opening some devices has effects of its own)
+    and again with ``fstat`` on what was opened, non-blocking: the name may have been
+    swapped for a FIFO in between.
+    """
+    shown = _shown(path)
+    try:
+        if problem := _stat_problem(path.stat(), path, max_bytes):
+            raise InputError(shown, problem)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as err:  # ValueError: a name the OS cannot encode
+        raise InputError(shown, f"unreadable: {_os_reason(err)}") from None
+    handle = os.fdopen(fd, "rb")
+    if problem := _stat_problem(os.fstat(fd), path, max_bytes):
+        handle.close()
+        raise InputError(shown, problem)
+    return handle
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    name = _label(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(name, f"too large ({size} bytes, limit {max_bytes})")
-        with path.open("rb") as handle:
+    with _open_regular(path, max_bytes=max_bytes) as handle:
+        try:
             data = handle.read(max_bytes + 1)  # the file may have grown since stat()
-    except (OSError, ValueError) as err:  # ValueError: a name the OS cannot encode
-        raise InputError(name, f"unreadable: {_os_reason(err)}") from None
+        except OSError as err:
+            raise InputError(_shown(path), f"unreadable: {_os_reason(err)}") from None
     if len(data) > max_bytes:
-        raise InputError(name, f"too large (over {max_bytes} bytes)")
+        raise InputError(_shown(path), f"too large (over {max_bytes} bytes)")
     return data
 
 
@@ -573,6 +726,8 @@ def decode_bytes(data: bytes, source: str) -> str:
             except UnicodeDecodeError:
                 raise InputError(source, f"invalid {codec.upper()} text") from None
     if kind := _binary_kind(data):
+        if (text := _utf16_without_bom(data)) is not None:
+            return text
         raise InputError(source, f"binary file ({kind}), not text")
     try:
         return data.decode("utf-8")
@@ -589,6 +744,27 @@ def decode_bytes(data: bytes, source: str) -> str:
     if best is None:
         raise InputError(source, "cannot detect the text encoding")
     return str(best)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The text of UTF-16 data saved without a BOM, or None.
+
+    Its NUL bytes (the high bytes of Latin letters, spaces and digits) nearly all fall on
+    one side of each byte pair: the odd bytes in little-endian, the even in big-endian.
+    Binary data has NULs on both sides. The decoded text must also be printable.
+    """
+    if len(data) % 2:
+        return None
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if max(even, odd) < 0.9 * (even + odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\t\n\r")
+    return text if "\x00" not in text and printable >= 0.95 * len(text) else None
 
 
 def _mostly_utf8(data: bytes) -> str | None:
