@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factsum.cli import main
+from factsum.testing.fake_server import FakeServer, FaultConfig
 from support.hostile import (
     HOSTILE_DATA,
     INGEST_DATA,
@@ -35,17 +37,16 @@ from support.hostile import (
     use_scripted_model,
 )
 
-from factsum.cli import main
-from factsum.testing.fake_server import FakeServer, FaultConfig
-
 GOOD = INGEST_DATA / "latin1.txt"  # a usable French article (Latin-1 encoded)
 GOOD_WORDS = "Qassem Soleimani"
 
 
 @pytest.fixture
 def scripted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The CLI's model is a ScriptedTransport answering with test fixtures."""
+    """The CLI's model is a ScriptedTransport answering with test fixtures; the working
+    folder is ``tmp_path`` (see ``summarize``)."""
     use_scripted_model(monkeypatch, tmp_path)
+    monkeypatch.chdir(tmp_path)
 
 
 def copy(tmp_path: Path, *names: str, source: Path = INGEST_DATA) -> list[Path]:
@@ -58,10 +59,21 @@ def copy(tmp_path: Path, *names: str, source: Path = INGEST_DATA) -> list[Path]:
     return out
 
 
+def as_typed(arg: str | Path) -> str:
+    """A path under the working folder as a user would type it there: relative."""
+    if isinstance(arg, Path) and arg.is_absolute() and arg.is_relative_to(Path.cwd()):
+        return str(arg.relative_to(Path.cwd()))
+    return str(arg)
+
+
 def summarize(capsys: pytest.CaptureFixture[str], *args: str | Path
               ) -> tuple[int, str, list[str]]:
-    """Run ``factsum summarize ARGS`` in process: (status, stdout, stderr lines)."""
-    status = main(["summarize", "--created", "2026-01-01", *map(str, args)])
+    """Run ``factsum summarize ARGS`` in process: (status, stdout, stderr lines).
+
+    Paths under the working folder are passed relative to it; messages name each input
+    as given (issue 18), so the expected lines below read ``skipped empty.txt: ...``.
+    """
+    status = main(["summarize", "--created", "2026-01-01", *map(as_typed, args)])
     out, err = capsys.readouterr()
     return status, out, lines(err)
 
@@ -131,7 +143,8 @@ def test_a_folder_with_no_articles(
     assert status == 2 and out == ""
     assert err == [
         "factsum: skipped images_only: folder contains no article files",
-        "factsum: skipped image.png: not an article file (.txt, .md, .html, .jsonl)",
+        "factsum: skipped images_only/image.png: not an article file (.txt, .md, .html, "
+        ".jsonl)",
         "factsum: error: no usable article (2 inputs rejected)",
     ]
 
@@ -170,18 +183,10 @@ def test_a_20_mb_file_is_rejected_by_its_size_without_being_read(
     big = tmp_path / "big.txt"
     with big.open("wb") as handle:
         handle.truncate(20_000_000)  # sparse: 20 MB by size, instant to make
-    opened: list[Path] = []
-    real_open = Path.open
-
-    def spy_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        opened.append(self)
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", spy_open)
-    started = time.perf_counter()
+    opened = spy_on_opens(monkeypatch)
     status, out, err = summarize(capsys, big)
-    assert time.perf_counter() - started < 5
-    assert big not in opened, "the size check must come before reading"
+    assert not any(os.path.samefile(p, big) for p in opened if os.path.exists(p)), \
+        "the size check must come before reading"
     assert_rejected_alone(status, out, err, "big.txt", "too large (20000000 bytes, limit 5000000)")
 
 
@@ -196,6 +201,30 @@ def test_a_20_mb_jsonl_line_is_skipped_and_the_other_lines_kept(
     status, out, err = summarize(capsys, manifest)
     assert status == 0 and GOOD_WORDS in out
     assert skipped(err) == ["factsum: skipped big.jsonl:1: line larger than 5000000 bytes"]
+
+
+def spy_on_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every path opened through ``os.open``, ``open`` or ``Path.open``."""
+    opened: list[str] = []
+    real_os_open, real_open, real_path_open = os.open, open, Path.open
+
+    def spy_os_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(os.fsdecode(path))
+        return real_os_open(path, *args, **kwargs)
+
+    def spy_builtin_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(path, str | bytes | os.PathLike):
+            opened.append(os.fsdecode(path))
+        return real_open(path, *args, **kwargs)
+
+    def spy_path_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(self))
+        return real_path_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy_os_open)
+    monkeypatch.setattr("builtins.open", spy_builtin_open)
+    monkeypatch.setattr(Path, "open", spy_path_open)
+    return opened
 
 
 # ----------------------------------------------------------------- mixed with good input
@@ -232,7 +261,8 @@ def test_every_broken_input_at_once_is_listed_and_the_rest_summarised(
 
 
 @pytest.mark.parametrize(("name", "words"), [
-    ("latin1.txt", "Le général Qassem Soleimani a été tué à Bagdad."),
+    ("latin1.txt", "L'Iran a riposté à l'aube en tirant une douzaine de missiles sur la "
+                   "base d'Aïn al-Assad"),
     ("cp1252.txt", "L’Iran a tiré « plus d’une douzaine » de missiles"),
     ("utf16_bom.txt", "“it is clear these missiles were launched from Iran”"),
 ])
@@ -323,7 +353,7 @@ def test_an_output_path_that_is_a_folder_is_one_line_naming_it(
     taken.mkdir()
     status, out, err = summarize(capsys, path, "-o", taken)
     assert status == 1 and out == ""
-    assert err[-1] == f"factsum: error: {taken}: is a directory"
+    assert err[-1] == "factsum: error: taken: is a directory"  # as given
     assert list(tmp_path.glob(".taken.*")) == [], "the temp file is cleaned up"
 
 
@@ -371,8 +401,9 @@ def test_process_with_some_bad_inputs_prints_only_one_line_messages(
                           "-o", str(tmp_path / "out.md")], env)
     assert result.returncode == 0, result.stderr
     assert_one_line_messages(result.stderr)
-    names = ["empty.txt", "image.png", "scan.pdf", "articles.jsonl:2", "articles.jsonl:5",
-             "articles.jsonl:6", "big.txt", "blank.html", "script.html", "missing.txt"]
+    names = [f"{tmp_path}/{name}" for name in (
+        "empty.txt", "image.png", "scan.pdf", "articles.jsonl:2", "articles.jsonl:5",
+        "articles.jsonl:6", "big.txt", "blank.html", "script.html", "missing.txt")]
     # Exactly one line per rejected input, and no library log line on top.
     assert skipped(lines(result.stderr)) == [
         line for name in names for line in lines(result.stderr)
@@ -413,7 +444,7 @@ def test_the_installed_factsum_command_behaves_the_same(
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2
     assert lines(result.stderr) == [
-        "factsum: skipped scan.pdf: binary file (PDF document), not text",
+        f"factsum: skipped {bad}: binary file (PDF document), not text",
         "factsum: error: no usable article (1 input rejected)",
     ]
 
@@ -424,8 +455,7 @@ def test_sigterm_mid_run_stops_cleanly_and_writes_nothing(tmp_path: Path) -> Non
     The same unwinding (KeyboardInterrupt through the context managers) is what stops
     the embedded model server; here a slow loopback server keeps a request in flight.
     """
-    source = tmp_path / "article.txt"
-    source.write_text("The river rose by two metres overnight. " * 30, encoding="utf-8")
+    (source,) = copy(tmp_path, "latin1.txt")  # French: restated in English by the model
     output = tmp_path / "summary.md"
     with FakeServer(FaultConfig(latency_s=60)) as server:
         env = subprocess_env(server.base_url, tmp_path / "cache", OPENAI_API_KEY="none",
