@@ -14,19 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
-from support.batch import EVENTS, batch_settings, client_factory, tree, write_events
-
 from factsum.batch.command import BatchOptions, run_batch
 from factsum.batch.progress import PlainProgress, make_progress
 from factsum.batch.state import run_lock
 from factsum.cli import main
 from factsum.errors import ConfigError, PermanentLLMError
 from factsum.llm.base import ChatResult
-from factsum.testing.fake_answers import answer_for, article_text, request_kind
+from factsum.testing.fake_answers import answer_for, request_kind, sentence_text
 from factsum.testing.scripted import ScriptedTransport
+from rich.console import Console
+from support.batch import EVENTS, batch_settings, client_factory, tree, write_events
 
 CREATED = "2024-01-08"
+# A French article (so that an English summary asks the model to restate it) whose one
+# sentence the ``poisoned`` model double always fails on.
+POISON = ("POISON : le modèle ne parvient jamais à reformuler cette phrase, quelle que "
+          "soit la question posée.")
 
 
 def options(src: Path, out: Path, **kw: Any) -> BatchOptions:
@@ -47,8 +50,8 @@ def by_id(rep: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def poisoned(payload: Mapping[str, Any]) -> str | ChatResult | Exception:
-    """Answers normally, except that extraction of a POISON article fails for good."""
-    if request_kind(payload) == "extract" and "POISON" in article_text(payload):
+    """Answers normally, except that restating a POISON sentence fails for good."""
+    if request_kind(payload) == "extract" and "POISON" in sentence_text(payload):
         return PermanentLLMError("model server returned HTTP 400: bad request", status=400)
     return answer_for(payload)
 
@@ -57,7 +60,7 @@ def test_mixed_run_one_broken_event_others_complete(tmp_path: Path) -> None:
     src = write_events(tmp_path / "in", {
         **EVENTS,
         "empty-event": {"blank.txt": "   \n"},
-        "model-trouble": {"only.txt": "POISON This article always makes the model fail."},
+        "model-trouble": {"only.txt": POISON},
     })
     out = tmp_path / "out"
     transport = ScriptedTransport(poisoned)
@@ -74,14 +77,15 @@ def test_mixed_run_one_broken_event_others_complete(tmp_path: Path) -> None:
         assert events[name]["status"] == "done"
         assert (out / name / "summary.md").is_file() and (out / name / "summary.json").is_file()
         assert events[name]["counts"]["articles"] == 2
-        assert events[name]["usage"]["requests"] == 3  # 2 extractions + 1 reconcile
+        assert events[name]["usage"]["requests"] > 0  # one per sentence restated
     assert "no usable article" in events["empty-event"]["reason"]
     assert "blank.txt: empty" in events["empty-event"]["reason"]
     assert "HTTP 400" in events["model-trouble"]["reason"]
     assert {f["event_id"] for f in rep["failures"]} == {"empty-event", "model-trouble"}
     assert not (out / "empty-event").exists() and not (out / "model-trouble").exists()
-    # Ledger figures in the report: 3 events x 3 calls, plus the failed one.
-    assert rep["usage"]["requests"] == 10 and rep["failed_requests"] == 1
+    # Ledger figures in the report: every event's calls, plus the failed one.
+    calls = sum(events[name]["usage"]["requests"] for name in EVENTS)
+    assert rep["usage"]["requests"] == calls + 1 and rep["failed_requests"] == 1
     assert rep["usage"]["prompt_tokens"] > 0 and rep["usage"]["cost_usd"] > 0
     assert all(e["duration_s"] is not None for e in rep["event_list"])
 
@@ -123,15 +127,17 @@ def test_changed_input_or_setting_reruns_only_what_changed(tmp_path: Path) -> No
               progress=quiet())
 
     (src / "flood-river" / "courier.txt").write_text(
-        "The river burst its banks after four days of steady rain.\n\n"
-        "According to the police, about 200 homes were evacuated.", encoding="utf-8")
+        "La rivière est sortie de son lit après quatre jours de pluie continue.\n\n"
+        "Selon la police, environ 200 logements ont été évacués pendant la nuit.",
+        encoding="utf-8")
     transport = ScriptedTransport()
     run_batch(options(src, out), settings, llm_factory=client_factory(transport),
               progress=quiet())
     statuses = {e["event_id"]: e["status"] for e in report(out)["event_list"]}
     assert statuses == {"bridge-closure": "unchanged", "flood-river": "done",
                         "power-outage": "unchanged"}
-    assert len(transport.payloads) == 2  # the changed article and the reconcile
+    # The changed article's two sentences; the other article's answers are cached.
+    assert len(transport.payloads) == 2
 
     # Concurrency is not part of the fingerprint; the summary language is.
     again = ScriptedTransport()
@@ -166,16 +172,18 @@ def _keys(payloads: list[Mapping[str, Any]]) -> list[str]:
 
 def test_resume_after_crash_redoes_only_unfinished_work(tmp_path: Path) -> None:
     src = write_events(tmp_path / "in")
-    # One request at a time, so "the first 4 calls" are a well-defined piece of work:
-    # the whole first event (3 calls) and the first article of the second.
+    # One request at a time, so "the first N + 1 calls" are a well-defined piece of
+    # work: the whole first event (N calls) and the first call of the second.
     settings = batch_settings(tmp_path, max_concurrency=1)
     ref_out = tmp_path / "reference"
     reference = ScriptedTransport()
     run_batch(options(src, ref_out), batch_settings(tmp_path / "ref", max_concurrency=1),
               llm_factory=client_factory(reference), progress=quiet())
+    ref_events = by_id(report(ref_out))
+    lives = ref_events["bridge-closure"]["usage"]["requests"] + 1
 
     out = tmp_path / "out"
-    dying = DyingTransport(lives=4)
+    dying = DyingTransport(lives=lives)
     with pytest.raises(SimulatedKill):
         run_batch(options(src, out), settings, llm_factory=client_factory(dying),
                   progress=quiet())
@@ -189,12 +197,13 @@ def test_resume_after_crash_redoes_only_unfinished_work(tmp_path: Path) -> None:
     assert outcome.exit_status == 0
     # Zero model calls for finished work: nothing answered before the crash is asked again.
     assert not set(_keys(resumed.payloads)) & set(_keys(dying.payloads))
-    assert len(resumed.payloads) == len(reference.payloads) - 4
+    assert len(resumed.payloads) == len(reference.payloads) - lives
     statuses = {e["event_id"]: e["status"] for e in report(out)["event_list"]}
     assert statuses == {"bridge-closure": "unchanged", "flood-river": "done",
                         "power-outage": "done"}
     flood = by_id(report(out))["flood-river"]["usage"]
-    assert flood["cache_hits"] == 1 and flood["requests"] == 2
+    assert flood["cache_hits"] == 1
+    assert flood["requests"] == ref_events["flood-river"]["usage"]["requests"] - 1
     # Byte-identical to an uninterrupted run.
     ref, got = tree(ref_out), tree(out)
     for name in EVENTS:
@@ -292,7 +301,7 @@ def test_manifest_events_paths_records_and_bad_lines(tmp_path: Path) -> None:
 def test_partial_event_is_reported_and_retried(tmp_path: Path) -> None:
     src = write_events(tmp_path / "in", {"mixed": {
         "good.txt": EVENTS["flood-river"]["herald.txt"],
-        "bad.txt": "POISON The model cannot answer for this article at all.",
+        "bad.txt": POISON,
     }})
     out = tmp_path / "out"
     outcome = run_batch(options(src, out), batch_settings(tmp_path),
@@ -307,7 +316,7 @@ def test_partial_event_is_reported_and_retried(tmp_path: Path) -> None:
     retry = ScriptedTransport()  # the model is fine again
     assert run_batch(options(src, out), batch_settings(tmp_path),
                      llm_factory=client_factory(retry), progress=quiet()).exit_status == 0
-    assert [request_kind(p) for p in retry.payloads] == ["extract", "reconcile"]
+    assert [request_kind(p) for p in retry.payloads] == ["extract"]  # the POISON one
 
 
 def test_budget_stops_spending_but_not_the_report(tmp_path: Path) -> None:
@@ -350,7 +359,7 @@ def test_rich_progress_on_a_terminal(tmp_path: Path) -> None:
 def test_partial_rerun_of_a_finished_event_is_not_taken_for_finished(tmp_path: Path) -> None:
     src = write_events(tmp_path / "in", {"mixed": {
         "good.txt": EVENTS["flood-river"]["herald.txt"],
-        "bad.txt": "POISON The model cannot answer for this article at all.",
+        "bad.txt": POISON,
     }})
     out = tmp_path / "out"
     good = batch_settings(tmp_path)

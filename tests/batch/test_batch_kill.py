@@ -2,7 +2,8 @@
 
 The CLI runs in a subprocess against ``FakeOpenAIServer`` on loopback (a fake model
 server: its answers are test fixtures built from the prompt, not model output). The
-server answers 4 requests, then holds the 5th; the test SIGKILLs the process there.
+server answers the first event's requests and one more, then holds the next; the test
+SIGKILLs the process there.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ def cli(src: Path, out: Path, base_url: str, cache: Path, log: Path) -> subproce
     env.update({
         "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test-not-a-key",
         "FACTSUM_MODEL": "gpt-4o-mini", "FACTSUM_CACHE_DIR": str(cache),
-        # One request at a time: "the first 4 answers" are then one whole event (3 calls)
-        # and the first article of the next one.
+        # One request at a time: "the first N + 1 answers" are then one whole event
+        # (N calls) and the first call of the next one.
         "FACTSUM_CONCURRENCY": "1",
     })
     cmd = [sys.executable, "-m", "factsum.cli", "batch", str(src), "--out", str(out),
@@ -54,14 +55,17 @@ def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path)
         assert finish(cli(src, ref_out, server.base_url, tmp_path / "ref-cache",
                           tmp_path / "ref.log")) == 0
         reference_calls = len(server.chat_bodies)
-    assert reference_calls == 9  # 3 events x (2 extractions + 1 reconcile)
+    first_event = {e["event_id"]: e for e in json.loads(
+        (ref_out / "run-report.json").read_text())["event_list"]}["bridge-closure"]
+    answers = first_event["usage"]["requests"] + 1
+    assert 1 < answers < reference_calls
 
     out, cache = tmp_path / "out", tmp_path / "cache"
-    with FakeOpenAIServer(hold_after=4) as server:
+    with FakeOpenAIServer(hold_after=answers) as server:
         proc = cli(src, out, server.base_url, cache, tmp_path / "killed.log")
         try:
             assert server.held.wait(60), (tmp_path / "killed.log").read_text()
-            # The 5th request is in flight; give the 4th answer its cache write (ms).
+            # The next request is in flight; give the last answer its cache write (ms).
             time.sleep(0.5)
 
             # A second run on the same OUT_DIR meanwhile: refused, one line, exit 2.
@@ -78,7 +82,7 @@ def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path)
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
         answered = bodies(server)
-    assert len(answered) == 4
+    assert len(answered) == answers
     assert (out / ".factsum" / "state" / "bridge-closure.json").is_file()
     assert not (out / "flood-river").exists()
 
@@ -88,13 +92,14 @@ def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path)
         resumed_calls = len(server.chat_bodies)
     # No model call for anything answered before the kill; everything else once.
     assert not resumed & answered
-    assert resumed_calls == reference_calls - 4
+    assert resumed_calls == reference_calls - answers
 
     report: dict[str, Any] = json.loads((out / "run-report.json").read_text())
     statuses = {e["event_id"]: e["status"] for e in report["event_list"]}
     assert statuses == {"bridge-closure": "unchanged", "flood-river": "done",
                         "power-outage": "done"}
-    assert report["usage"]["requests"] == 5 and report["usage"]["cache_hits"] == 1
+    assert report["usage"]["requests"] == reference_calls - answers
+    assert report["usage"]["cache_hits"] == 1
     ref, got = tree(ref_out), tree(out)
     for name in EVENTS:
         for f in ("summary.md", "summary.json"):

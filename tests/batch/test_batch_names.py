@@ -8,15 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from rich.console import Console
-from support.batch import EVENTS, batch_settings, client_factory
-
 from factsum.batch.command import BatchOptions, run_batch
 from factsum.batch.inputs import MAX_DIRNAME, safe_dirname
 from factsum.batch.progress import PlainProgress
 from factsum.testing.scripted import ScriptedTransport
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+from support.batch import EVENTS, batch_settings, client_factory
 
 SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 

@@ -29,13 +29,8 @@ from factsum.batch.inputs import discover_events
 from factsum.batch.progress import BatchProgress, PlainProgress, make_progress
 from factsum.batch.report import EventRecord, status_counts
 from factsum.batch.run import BatchOptions, BatchOutcome, BatchRunner
-from factsum.batch.state import (
-    META_DIRNAME,
-    BatchLockedError,
-    remove_stale_temps,
-    run_lock,
-)
-from factsum.errors import ConfigError
+from factsum.batch.state import META_DIRNAME, remove_stale_temps, run_lock
+from factsum.errors import BatchLockedError, ConfigError
 from factsum.llm.client import LLMClient
 from factsum.settings import Settings
 
@@ -104,13 +99,15 @@ def run_batch_cli(args: argparse.Namespace, settings: Settings, err_console: Con
     )
     # ConfigError and BatchLockedError (one of them) reach the CLI's handler: one line,
     # exit status 2.
-    outcome = run_batch(options, settings, progress=make_progress(err_console))
+    quiet = bool(getattr(args, "quiet", False))
+    outcome = run_batch(options, settings, progress=make_progress(err_console, quiet=quiet))
     counts = status_counts(outcome.records)
     tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    err_console.print(
-        f"factsum: {len(outcome.records)} events: {tally}; "
-        f"see {options.out / 'index.md'} and {options.out / 'run-report.json'}",
-        markup=False, highlight=False, soft_wrap=True)
+    if not quiet or outcome.exit_status != 0:
+        err_console.print(
+            f"factsum: {len(outcome.records)} events: {tally}; "
+            f"see {options.out / 'index.md'} and {options.out / 'run-report.json'}",
+            markup=False, highlight=False, soft_wrap=True)
     if outcome.fatal:
         err_console.print(f"factsum: error: {outcome.fatal}", markup=False, highlight=False,
                           soft_wrap=True)

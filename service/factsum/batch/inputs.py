@@ -7,8 +7,10 @@ articles) or a JSONL manifest, one event per line::
 
 Paths in a manifest are relative to the manifest and must stay inside its folder: a
 manifest is often written by another program, and a path such as ``/home/me/.ssh/id_rsa``
-would otherwise be sent to the model. A line that cannot be used becomes an event that
-fails with the reason; it never stops the others.
+would otherwise be sent to the model. Likewise an event folder that is a symlink leading
+out of INPUT is not followed, and ingest follows no symlink that leads out of the folder
+it reads. A line or folder that cannot be used becomes an event that fails with the
+reason; it never stops the others.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from factsum.errors import ConfigError
+from factsum.ingest.clean import without_surrogates
+from factsum.ingest.readers import check_language_code
 
 MANIFEST_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 MAX_DIRNAME = 64
@@ -42,11 +46,24 @@ _EDGE = "._-"
 class EventSpec:
     """One event of a run: its id, its article inputs, and what is wrong with it if any."""
 
-    event_id: str
+    event_id: str  # printable: undecodable bytes or lone surrogates shown as U+FFFD
     items: list[object] = field(default_factory=list)  # paths or {"text": ...} records
     language: str | None = None  # overrides the run's summary language
     metadata: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None  # set when the event cannot run (bad manifest line)
+    raw_id: str | None = None  # the id as found, when event_id had to be made printable
+
+    @property
+    def dirname(self) -> str:
+        """The event's folder under OUT_DIR (from the id as found: two ids that print
+        alike still get two folders)."""
+        return safe_dirname(self.raw_id or self.event_id)
+
+
+def _spec(raw_id: str, **fields: Any) -> EventSpec:
+    """An EventSpec whose ``event_id`` is printable and writable as UTF-8."""
+    shown = without_surrogates(raw_id)
+    return EventSpec(shown, raw_id=None if shown == raw_id else raw_id, **fields)
 
 
 def safe_dirname(event_id: str) -> str:
@@ -76,7 +93,7 @@ def discover_events(source: Path, out_dir: Path) -> list[EventSpec]:
         raise ConfigError(f"{source}: no such file or folder")
     if source.is_dir():
         events = _folder_events(source, out_dir)
-    elif source.suffix.lower() in MANIFEST_SUFFIXES:
+    elif source.suffix.lower() in MANIFEST_SUFFIXES and source.is_file():
         events = list(_manifest_events(source))
     else:
         raise ConfigError(
@@ -95,11 +112,16 @@ def _folder_events(folder: Path, out_dir: Path) -> list[EventSpec]:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         raise ConfigError(f"{folder}: unreadable folder ({exc.strerror})") from None
-    events = [
-        EventSpec(event_id=p.name, items=[p])
-        for p in entries
-        if not p.name.startswith(".") and p.is_dir()  # hidden folders are never events
-    ]
+    root = folder.resolve()
+    events = []
+    for p in entries:
+        if p.name.startswith(".") or not p.is_dir():  # hidden folders are never events
+            continue
+        if p.is_symlink() and not p.resolve().is_relative_to(root):
+            events.append(_spec(p.name, problem=f"{without_surrogates(p.name)}: symlink "
+                                "leading outside INPUT, not followed"))
+        else:
+            events.append(_spec(p.name, items=[p]))
     if not events and any(p.is_file() for p in entries):
         raise ConfigError(
             f"{folder}: holds files but no event folders (one event: use `factsum summarize`)"
@@ -115,9 +137,10 @@ def _manifest_events(manifest: Path) -> Iterator[EventSpec]:
         raise ConfigError(f"{manifest}: unreadable ({exc.strerror})") from None
     with handle:
         try:
+            name = without_surrogates(manifest.name)
             for lineno, line in enumerate(handle, start=1):
                 if line.strip():
-                    yield _manifest_event(line, f"{manifest.name}:{lineno}", base)
+                    yield _manifest_event(line, f"{name}:{lineno}", base)
         except UnicodeDecodeError:
             raise ConfigError(f"{manifest}: not valid UTF-8") from None
 
@@ -127,20 +150,32 @@ def _manifest_event(line: str, where: str, base: Path) -> EventSpec:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return EventSpec(where, problem=f"{where}: invalid JSON ({exc.msg})")
+    except ValueError:  # not a JSONDecodeError: an integer past the 4300-digit limit
+        return EventSpec(where, problem=f"{where}: invalid JSON (a number is too long)")
+    except RecursionError:  # "[[[[..." a few thousand levels deep
+        return EventSpec(where, problem=f"{where}: invalid JSON (nested too deeply)")
     if not isinstance(record, dict):
         return EventSpec(where, problem=f"{where}: expected a JSON object")
     raw_id = record.get("event_id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
         return EventSpec(where, problem=f"{where}: missing or empty 'event_id'")
-    spec = EventSpec(str(raw_id), metadata={
-        k: v for k, v in record.items() if k not in ("event_id", "articles", "language")
-    })
+    try:
+        event_id = str(raw_id)
+    except ValueError:  # an int past Python's 4300-digit str() limit
+        return EventSpec(where, problem=f"{where}: 'event_id' is too long")
+    try:
+        metadata = {without_surrogates(k): _printable(v) for k, v in record.items()
+                    if k not in ("event_id", "articles", "language")}
+    except RecursionError:
+        return _spec(event_id, problem=f"{where}: metadata nested too deeply")
+    spec = _spec(event_id, metadata=metadata)
     language = record.get("language")
     if language is not None:
-        if not isinstance(language, str) or not language.strip():
-            spec.problem = f"{where}: 'language' must be a language code"
+        try:
+            spec.language = check_language_code(language)
+        except ValueError as exc:
+            spec.problem = f"{where}: 'language': {exc}"
             return spec
-        spec.language = language.strip()
     articles = record.get("articles")
     if not isinstance(articles, list) or not articles:
         spec.problem = f"{where}: 'articles' must be a non-empty list"
@@ -154,6 +189,18 @@ def _manifest_event(line: str, where: str, base: Path) -> EventSpec:
     return spec
 
 
+def _printable(value: object) -> object:
+    """A JSON value with lone surrogates ("\\ud800" escapes) replaced, so the run report,
+    written as UTF-8, can hold it."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): _printable(v) for k, v in value.items()}
+    return value
+
+
 def _manifest_article(entry: object, base: Path) -> object:
     """A Path or a record for ingest, or a problem (str)."""
     if isinstance(entry, dict):
@@ -162,10 +209,16 @@ def _manifest_article(entry: object, base: Path) -> object:
         return entry
     if not isinstance(entry, str) or not entry.strip():
         return "expected a path or an object with 'text'"
+    shown = repr(without_surrogates(entry)[:200])
+    if "\x00" in entry:
+        return f"{shown}: a path cannot hold a NUL character"
     relative = Path(entry)
     if relative.is_absolute():
-        return f"{entry!r}: paths must be relative to the manifest"
-    target = (base / relative).resolve()
+        return f"{shown}: paths must be relative to the manifest"
+    try:
+        target = (base / relative).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop
+        return f"{shown}: unreadable path ({getattr(exc, 'strerror', None) or exc})"
     if not target.is_relative_to(base):
-        return f"{entry!r}: path leaves the manifest's folder"
+        return f"{shown}: path leaves the manifest's folder"
     return target

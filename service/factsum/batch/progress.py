@@ -19,7 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from factsum.batch.report import EventRecord
+from factsum.batch.report import OK_STATUSES, EventRecord
 from factsum.render.escape import reader_text
 
 
@@ -47,7 +47,7 @@ def describe(record: EventRecord) -> str:
         counts = (f" ({_count(s.get('articles', 0), 'article')}, "
                   f"{_count(s.get('points', 0), 'point')}, "
                   f"{_count(s.get('disputes', 0), 'dispute')}, "
-                  f"{s.get('quotes_dropped', 0)} quotes dropped)")
+                  f"{s.get('not_verified', 0)} not verified)")
     why = f": {reader_text(record.reason)}" if record.reason else ""
     return f"{name}: {record.status}{took}{counts}{why}"
 
@@ -74,15 +74,31 @@ class PlainProgress:
     def event_finished(self, record: EventRecord) -> None:
         """Print one line."""
         self.finished += 1
-        self.note(f"[{self.finished}/{self.total}] {describe(record)}")
+        self._line(f"[{self.finished}/{self.total}] {describe(record)}")
 
     def note(self, message: str) -> None:
         """Print a line as is (no markup, no highlighting, no wrapping)."""
+        self._line(message)
+
+    def _line(self, message: str) -> None:
         self.console.print(f"factsum: {message}", markup=False, highlight=False,
                            soft_wrap=True)
 
     def close(self) -> None:
         """Nothing to close."""
+
+
+class QuietProgress(PlainProgress):
+    """``-q``: a line only for an event that failed or is partial."""
+
+    def event_finished(self, record: EventRecord) -> None:
+        """Print one line if the event did not end well."""
+        self.finished += 1
+        if record.status not in OK_STATUSES:
+            self._line(f"[{self.finished}/{self.total}] {describe(record)}")
+
+    def note(self, message: str) -> None:
+        """Nothing: progress notes are not warnings."""
 
 
 class RichProgress:
@@ -131,6 +147,9 @@ class RichProgress:
             self.progress.update(self.task, description=f"events {shown}".strip())
 
 
-def make_progress(console: Console) -> BatchProgress:
-    """A rich bar on a terminal, plain lines otherwise."""
+def make_progress(console: Console, *, quiet: bool = False) -> BatchProgress:
+    """A rich bar on a terminal, plain lines otherwise; with ``quiet`` only the lines of
+    events that failed or are partial."""
+    if quiet:
+        return QuietProgress(console)
     return RichProgress(console) if console.is_terminal else PlainProgress(console)

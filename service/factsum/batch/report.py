@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factsum.version import __version__
-from factsum.render.escape import escape_inline, escape_table_cell
 from factsum.models import Usage
 from factsum.outputs import write_atomic
+from factsum.render.escape import escape_inline, escape_table_cell
+from factsum.version import __version__
 
 REPORT_FORMAT = 1
 INDEX_NAME = "index.md"
@@ -24,7 +24,7 @@ REPORT_NAME = "run-report.json"
 PENDING, DONE, UNCHANGED, PARTIAL, FAILED = "pending", "done", "unchanged", "partial", "failed"
 STATUSES = (DONE, UNCHANGED, PARTIAL, FAILED, PENDING)
 OK_STATUSES = frozenset({DONE, UNCHANGED})
-STAT_KEYS = ("articles", "points", "disputes", "quotes_dropped")
+STAT_KEYS = ("articles", "points", "disputes", "not_verified")
 
 
 @dataclass
@@ -146,7 +146,7 @@ def render_index(info: BatchRun, records: list[EventRecord], usage: Usage) -> st
     if info.fatal:
         lines += [f"**Run stopped:** {escape_inline(info.fatal)}", ""]
     lines += [
-        "| Event | Status | Articles | Points | Disputes | Unverified quotes dropped | Headline |",
+        "| Event | Status | Articles | Points | Disputes | Not verified | Headline |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in records:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from factsum.batch.api import BatchApiConfig, BatchApiRunner
-from factsum.batch.inputs import EventSpec, safe_dirname
+from factsum.batch.inputs import EventSpec
 from factsum.batch.progress import BatchProgress
 from factsum.batch.report import (
     DONE,
@@ -35,15 +35,15 @@ from factsum.batch.state import (
     event_fingerprint,
     remove_stale_temps,
 )
-from factsum.exit_status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from factsum.errors import ConfigError, FactsumError
-from factsum.pipeline.fingerprint import inputs_digest
+from factsum.exit_status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from factsum.llm.client import LLMClient
-from factsum.settings import Settings
 from factsum.models import Summary
 from factsum.outputs import write_atomic
+from factsum.pipeline.fingerprint import inputs_digest
 from factsum.pipeline.run import asummarize_event, prompt_versions
 from factsum.render.markdown import render_markdown
+from factsum.settings import Settings
 
 REWRITE_INTERVAL_S = 2.0
 
@@ -109,13 +109,14 @@ class BatchRunner:
     # ------------------------------------------------------------------ the run
 
     async def run(self, specs: list[EventSpec]) -> BatchOutcome:
-        pending = await self._plan(specs)
-        self.progress.start(len(self.records))
-        for record in self.records:
-            if record.status != PENDING:
-                self.progress.event_finished(record)
-        self._write_run_files()
+        # index.md and run-report.json are written whatever happens from here on.
         try:
+            pending = await self._plan(specs)
+            self.progress.start(len(self.records))
+            for record in self.records:
+                if record.status != PENDING:
+                    self.progress.event_finished(record)
+            self._write_run_files()
             problem = await self._prefill(pending) if self.options.via_batch_api else None
             limit = asyncio.Semaphore(self.settings.max_concurrency)
             await asyncio.gather(*(self._guarded(spec, rec, limit, problem)
@@ -140,8 +141,7 @@ class BatchRunner:
         # case-sensitive, so "a" and "A" would share a folder there.
         owners: dict[str, str] = {}  # folder name -> the event id that has it
         for spec in specs:
-            record = EventRecord(spec.event_id, safe_dirname(spec.event_id),
-                                 metadata=spec.metadata)
+            record = EventRecord(spec.event_id, spec.dirname, metadata=spec.metadata)
             duplicate = record.dirname.casefold() in owners
             owner = owners.setdefault(record.dirname.casefold(), spec.event_id)
             self.records.append(record)
@@ -153,32 +153,43 @@ class BatchRunner:
                 self._fail(record, f"output folder {record.dirname!r} clashes with event "
                                    f"{owner!r}")
             else:
-                language = spec.language or self.options.language
-                # Manifest items are paths and records, which always hash; anything else
-                # gets a digest of its own, so it is never taken as unchanged.
-                digest = (await asyncio.to_thread(inputs_digest, spec.items)
-                          or f"unhashable:{uuid.uuid4()}")
-                record.fingerprint = event_fingerprint(
-                    event_id=spec.event_id, inputs=digest, language=language,
-                    created=self.options.created, settings=self.settings,
-                    prompt_versions=self.versions,
-                )
-                state = self.state.current(record.dirname, record.fingerprint)
-                if state is not None:
-                    record.status = UNCHANGED
-                    record.headline = str(state.get("headline", ""))
-                    record.stats = dict(state.get("stats", {}))
-                    record.input_errors = list(state.get("input_errors", []))
-                else:
+                try:
+                    unchanged = await self._unchanged(spec, record)
+                except Exception as exc:  # one event's inputs must not stop the others
+                    log.debug("planning event %r crashed", spec.event_id, exc_info=True)
+                    self._fail(record, f"internal error: {type(exc).__name__}: {exc}")
+                    continue
+                if not unchanged:
                     pending.append((spec, record))
         return pending
+
+    async def _unchanged(self, spec: EventSpec, record: EventRecord) -> bool:
+        """Fingerprint the event; True (and the record filled in) when it is unchanged."""
+        language = spec.language or self.options.language
+        # Manifest items are paths and records, which always hash; anything else
+        # gets a digest of its own, so it is never taken as unchanged.
+        digest = (await asyncio.to_thread(inputs_digest, spec.items)
+                  or f"unhashable:{uuid.uuid4()}")
+        record.fingerprint = event_fingerprint(
+            event_id=spec.raw_id or spec.event_id, inputs=digest, language=language,
+            created=self.options.created, settings=self.settings,
+            prompt_versions=self.versions,
+        )
+        state = self.state.current(record.dirname, record.fingerprint)
+        if state is None:
+            return False
+        record.status = UNCHANGED
+        record.headline = str(state.get("headline", ""))
+        record.stats = dict(state.get("stats", {}))
+        record.input_errors = list(state.get("input_errors", []))
+        return True
 
     async def _prefill(self, pending: Sequence[tuple[EventSpec, EventRecord]]) -> str | None:
         """Send the extraction requests as one Batch API job; a problem fails the events."""
         if not pending:
             return None
-        runner = BatchApiRunner(self.client, self.settings, self.out / META_DIRNAME, self.batch_api_config,
-                                self.progress.note)
+        runner = BatchApiRunner(self.client, self.settings, self.out / META_DIRNAME,
+                                self.batch_api_config, self.progress.note)
         events = [(s.event_id, s.items, s.language or self.options.language)
                   for s, _r in pending]
         try:
@@ -227,7 +238,8 @@ class BatchRunner:
     async def _summarise(self, spec: EventSpec, record: EventRecord) -> None:
         folder = self._event_folder(record.dirname)
         result = await asummarize_event(
-            spec.items, llm=self.client, cache=self.client.cache, ledger=self.client.ledger, settings=self.settings,
+            spec.items, llm=self.client, cache=self.client.cache, ledger=self.client.ledger,
+            settings=self.settings,
             language=spec.language or self.options.language, event_id=spec.event_id,
             created=self.created,
             progress=lambda m: log.debug("%s: %s", spec.event_id, m),
@@ -285,4 +297,4 @@ class BatchRunner:
 def _stats(summary: Summary) -> dict[str, int]:
     s = summary.stats
     return {"articles": s.articles, "points": s.points, "disputes": s.disputes,
-            "quotes_dropped": s.quotes_dropped}
+            "not_verified": s.claims_unverified}
