@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from factsum.models import Claim, Point, Span
+from factsum.pipeline.assemble import figures_of
+from factsum.pipeline.speakers import speaker
 from factsum.pipeline.reconcile import (
     KEY_POINTS,
     build_points,
@@ -53,25 +55,28 @@ MORE_FACTS = [
 
 
 def claim(cid: str, statement: str, *, translated: bool = True) -> Claim:
+    """A claim as assemble makes it: its figures read from its statement."""
     article, _, n = cid.partition(":s")
     return Claim(id=cid, article_id=article, sentence=int(n), statement=statement,
                  quote=statement, span=Span(start=0, end=len(statement)),
-                 translated=translated, quantities=[])
+                 translated=translated, quantities=figures_of(statement, "", "en"))
 
 
 def points(claims: Sequence[Claim], groups: dict[str, str] | None = None,
            positions: dict[str, float] | None = None) -> list[Point]:
     articles = {c.article_id for c in claims}
     return build_points(
-        claims, groups or {a: a for a in articles}, language="en",
+        claims, groups or {a: a for a in articles},
         scores=similarity(claims),
         positions=positions or {c.id: (c.sentence - 1) / 20 for c in claims},
+        speakers={c.id: speaker(c.statement, "en") for c in claims},
     )
 
 
 def grouped(claims: Sequence[Claim]) -> list[list[str]]:
+    speakers = {c.id: speaker(c.statement, "en") for c in claims}
     return [[claims[i].id for i in g]
-            for g in group_claims(claims, similarity(claims), language="en")]
+            for g in group_claims(claims, similarity(claims), speakers)]
 
 
 def test_one_fact_from_two_outlets_is_one_point_citing_both() -> None:
@@ -124,7 +129,7 @@ def test_a_claim_joins_only_if_close_to_every_member() -> None:
     # b is close to a and to c, but a and c are not close: no chain glues a to c.
     claims = [claim("a:s1", "first"), claim("b:s1", "second"), claim("c:s1", "third")]
     scores = np.array([[100, 85, 40], [85, 100, 80], [40, 80, 100]])
-    assert group_claims(claims, scores, language="en") == [[0, 1], [2]]
+    assert group_claims(claims, scores) == [[0, 1], [2]]
 
 
 def test_the_point_s_statement_is_a_member_s_own() -> None:

@@ -37,7 +37,8 @@ def outlet_label(article: Article) -> str:
     return ", ".join(article.outlets) or article.source
 
 
-def _quantities(statement: str, who: str, language: str) -> list[Quantity]:
+def figures_of(statement: str, who: str, language: str) -> list[Quantity]:
+    """The figures a statement gives, as ranges, attributed to ``who``."""
     out = []
     for m in read_mentions(statement, language):
         low, high = (interval(m.value, m.hedge) if m.value is not None
@@ -71,7 +72,7 @@ def assemble(
     said = {c.id: speaker(c.statement, language) for c in claims}
     canon = canonical_speakers(said.values())
     speakers = {cid: canon.get(who, who) for cid, who in said.items()}
-    claims = [c.model_copy(update={"quantities": _quantities(c.statement, speakers[c.id],
+    claims = [c.model_copy(update={"quantities": figures_of(c.statement, speakers[c.id],
                                                               language)})
               for c in claims]
 
@@ -82,8 +83,8 @@ def assemble(
                                    scores)
     total = {a.id: max(1, len(sentences[a.id])) for a in articles}
     positions = {c.id: (c.sentence - 1) / total[c.article_id] for c in claims}
-    points = build_points(claims, groups, language=language, scores=scores,
-                          positions=positions)
+    points = build_points(claims, groups, scores=scores, positions=positions,
+                          speakers=speakers)
 
     same_fact = {cid: p.id for p in points for cid in p.claim_ids}
     anchored = _anchored(claims, points, single=len({groups[a.id] for a in used}) < 2)

@@ -2,7 +2,8 @@
 
 All statements are in the summary language by now, so candidate groups come from code:
 rapidfuzz's token-set similarity of their content words, vetoed when the two give
-different numbers or name different people and places. A group takes at most one claim
+figures for the same measure that cannot both be true (that is a dispute, not a fact),
+or attribute it to different speakers. A group takes at most one claim
 per article, and a claim joins a group only if it is close to every member (so a chain
 of loose resemblances cannot glue two facts together). The point's statement is one of
 its members' own statements, the one closest to all the others, so every citation
@@ -27,19 +28,20 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from factsum.models import Claim, Point
-from factsum.pipeline.numbers import read
+from factsum.pipeline.disputes import question
+from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.verify import fold
 
 SAME_FACT = 68
 """Token-set similarity (0-100) of content words at which two statements may state one
 fact. DESIGN.md measured 66-75 for real cross-outlet pairs of the seeds' translations
-and 66-73 for false ones: the vetoes below separate those, the threshold alone cannot."""
+and 66-73 for false ones; requiring closeness to every member of a group, one claim per
+article and the figures veto keep the false ones apart."""
 SYNDICATED = 88
 """Similarity of a translated copy's statements (87-97 measured on the seeds' AFP copy)."""
 MIN_SYNDICATED_PAIRS = 3
 KEY_POINTS = 12
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_NAME = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]{2,})")
 
 
 @lru_cache(maxsize=8192)
@@ -48,24 +50,26 @@ def content(text: str) -> str:
     return " ".join(_WORD.findall(fold(text)))
 
 
-def _names(text: str) -> frozenset[str]:
-    return frozenset(fold(m.group(1))[:5] for m in _NAME.finditer(text) if m.start() > 0)
-
-
 def similarity(claims: Sequence[Claim]) -> np.ndarray:
     """Pairwise token-set similarity of the claims' content words (0-100)."""
     words = [content(c.statement) for c in claims]
     return process.cdist(words, words, scorer=fuzz.token_set_ratio, workers=1)
 
 
-def _compatible(a: Claim, b: Claim, language: str) -> bool:
-    """Vetoes: each side gives a number the other does not, or names on both sides with
-    none in common."""
-    na, nb = read(a.statement, language), read(b.statement, language)
-    if (na.numbers - nb.numbers) and (nb.numbers - na.numbers):
+def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str]) -> bool:
+    """The vetoes: two statements that give different figures for the same measure (20
+    missiles against a dozen) state two facts, which may be a dispute, not one; and two
+    statements attributed to different speakers are each true of their own speaker only
+    ("Trump said" and "Macron said" the same words)."""
+    who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
+    if who_a and who_b and who_a != who_b:
         return False
-    names_a, names_b = _names(a.statement), _names(b.statement)
-    return not (names_a and names_b and not (names_a & names_b))
+    for qa in a.quantities:
+        for qb in b.quantities:
+            if question(qa) == question(qb) and not overlaps((qa.low, qa.high),
+                                                             (qb.low, qb.high)):
+                return False
+    return True
 
 
 def cross_language_copies(claims: Sequence[Claim], groups: Mapping[str, str],
@@ -97,9 +101,11 @@ def cross_language_copies(claims: Sequence[Claim], groups: Mapping[str, str],
     return {aid: root(g) for aid, g in parent.items()}
 
 
-def group_claims(claims: Sequence[Claim], scores: np.ndarray, *, language: str
-                 ) -> list[list[int]]:
-    """Indices of claims grouped into facts (see the module docstring)."""
+def group_claims(claims: Sequence[Claim], scores: np.ndarray,
+                 speakers: Mapping[str, str] | None = None) -> list[list[int]]:
+    """Indices of claims grouped into facts (see the module docstring). ``speakers``:
+    claim id -> canonical speaker ('' for the outlet's own voice)."""
+    speakers = speakers or {}
     pairs = sorted(
         ((scores[i][j], i, j) for i in range(len(claims)) for j in range(i + 1, len(claims))
          if scores[i][j] >= SAME_FACT and claims[i].article_id != claims[j].article_id),
@@ -113,7 +119,7 @@ def group_claims(claims: Sequence[Claim], scores: np.ndarray, *, language: str
         if {claims[k].article_id for k in gi} & {claims[k].article_id for k in gj}:
             continue  # one claim per article in a point
         members = gi + gj
-        if all(scores[a][b] >= SAME_FACT and _compatible(claims[a], claims[b], language)
+        if all(scores[a][b] >= SAME_FACT and _compatible(claims[a], claims[b], speakers)
                for a in gi for b in gj):
             for k in members:
                 group_of[k] = members
@@ -133,13 +139,15 @@ def representative(group: Sequence[int], claims: Sequence[Claim], scores: np.nda
                                      not claims[i].translated, -len(claims[i].statement)))
 
 
-def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *, language: str,
-                 scores: np.ndarray, positions: Mapping[str, float]) -> list[Point]:
+def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *,
+                 scores: np.ndarray, positions: Mapping[str, float],
+                 speakers: Mapping[str, str] | None = None) -> list[Point]:
     """Points over the claims, ordered and marked key (see the module docstring).
 
-    ``positions``: claim id -> where its sentence sits in its article (0 = first).
+    ``positions``: claim id -> where its sentence sits in its article (0 = first);
+    ``speakers``: claim id -> canonical speaker.
     """
-    facts = group_claims(claims, scores, language=language)
+    facts = group_claims(claims, scores, speakers)
 
     def sources(group: Sequence[int]) -> int:
         return len({groups[claims[i].article_id] for i in group})

@@ -25,8 +25,11 @@ _LABELS = {
         "key": "Key points", "disputes": "Disputes", "further": "Further facts",
         "unverified": "Not verified", "sources": "Sources", "what": "What",
         "position": "Position", "who": "Who says it", "cites": "Sources",
-        "article": "article", "independent source": "independent source",
-        "point": "key point", "dispute": "dispute", "statement": "statement",
+        "article": "article", "articles": "articles",
+        "independent source": "independent source",
+        "independent sources": "independent sources",
+        "point": "key point", "points": "key points", "dispute": "dispute",
+        "disputes n": "disputes", "statement": "statement", "statements": "statements",
         "single": "single source", "no points": "No statement passed the checks.",
         "no disputes": "The sources do not contradict each other on any figure or date "
                        "found.",
@@ -34,21 +37,30 @@ _LABELS = {
                             "are not part of the summary:",
         "syndicated": "Copies of one text (count once)", "not verified": "not verified",
         "untitled": "untitled", "calendar": "calendar check", "published": "published",
+        "untitled event": "Untitled event", "unknown outlet": "unknown outlet",
+        "sentences read": "sentences read", "verified": "verified",
+        "not verified n": "not verified", "model": "model", "prompts": "prompts",
     },
     "fr": {
         "key": "Points clés", "disputes": "Désaccords", "further": "Autres faits",
         "unverified": "Non vérifié", "sources": "Sources", "what": "Quoi",
         "position": "Position", "who": "Qui le dit", "cites": "Sources",
-        "article": "article", "independent source": "source indépendante",
-        "point": "point clé", "dispute": "désaccord", "statement": "énoncé",
+        "article": "article", "articles": "articles",
+        "independent source": "source indépendante",
+        "independent sources": "sources indépendantes",
+        "point": "point clé", "points": "points clés", "dispute": "désaccord",
+        "disputes n": "désaccords", "statement": "énoncé", "statements": "énoncés",
         "single": "source unique", "no points": "Aucun énoncé n'a passé les vérifications.",
         "no disputes": "Les sources ne se contredisent sur aucun chiffre ni aucune date "
                        "relevés.",
         "unverified intro": "Ces reformulations n'ont pas passé une vérification contre "
                             "leur phrase et ne font pas partie du résumé :",
         "syndicated": "Copies d'un même texte (comptent une fois)",
-        "not verified": "non vérifié", "untitled": "sans titre",
+        "not verified": "non vérifiés", "untitled": "sans titre",
         "calendar": "vérification du calendrier", "published": "publié",
+        "untitled event": "Événement sans titre", "unknown outlet": "source inconnue",
+        "sentences read": "phrases lues", "verified": "vérifiés",
+        "not verified n": "non vérifiés", "model": "modèle", "prompts": "consignes",
     },
 }
 
@@ -69,7 +81,7 @@ def render_markdown(summary: Summary) -> str:
     key = [p for p in summary.points if p.key]
     further = [p for p in summary.points if not p.key]
     blocks: list[str] = [
-        f"# {escape_inline(summary.headline) or 'Untitled event'}",
+        f"# {escape_inline(summary.headline) or words['untitled event']}",
         _overview(summary, words),
         f"## {words['key']}",
         _points(key, notes, words) if key else words["no points"],
@@ -83,7 +95,7 @@ def render_markdown(summary: Summary) -> str:
     blocks += [f"## {words['sources']}", _sources(summary.articles, words)]
     if notes.numbers:
         blocks.append(notes.definitions())
-    blocks += ["---", _footer(summary)]
+    blocks += ["---", _footer(summary, words)]
     # One blank line between blocks, so no block can run into (or lazily continue) the
     # one before it; e.g. "---" right under a paragraph would make it a heading.
     return "\n\n".join(blocks) + "\n"
@@ -130,14 +142,15 @@ class _Footnotes:
 
 def _overview(summary: Summary, words: dict[str, str]) -> str:
     stats = summary.stats
+    sources = _count(stats.independent_sources, words, "independent source",
+                     "independent sources")
     parts = [
-        f"{_count(stats.articles, words['article'])} · "
-        f"{_count(stats.independent_sources, words['independent source'])}",
-        _count(stats.key_points, words["point"]),
-        _count(stats.disputes, words["dispute"]),
+        f"{_count(stats.articles, words, 'article', 'articles')} · {sources}",
+        _count(stats.key_points, words, "point", "points"),
+        _count(stats.disputes, words, "dispute", "disputes n"),
     ]
     if stats.claims_unverified:
-        parts.append(f"{_count(stats.claims_unverified, words['statement'])} "
+        parts.append(f"{_count(stats.claims_unverified, words, 'statement', 'statements')} "
                      f"{words['not verified']}")
     return " · ".join(parts)
 
@@ -145,8 +158,9 @@ def _overview(summary: Summary, words: dict[str, str]) -> str:
 def _points(points: list[Point], notes: _Footnotes, words: dict[str, str]) -> str:
     lines = []
     for point in points:
-        marker = (f"*({words['single']})*" if point.single_source
-                  else f"*({_count(point.independent_sources, words['independent source'])})*")
+        sources = _count(point.independent_sources, words, "independent source",
+                         "independent sources")
+        marker = f"*({words['single']})*" if point.single_source else f"*({sources})*"
         refs = "".join(notes.ref(cid) for cid in _unique(point.claim_ids))
         lines.append(f"- {escape_inline(point.statement)}{refs} {marker}")
     return "\n".join(lines)
@@ -165,11 +179,12 @@ def _disputes(disputes: list[Dispute], notes: _Footnotes, words: dict[str, str])
             claim_ids = _unique(position.claim_ids)
             refs = [notes.ref(cid) for cid in claim_ids]  # ref() rejects unknown ids
             cited = [notes.article(notes.claims[cid].article_id) for cid in claim_ids]
-            who = position.asserted_by or [outlet(a, cell=True) for a in cited]
+            who = ([escape_table_cell(w) for w in position.asserted_by if w]
+                   or [outlet(a, cell=True) for a in cited])
             sources = ", ".join(outlet(a, cell=True) + ref
                                 for a, ref in zip(cited, refs, strict=True))
-            cells = [what, escape_table_cell(position.statement),
-                     ", ".join(escape_table_cell(w) for w in _unique(who)), sources]
+            cells = [what, escape_table_cell(position.statement), ", ".join(_unique(who)),
+                     sources]
             rows.append("| " + " | ".join(cells) + " |")
             what = ""  # the topic is shown once, on the dispute's first row
     return "\n".join(rows)
@@ -212,14 +227,15 @@ def _article_line(article: ArticleRef, words: dict[str, str]) -> str:
     return f"{line} <{url}>" if url else line
 
 
-def _footer(summary: Summary) -> str:
+def _footer(summary: Summary, words: dict[str, str]) -> str:
     run, stats = summary.run, summary.stats
     prompts = ", ".join(escape_inline(v) for _name, v in sorted(run.prompt_versions.items()))
     return (
-        f"factsum {escape_inline(run.factsum_version)} · model {escape_inline(run.model)} · "
-        f"prompts {prompts or 'none'} · {escape_inline(run.created)} · "
-        f"{stats.sentences_read} sentences read, {stats.claims_verified} statements "
-        f"verified, {stats.claims_unverified} not verified"
+        f"factsum {escape_inline(run.factsum_version)} · {words['model']} "
+        f"{escape_inline(run.model)} · {words['prompts']} {prompts or '-'} · "
+        f"{escape_inline(run.created)} · {stats.sentences_read} {words['sentences read']}, "
+        f"{_count(stats.claims_verified, words, 'statement', 'statements')} "
+        f"{words['verified']}, {stats.claims_unverified} {words['not verified n']}"
     )
 
 
@@ -227,11 +243,11 @@ def outlet(article: ArticleRef, *, cell: bool = False) -> str:
     """The outlets that published an article, or its source label when none is known."""
     escape = escape_table_cell if cell else escape_inline
     names = [name for name in map(escape, article.outlets) if name]
-    return ", ".join(names) or escape(article.source) or "unknown outlet"
+    return ", ".join(names) or escape(article.source) or "?"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _count(n: int, words: dict[str, str], singular: str, plural: str) -> str:
+    return f"{n} {words[singular] if n == 1 else words[plural]}"
 
 
 def _unique(items: Iterable[str]) -> list[str]:
