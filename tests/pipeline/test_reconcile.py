@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 from factsum.models import Claim, Point, Span
 from factsum.pipeline.assemble import figures_of
-from factsum.pipeline.speakers import speaker
 from factsum.pipeline.reconcile import (
     KEY_POINTS,
     build_points,
@@ -20,6 +19,7 @@ from factsum.pipeline.reconcile import (
     representative,
     similarity,
 )
+from factsum.pipeline.speakers import speaker
 
 STRIKE_A = ("Iran fired ballistic missiles at two bases hosting American troops in Iraq on "
             "Wednesday night.")
