@@ -74,7 +74,10 @@ async def asummarize_event(
     note = progress or (lambda _msg: None)
     created = created or dt.date.today().isoformat()
     versions = prompt_versions()
-    key = (event_cache_key(items, settings=settings, language=language, created=created,
+    # The key names the model the client really calls (a base URL's server may have
+    # chosen it), not the one the caller's settings name.
+    keyed = settings.model_copy(update={"model": llm.model_name})
+    key = (event_cache_key(items, settings=keyed, language=language, created=created,
                            prompt_versions=versions)
            if cache is not None else None)
     hit = load_event(cache, key) if cache is not None and key else None
