@@ -18,6 +18,7 @@ from factsum.llm.tokens import estimate_tokens
 from factsum.pipeline.extract import extraction_requests
 from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.settings import Settings
+from pydantic import BaseModel
 
 
 def token_economy(items: list[dict[str, str]], settings: Settings, language: str
@@ -35,10 +36,11 @@ def token_economy(items: list[dict[str, str]], settings: Settings, language: str
         if requests:
             sentence_tokens += sum(estimate_tokens(s.text) for s in chosen)
         for request in requests:
-            messages = prepare_messages(request.messages, mode, request.response_model)
+            model: type[BaseModel] = request.response_model
+            messages = prepare_messages(request.messages, mode, model)
             messages_tokens.append(sum(estimate_tokens(m["content"]) for m in messages))
-            schema_tokens.append(estimate_tokens(json.dumps(
-                response_format(mode, request.response_model), ensure_ascii=False)))
+            schema_tokens.append(estimate_tokens(json.dumps(response_format(mode, model),
+                                                            ensure_ascii=False)))
     prompt = sum(messages_tokens) + sum(schema_tokens)
     return {
         "articles": len(articles),
