@@ -53,6 +53,7 @@ from support.batch import (
 from support.cassettes import MATCHER_NAME
 
 CREATED = "2024-01-08"
+REQUESTS = 18  # one extraction request per sentence: 6 articles x 3 sentences
 UNREACHABLE = "http://127.0.0.1:9/v1"  # replay never connects
 
 
@@ -138,19 +139,19 @@ def test_batch_api_end_to_end(tmp_path: Path, fake_batch_server: FakeServer | No
     assert transport.payloads == []
     rep = report(tmp_path / "out")
     batch = rep["batch_api"]
-    assert batch["requests"] == batch["submitted"] == batch["succeeded"] == 6
+    assert batch["requests"] == batch["submitted"] == batch["succeeded"] == REQUESTS
     assert batch["failed"] == 0
     assert [(j["batch_id"], j["status"], j["resumed"]) for j in batch["jobs"]] == [
         ("batch_fake_1", "completed", False)]
     assert not (tmp_path / "out" / ".factsum" / "batch.json").exists()
     for event in rep["event_list"]:
-        # Both extractions of the event were served from the cache the batch filled.
-        assert event["usage"]["requests"] == event["usage"]["cache_hits"] == 2
+        # Every extraction of the event was served from the cache the batch filled.
+        assert event["usage"]["requests"] == event["usage"]["cache_hits"] == REQUESTS // 3
 
     # Batch answers are priced at half the model's price, real-time ones in full.
     records = sink.clients[0].ledger.records
     batch_records = [r for r in records if r.model.startswith(BATCH_MODEL_PREFIX)]
-    assert len(batch_records) == 6
+    assert len(batch_records) == REQUESTS
     for r in batch_records:
         full = (r.prompt_tokens * 0.15 + r.completion_tokens * 0.60) / 1e6
         assert r.cost_usd == pytest.approx(full / 2)
@@ -173,7 +174,7 @@ def failing_batch_server(record_mode: str) -> Iterator[FakeServer | None]:
     if record_mode == "none":
         yield None
         return
-    with FakeServer(FaultConfig(cycle=("500", "ok", "ok", "ok", "ok", "ok"))) as server:
+    with FakeServer(FaultConfig(cycle=("500",) + ("ok",) * REQUESTS)) as server:
         yield server
 
 
@@ -186,7 +187,7 @@ def test_batch_api_failed_request_falls_back_to_normal_path(
     kinds = [request_kind(p) for p in transport.payloads]
     assert kinds == ["extract"]  # the failed line, asked in real time
     batch = report(tmp_path / "out")["batch_api"]
-    assert batch["succeeded"] == 5 and batch["failed"] == 1
+    assert batch["succeeded"] == REQUESTS - 1 and batch["failed"] == 1
     assert any("HTTP 500" in e and "fake server failed" in e for e in batch["errors"])
     assert report(tmp_path / "out")["failed_requests"] == 1
 
@@ -207,7 +208,7 @@ def test_batch_api_resumes_the_stored_batch_after_the_process_died(
     with pytest.raises(SimulatedKill):
         run_via_batch(tmp_path, url, first, sleep=die)
     job = json.loads((tmp_path / "out" / ".factsum" / "batch.json").read_text())
-    assert job["batch_id"] == "batch_fake_1" and len(job["requests"]) == 6
+    assert job["batch_id"] == "batch_fake_1" and len(job["requests"]) == REQUESTS
     assert first.payloads == []
 
     second = ScriptedTransport()
@@ -215,7 +216,7 @@ def test_batch_api_resumes_the_stored_batch_after_the_process_died(
     batch = report(tmp_path / "out")["batch_api"]
     assert batch["submitted"] == 0  # no second upload: the stored batch was polled
     assert [(j["batch_id"], j["resumed"]) for j in batch["jobs"]] == [("batch_fake_1", True)]
-    assert batch["already_cached"] == 6
+    assert batch["already_cached"] == REQUESTS
     assert second.payloads == []
     if fake_batch_server is not None:
         assert len(fake_batch_server.batch.batches) == 1
@@ -234,7 +235,7 @@ def test_extraction_requests_are_what_the_pipeline_sends(tmp_path: Path) -> None
             if request_kind(p) == "extract"]
     built = extraction_requests([(e, [src / e], "en") for e in EVENTS], settings)
     assert sorted(json.dumps(r.payload, sort_keys=True) for r in built) == sorted(sent)
-    assert len({r.custom_id for r in built}) == 6
+    assert len({r.custom_id for r in built}) == REQUESTS
     assert all(len(r.custom_id) <= 64 for r in built)
 
 
@@ -315,9 +316,9 @@ def test_expired_batch_uses_what_finished_and_asks_the_rest(tmp_path: Path) -> N
     outcome = run_via_batch(tmp_path, UNREACHABLE, transport,
                             backend_factory=lambda _s: backend)
     assert outcome.exit_status == 0
-    assert [request_kind(p) for p in transport.payloads].count("extract") == 5
+    assert [request_kind(p) for p in transport.payloads].count("extract") == REQUESTS - 1
     batch = report(tmp_path / "out")["batch_api"]
-    assert batch["succeeded"] == 1 and batch["failed"] == 5
+    assert batch["succeeded"] == 1 and batch["failed"] == REQUESTS - 1
 
 
 def test_batch_mode_needs_the_cache_and_an_endpoint(tmp_path: Path) -> None:

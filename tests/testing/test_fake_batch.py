@@ -26,10 +26,10 @@ pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 
 def payload(n: int) -> dict[str, Any]:
     """An extraction-shaped chat payload (distinct per ``n``)."""
-    text = f"Officials said that {n + 2} bridges were closed after the storm on Monday."
+    text = f"Les autorités ont indiqué que {n + 2} ponts étaient fermés lundi."
     return {"model": "gpt-4o-mini", "messages": [
-        {"role": "system", "content": "Extract claims as JSON."},
-        {"role": "user", "content": f"<<<ARTICLE t{n}>>>\n{text}\n<<<END t{n}>>>"}]}
+        {"role": "system", "content": "Restate the sentence in English, as JSON."},
+        {"role": "user", "content": f"<<<SENTENCE t{n}>>>\n{text}\n<<<END t{n}>>>"}]}
 
 
 def request_file(count: int) -> bytes:

@@ -19,7 +19,7 @@ from factsum.testing.scripted import ScriptedTransport
 PAYLOAD: dict[str, Any] = {
     "model": "m",
     "messages": [{"role": "system", "content": "Answer in JSON."},
-                 {"role": "user", "content": "<<<ARTICLE t1>>>\n[1] Le maire a déclaré que "
+                 {"role": "user", "content": "<<<SENTENCE t1>>>\nLe maire a déclaré que "
                                              "40 logements ont été évacués.\n<<<END t1>>>"}],
     "response_format": {"type": "json_object"},
 }
