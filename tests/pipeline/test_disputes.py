@@ -36,12 +36,11 @@ def claim(cid: str, *quantities: Quantity, statement: str = "") -> Claim:
 
 
 def disputes(claims: list[Claim], *, groups: dict[str, str] | None = None,
-             anchored: set[str] | None = None, same_fact: dict[str, str] | None = None,
+             same_fact: dict[str, str] | None = None,
              speakers: dict[str, str] | None = None) -> list[Dispute]:
     return figure_disputes(
         claims,
         groups=groups or {a: a for a in OUTLETS},
-        anchored={c.id for c in claims} if anchored is None else anchored,
         same_fact=same_fact or {},
         speakers=speakers or {},
         outlets=OUTLETS,
@@ -121,12 +120,6 @@ def test_a_figure_about_another_incident_is_left_out() -> None:
     assert sorted(cid for p in dispute.positions for cid in p.claim_ids) == ["a:s1", "c:s1"]
 
 
-def test_a_figure_of_a_claim_that_is_not_anchored_is_left_out() -> None:
-    claims = [claim("a:s1", qty("10 missiles", 10)), claim("b:s1", qty("22 missiles", 22))]
-    assert len(disputes(claims)) == 1
-    assert disputes(claims, anchored={"a:s1"}) == []
-
-
 def test_a_source_against_itself_is_no_dispute() -> None:
     claims = [claim("a:s1", qty("10 missiles", 10)), claim("b:s1", qty("22 missiles", 22))]
     assert len(disputes(claims)) == 1
@@ -134,6 +127,8 @@ def test_a_source_against_itself_is_no_dispute() -> None:
     assert disputes(claims, groups={"a": "a", "b": "a", "c": "c"}) == []
     same_article = [claim("a:s1", qty("10 missiles", 10)), claim("a:s5", qty("22 missiles", 22))]
     assert disputes(same_article) == []
+    # One outlet reporting two speakers who disagree does report a dispute.
+    assert len(disputes(same_article, speakers={"a:s1": "the army", "a:s5": "the rebels"})) == 1
 
 
 def test_times_of_day_are_compared_within_one_fact() -> None:

@@ -5,7 +5,6 @@ always gives the same summary parts.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,10 +86,9 @@ def assemble(
                           speakers=speakers)
 
     same_fact = {cid: p.id for p in points for cid in p.claim_ids}
-    anchored = _anchored(claims, points, single=len({groups[a.id] for a in used}) < 2)
     outlets = {a.id: outlet_label(a) for a in articles}
-    disputes = figure_disputes(claims, groups=groups, anchored=anchored,
-                               same_fact=same_fact, speakers=speakers, outlets=outlets)
+    disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
+                               speakers=speakers, outlets=outlets)
     by_id = {c.id: c for c in claims}
     for dispute, cited in calendar_disputes(
             ((a, sentences[a.id]) for a in used), language=language):
@@ -104,20 +102,3 @@ def assemble(
         disputes.append(dispute)
     disputes = [d.model_copy(update={"id": f"d{n}"}) for n, d in enumerate(disputes, start=1)]
     return Assembled(list(by_id.values()), unverified, points, disputes, groups)
-
-
-def _anchored(claims: Sequence[Claim], points: Sequence[Point], *, single: bool) -> set[str]:
-    """Claims whose figures are set against the event's others (factsum.pipeline.disputes):
-    those restating a fact that two independent sources report, or right after one."""
-    if single:
-        return {c.id for c in claims}
-    shared = {cid for p in points if p.independent_sources > 1 for cid in p.claim_ids}
-    previous: dict[str, str] = {}
-    by_article: dict[str, list[Claim]] = {}
-    for c in claims:
-        by_article.setdefault(c.article_id, []).append(c)
-    for members in by_article.values():
-        ordered = sorted(members, key=lambda c: c.sentence)
-        for before, after in itertools.pairwise(ordered):
-            previous[after.id] = before.id
-    return {c.id for c in claims if c.id in shared or previous.get(c.id) in shared}

@@ -6,15 +6,16 @@ figures answer the same question when they are of the same kind (a toll: people 
 injured, missing, evacuated...) or count the same noun (missiles, tonnes, euros). A
 time of day is compared only between claims restating the same fact.
 
-A figure is set against the event's others only if its claim, or the claim of the
-sentence before it, restates a fact that another independent source also reports: a
-second incident in the same articles (a funeral stampede's toll next to the strike's)
-is then left out of the strike's questions, and a figure with no such anchor (35 bases
-"in the region") is not taken for a count of the event.
+Every figure of the event is compared, so a second incident's toll reported in the
+same articles (the seeds' funeral stampede next to the strike) stands as one more
+position, with its quote for the reviewer to set aside: telling incidents apart needs
+an understanding of the sentence that neither code nor the embedded model has shown.
 
 Positions: one per speaker and compatible range (one speaker's "a dozen" and "more than
 a dozen" is one position), and one per identical figure; a question becomes a dispute
-when two positions from different independent sources have ranges that do not overlap.
+when two positions have ranges that do not overlap and come from different independent
+sources or different speakers (one outlet reporting "no victims, the Iraqi army says"
+and "at least 80 dead, the Iranians say" reports a dispute).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class _Figure:
     quantity: Quantity
     source: str  # independence group
     speaker: str  # canonical speaker, or the outlet label when the outlet says it
+    voice: str  # the named speaker, or the source when the outlet says it
 
     @property
     def range(self) -> tuple[float | None, float | None]:
@@ -67,27 +69,24 @@ def figure_disputes(
     claims: Sequence[Claim],
     *,
     groups: Mapping[str, str],
-    anchored: set[str],
     same_fact: Mapping[str, str],
     speakers: Mapping[str, str],
     outlets: Mapping[str, str],
 ) -> list[Dispute]:
     """Disputes over the claims' figures.
 
-    ``groups``: article id -> independence group; ``anchored``: ids of claims that may
-    be set against the event's others (see the module docstring); ``same_fact``: claim
-    id -> point id; ``speakers``: claim id -> canonical speaker ('' = the outlet);
+    ``groups``: article id -> independence group; ``same_fact``: claim id -> point id; ``speakers``: claim id -> canonical speaker ('' = the outlet);
     ``outlets``: article id -> the outlet's label.
     """
     by_question: dict[tuple[str, str], list[_Figure]] = {}
     for claim in claims:
-        if claim.id not in anchored:
-            continue
         for q in claim.quantities:
             if q.other_incident:
                 continue
-            who = speakers.get(claim.id) or outlets[claim.article_id]
-            figure = _Figure(claim, q, groups[claim.article_id], who)
+            named = speakers.get(claim.id, "")
+            source = groups[claim.article_id]
+            figure = _Figure(claim, q, source, named or outlets[claim.article_id],
+                             named or f"source {source}")
             by_question.setdefault(question(q), []).append(figure)
     disputes = []
     for key, figures in by_question.items():
@@ -141,8 +140,11 @@ def _same_figure(a: Quantity, b: Quantity) -> bool:
 def _conflict(positions: list[list[_Figure]]) -> bool:
     for i, first in enumerate(positions):
         for second in positions[i + 1:]:
-            if {f.source for f in first} == {f.source for f in second}:
-                continue  # one source against itself is not a dispute between outlets
+            if ({f.source for f in first} == {f.source for f in second}
+                    and {f.voice for f in first} == {f.voice for f in second}):
+                continue  # one voice against itself is not a dispute
+            if {f.claim.id for f in first} & {f.claim.id for f in second}:
+                continue  # one sentence gives both ("5.30 p.m. (11.30 p.m. in Paris)")
             if not any(overlaps(a.range, b.range) for a in first for b in second):
                 return True
     return False

@@ -69,7 +69,7 @@ ENGLISH = Lexicon(
     none=frozenset({"no", "zero", "none", "without"}),
     people={
         "dead": "killed", "deaths": "killed", "death": "killed", "killed": "killed",
-        "died": "killed", "fatalities": "killed", "lives": "killed", "bodies": "killed",
+        "died": "killed", "fatalities": "killed", "bodies": "killed",
         "casualties": "killed", "victims": "killed", "victim": "killed",
         "casualty": "killed",
         "injured": "injured", "wounded": "injured", "hurt": "injured",

@@ -22,10 +22,12 @@ from factsum.pipeline.lexicon import lexicon
 
 TEXT2NUM_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})
 
-# A time of day: 17h30, 17 h 30, 1 h 20, 23:30, 5.30 p.m. (two digits of minutes).
+# A time of day: 17h30, 17 h 30, 1 h 20, 23:30, 5.30 p.m. (two digits of minutes), or
+# an hour with a.m./p.m. ("8 AM").
 _TIME = re.compile(
     r"(?<![\d.,])(?P<h>[01]?\d|2[0-3])\s?(?:h|:|\.)\s?(?P<m>[0-5]\d)(?!\d)"
-    r"(?:\s?(?P<ampm>[ap])\.?\s?m\b\.?)?",
+    r"(?:\s?(?P<ampm>[ap])\.?\s?m\b\.?)?"
+    r"|(?<![\d.,])(?P<h2>1[0-2]|0?\d)\s?(?P<ampm2>[ap])\.?\s?m\b\.?",
     re.IGNORECASE,
 )
 # A figure with thousands separators ("1,000", "1 000", "1.000") or decimals ("3.5").
@@ -41,6 +43,10 @@ class Readings:
 
     numbers: frozenset[float]
     times: frozenset[int]
+    plurals: frozenset[float] = frozenset()
+    """Values of plural collective numerals ("dozens", "des dizaines"): at least so many."""
+    approximate: frozenset[float] = frozenset()
+    """Values stated only by collective numerals ("une vingtaine"): about so many."""
 
     @property
     def empty(self) -> bool:
@@ -73,8 +79,11 @@ def parse_time(text: str) -> set[int]:
 
 
 def _minutes(match: re.Match[str]) -> set[int]:
-    hour, minute = int(match["h"]), int(match["m"])
-    ampm = (match["ampm"] or "").lower()
+    if match["h2"] is not None:  # "8 AM": an hour, no minutes
+        hour, minute, ampm = int(match["h2"]), 0, match["ampm2"].lower()
+    else:
+        hour, minute = int(match["h"]), int(match["m"])
+        ampm = (match["ampm"] or "").lower()
     if ampm == "p" and hour < 12:
         return {(hour + 12) * 60 + minute}
     if ampm == "a" and hour == 12:
@@ -102,7 +111,10 @@ def read(text: str, language: str) -> Readings:
         with contextlib.suppress(ValueError, RuntimeError):
             rest = alpha2digit(rest, language, threshold=2)
     numbers = {n for m in _NUMBER.finditer(rest) if (n := parse_number(m.group())) is not None}
-    return Readings(frozenset(numbers | extra), frozenset(times))
+    plural = {float(collective[w][0]) for w in words
+              if w in collective and collective[w][1] == "at least"}
+    return Readings(frozenset(numbers | extra), frozenset(times), frozenset(plural),
+                    frozenset(extra - numbers))
 
 
 def interval(value: float, hedge: str) -> tuple[float | None, float | None]:

@@ -190,7 +190,9 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
                 end += 1
         elif token in lex.none or (token in lex.any_words
                                    and any(w in lex.negations for w in lower[max(0, i - 4):i])):
-            noun_at = _noun_after(lower, i + 1, lex)
+            # "none" bears on the words right after it: "no American victims" is a toll
+            # of zero, "no information about casualties" is not.
+            noun_at = _noun_after(lower[:i + 3], i + 1, lex)
             if noun_at is None:
                 continue
             kind, unit = _kind(lower[noun_at], language, lex)
@@ -224,7 +226,23 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
         kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
         last = noun_at + 1 if noun_at is not None else end
         mentions.append(Mention(value, None, hedge, kind, unit, _join(tokens[start:last])))
+    mentions += _negated_tolls(tokens, lower, lex, {m.text for m in mentions})
     return [m for m in mentions if m.kind == "time" or m.unit]
+
+
+def _negated_tolls(tokens: list[str], lower: list[str], lex: Lexicon, seen: set[str]
+                   ) -> list[Mention]:
+    """A toll of zero said by negating its verb: "the raids did not cause casualties"."""
+    out = []
+    for i, word in enumerate(lower):
+        if word not in lex.people:
+            continue
+        before = lower[max(0, i - 4):i]
+        if any(w in lex.negations for w in before) and not any(w[0].isdigit() for w in before):
+            text = _join(tokens[max(0, i - 4):i + 1])
+            if not any(word in s for s in seen):
+                out.append(Mention(0.0, None, "exact", lex.people[word], word, text))
+    return out
 
 
 def _is_year(lex: Lexicon, lower: list[str], i: int, token: str, value: float) -> bool:

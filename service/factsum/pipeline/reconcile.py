@@ -64,11 +64,12 @@ def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str]) -> bool:
     who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
     if who_a and who_b and who_a != who_b:
         return False
-    for qa in a.quantities:
-        for qb in b.quantities:
-            if question(qa) == question(qb) and not overlaps((qa.low, qa.high),
-                                                             (qb.low, qb.high)):
-                return False
+    questions = {question(q) for q in a.quantities} & {question(q) for q in b.quantities}
+    for key in questions:
+        ours = [(q.low, q.high) for q in a.quantities if question(q) == key]
+        theirs = [(q.low, q.high) for q in b.quantities if question(q) == key]
+        if not any(overlaps(x, y) for x in ours for y in theirs):
+            return False
     return True
 
 

@@ -4,8 +4,10 @@ Each statement restates one sentence (factsum.pipeline.extract), so support redu
 checks code can make between the two, whatever their languages:
 
 * numbers: every number and time of day the statement gives is in the sentence (digits
-  or cardinal words, text2num); a sentence that states its amounts only in words no
-  library reads ("une vingtaine", "des dizaines") cannot refute a hedged round number;
+  or cardinal words, text2num, and the sentence language's collective numerals where
+  factsum.pipeline.lexicon knows them); a hedge may not be dropped ("une vingtaine" is
+  not "20"); a sentence whose amounts are in words nothing reads cannot refute a hedged
+  round number;
 * dates: every weekday and month the statement names is named in the sentence (CLDR
   names, Babel, in both languages);
 * actors: a name the statement gives that the article uses elsewhere but the cited
@@ -98,7 +100,10 @@ def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
     return found
 
 
+@lru_cache(maxsize=8192)
 def _grams(text: str) -> frozenset[str]:
+    """Character 4-grams of a text's folded words (memoised: each sentence of an article
+    is compared with every statement restating one of its sentences)."""
     flat = re.sub(r"[^\w]+", " ", fold(text))
     return frozenset(flat[i:i + 4] for i in range(len(flat) - 3) if " " not in flat[i:i + 4])
 
@@ -114,6 +119,10 @@ def _numbers_problem(statement: Readings, source: Readings, hedged: set[float]
     if statement.times and not (statement.times & source.times):
         return f"gives a time the sentence does not ({_hhmm(min(extra_times))})"
     extra = statement.numbers - source.numbers
+    # "Dozens" for "des dizaines": plural collectives are vague the same way in every
+    # language; one renders the other when their values are close.
+    extra -= {n for n in statement.plurals
+              if any(0.8 <= n / m <= 1.25 for m in source.plurals)}
     if not extra:
         return None
     if source.empty and all(_round(n) and n in hedged for n in extra):
@@ -138,10 +147,15 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     problems: list[str] = []
     source = read(sentence.text, article_language)
     said = read(statement, language)
-    hedged = {m.value for m in read_mentions(statement, language)
-              if m.value is not None and m.hedge != "exact"}
+    mentions = read_mentions(statement, language)
+    hedged = {m.value for m in mentions if m.value is not None and m.hedge != "exact"}
     if (numbers := _numbers_problem(said, source, hedged)) is not None:
         problems.append(numbers)
+    exact = sorted({m.value for m in mentions if m.value is not None and m.hedge == "exact"
+                    and m.value in source.approximate})
+    if exact:
+        problems.append(f"states {exact[0]:g} exactly where the sentence gives it only "
+                        "roughly")
     named = calendar_names(statement, language) - calendar_names(sentence.text,
                                                                   article_language)
     if named:
@@ -156,11 +170,16 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     return Verdict(tuple(problems))
 
 
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in _WORD.findall(text))
+
+
 def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentence]
                     ) -> str | None:
-    here = {fold(w) for w in _WORD.findall(sentence.text)}
-    elsewhere = {fold(w) for s in others if s.number != sentence.number
-                 for w in _WORD.findall(s.text)}
+    here = _words(sentence.text)
+    elsewhere = frozenset().union(*(_words(s.text) for s in others
+                                    if s.number != sentence.number))
     for match in _NAME.finditer(statement):
         if match.start() == 0:
             continue  # a sentence's first word is capitalised whatever it is
