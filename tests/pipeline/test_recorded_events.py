@@ -148,12 +148,6 @@ def test_recorded_event_reproduces_its_example(event: str, endpoint: str | None,
     assert summary.points, "an event yields cited points"
 
 
-@pytest.fixture
-def vcr_cassette_name(request: pytest.FixtureRequest) -> str:
-    """One cassette per event: cassettes/test_recorded_events/<event>.yaml."""
-    return str(request.node.callspec.params["event"])
-
-
 def _replayed(event: str, tmp: Path) -> Summary:
     out = EVENTS[event][1] / "summary.json"
     if RECORDING:

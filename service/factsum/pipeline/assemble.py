@@ -17,7 +17,7 @@ from factsum.pipeline.quantities import read_mentions
 from factsum.pipeline.reconcile import build_points, cross_language_copies, similarity
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
-from factsum.pipeline.verify import verify_article
+from factsum.pipeline.verify import event_vocabulary, verify_article
 
 
 @dataclass
@@ -60,12 +60,13 @@ def assemble(
     ``statements`` (article id -> sentence number -> statement)."""
     claims: list[Claim] = []
     unverified: list[Unverified] = []
+    vocabulary = event_vocabulary([a.text for a in articles])
     for article in articles:
         if article.id not in statements:
             continue  # extraction failed for this article: it contributes nothing
         candidates = [s for s in sentences[article.id] if s.candidate]
         ok, rejected = verify_article(article, candidates, statements[article.id],
-                                      language=language)
+                                      language=language, event_words=vocabulary)
         claims += ok
         unverified += rejected
     said = {c.id: speaker(c.statement, language) for c in claims}

@@ -11,7 +11,8 @@ checks code can make between the two, whatever their languages:
 * dates: every weekday and month the statement names is named in the sentence (CLDR
   names, Babel, in both languages);
 * actors: a name the statement gives that the article uses elsewhere but the cited
-  sentence does not is a misattribution ("the Pentagon said" for Trump's words);
+  sentence does not is a misattribution ("the Pentagon said" for Trump's words); a name
+  that no article of the event gives in any form was made up;
 * the sentence: among the article's sentences, the cited one must be the statement's
   closest match in shared character 4-grams (a restatement of the sentence next to the
   cited one is the commonest small-model slip);
@@ -140,8 +141,10 @@ def _hhmm(minutes: int) -> str:
 
 
 def check(statement: str, sentence: Sentence, article_sentences: Sequence[Sentence],
-          *, article_language: str, language: str, translated: bool) -> Verdict:
-    """Run every check of the module docstring on one statement."""
+          *, article_language: str, language: str, translated: bool,
+          event_words: frozenset[str] = frozenset()) -> Verdict:
+    """Run every check of the module docstring on one statement. ``event_words``: the
+    folded words of every article of the event (for names no article gives)."""
     if not translated:
         return Verdict(())  # the sentence itself, word for word
     problems: list[str] = []
@@ -162,6 +165,8 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         problems.append("names a weekday or month the sentence does not")
     if (actor := _misattribution(statement, sentence, article_sentences)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
+    elif event_words and (invented := _unknown_name(statement, event_words)) is not None:
+        problems.append(f"names {invented}, whom no article names")
     ratio = len(statement) / max(1, len(" ".join(sentence.text.split())))
     if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
         problems.append(f"is {ratio:.1f} times the sentence's length")
@@ -189,6 +194,24 @@ def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentenc
         if any(_same_name(name, w) for w in elsewhere):
             return match.group(1)
     return None
+
+
+def _unknown_name(statement: str, event_words: frozenset[str]) -> str | None:
+    """A capitalised word of the statement that no article of the event has in any form
+    (a name the model made up: "General Muammar al-Qaddafi" in a report on Iran)."""
+    for match in _NAME.finditer(statement):
+        if match.start() == 0 or len(match.group(1)) < 4:
+            continue
+        name = fold(match.group(1))
+        if name in event_words or any(_same_name(name, w) for w in event_words):
+            continue
+        return match.group(1)
+    return None
+
+
+def event_vocabulary(texts: Sequence[str]) -> frozenset[str]:
+    """The folded words of an event's articles, for ``check``'s ``event_words``."""
+    return frozenset().union(*(_words(t) for t in texts))
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -223,7 +246,8 @@ def _closer_sentence(statement: str, sentence: Sentence, others: Sequence[Senten
 
 
 def verify_article(article: Article, sentences: Sequence[Sentence],
-                   statements: dict[int, str], *, language: str
+                   statements: dict[int, str], *, language: str,
+                   event_words: frozenset[str] = frozenset()
                    ) -> tuple[list[Claim], list[Unverified]]:
     """Claims for the statements that pass every check, Unverified for the rest."""
     translated = article.language != language
@@ -234,7 +258,7 @@ def verify_article(article: Article, sentences: Sequence[Sentence],
         if statement is None:
             continue
         verdict = check(statement, sentence, sentences, article_language=article.language,
-                        language=language, translated=translated)
+                        language=language, translated=translated, event_words=event_words)
         if verdict.ok:
             claims.append(Claim(
                 id=sentence.id, article_id=article.id, sentence=sentence.number,
