@@ -75,7 +75,8 @@ def figure_disputes(
 ) -> list[Dispute]:
     """Disputes over the claims' figures.
 
-    ``groups``: article id -> independence group; ``same_fact``: claim id -> point id; ``speakers``: claim id -> canonical speaker ('' = the outlet);
+    ``groups``: article id -> independence group; ``same_fact``: claim id -> point id;
+    ``speakers``: claim id -> canonical speaker ('' = the outlet);
     ``outlets``: article id -> the outlet's label.
     """
     by_question: dict[tuple[str, str], list[_Figure]] = {}
