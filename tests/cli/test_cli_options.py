@@ -22,11 +22,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import factsum.cli as cli
 import pytest
 from factsum.cli import main, printable_line
+from factsum.llm.cache import ResponseCache
+from factsum.llm.client import LLMClient
+from factsum.settings import Settings
+from factsum.testing.scripted import ScriptedTransport
 from support.hostile import (
     INGEST_DATA,
     UNUSED_LOOPBACK,
@@ -209,18 +215,39 @@ def test_dash_twice_is_a_usage_error(empty: Path, capsys: pytest.CaptureFixture[
 # ----------------------------------------------------------------- names that are not UTF-8
 
 
-def test_a_file_name_that_is_not_utf8_is_summarised(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def cached_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The scripted model with a real response cache, as ``open_llm`` gives (the event
+    cache, and so the inputs' fingerprint, is used only when there is a cache)."""
     use_scripted_model(monkeypatch, tmp_path)
+
+    @asynccontextmanager
+    async def open_cached(settings: Settings, *, progress: object = None
+                          ) -> AsyncIterator[LLMClient]:
+        cache = ResponseCache(settings.response_cache_dir)
+        client = LLMClient(settings.llm, ScriptedTransport(), cache=cache)
+        try:
+            yield client
+        finally:
+            await client.aclose()
+            cache.close()
+
+    monkeypatch.setattr("factsum.backend.open_llm", open_cached)
+
+
+def test_a_file_name_that_is_not_utf8_is_summarised(
+    cached_model: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     raw = os.fsencode(tmp_path) + b"/bad\xff\xfename.txt"
     with open(raw, "wb") as handle:
         handle.write((INGEST_DATA / "latin1.txt").read_bytes())
-    status = main(["summarize", "--created", "2026-01-01", "--format", "json",
-                   os.fsdecode(raw)])
+    argv = ["summarize", "--created", "2026-01-01", "--format", "json", os.fsdecode(raw)]
+    status = main(argv)
     out, err = capsys.readouterr()
     assert status == 0, err
     assert '"source": "bad\ufffd\ufffdname.txt"' in out
+    assert main(argv) == 0  # again: the event cache's key hashes the name's bytes
+    assert "served from the cache" in capsys.readouterr().err
 
 
 def test_printable_line_escapes_controls_and_replaces_undecodable_bytes() -> None:

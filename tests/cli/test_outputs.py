@@ -49,13 +49,23 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
 # ----------------------------------------------------------------- special files
 
 
-def test_dev_null_stays_a_device(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = os.stat("/dev/null")
-    status, out, _err = run(capsys, article, "-o", "/dev/null")
-    assert status == 0 and out == ""
-    after = os.stat("/dev/null")
-    assert stat.S_ISCHR(after.st_mode)
-    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+def test_a_null_device_stays_a_device(article: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """First on a private null device node (1, 3: the same device as /dev/null), so that a
+    writer that replaces the node destroys only this copy; then on /dev/null itself."""
+    private = tmp_path / "null"
+    try:
+        os.mknod(private, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        # Not root: then nothing here can replace /dev/null either.
+        private = Path("/dev/null")
+    for node in dict.fromkeys([private, Path("/dev/null")]):
+        before = node.stat()
+        status, out, _err = run(capsys, article, "-o", node)
+        assert status == 0 and out == ""
+        after = node.stat()
+        assert stat.S_ISCHR(after.st_mode), f"{node} was replaced"
+        assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
 
 
 def test_a_fifo_is_written_into_not_replaced(article: Path, tmp_path: Path,
@@ -63,10 +73,13 @@ def test_a_fifo_is_written_into_not_replaced(article: Path, tmp_path: Path,
     fifo = tmp_path / "summary.pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     status, _out, _err = run(capsys, article, "-o", fifo)
-    reader.join()
+    # A bound, not a timing check: a writer that replaced the FIFO never opened it, and
+    # its reader would wait forever.
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "nothing was written into the FIFO"
     assert status == 0
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert GOOD_WORDS in received[0].decode("utf-8")
