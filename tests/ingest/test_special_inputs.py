@@ -239,3 +239,19 @@ def test_stat_of_a_sparse_file_is_what_the_size_check_uses(tmp_path: Path) -> No
     assert stat.S_ISREG(big.stat().st_mode)
     _articles, (error,) = load_articles([big])
     assert error.problem == "too large (20000000 bytes, limit 5000000)"
+
+
+def test_summarize_none_is_a_clear_type_error(tmp_path: Path) -> None:
+    from factsum import Settings, summarize
+    from factsum.llm.cache import ResponseCache
+    from factsum.llm.client import LLMClient
+    from factsum.testing.scripted import ScriptedTransport
+
+    settings = Settings(model="m", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path)
+    for cache in (None, ResponseCache(tmp_path / "llm")):  # with a cache: the fingerprint
+        llm = LLMClient(settings.llm, ScriptedTransport(), cache=cache)
+        with pytest.raises(TypeError, match=r"articles must be a list of article texts \(str\)"
+                                            r", files or folders \(pathlib.Path\)"):
+            summarize(None, settings=settings, llm=llm)  # type: ignore[arg-type]
+        if cache is not None:
+            cache.close()
