@@ -41,7 +41,7 @@ def disputes(claims: list[Claim], *, groups: dict[str, str] | None = None,
     return figure_disputes(
         claims,
         groups=groups or {a: a for a in OUTLETS},
-        same_fact=same_fact or {},
+        same_fact=lambda a, b: (same_fact or {}).get(a, a) == (same_fact or {}).get(b, b),
         speakers=speakers or {},
         outlets=OUTLETS,
     )

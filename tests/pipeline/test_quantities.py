@@ -41,11 +41,11 @@ def only(statement: str, language: str = "en") -> Mention:
     ("According to the Iraqi army, the raids did not cause any casualties.",
      (0, "exact", "killed", "casualties")),
     ("There were no injuries among the soldiers.", (0, "exact", "injured", "injuries")),
-    ("The truck carried 12 tonnes of chlorine.", (12, "exact", "weight", "tonnes")),
-    ("The lorry carried 12 tons of steel.", (12, "exact", "weight", "tons")),
+    ("The truck carried 12 tonnes of chlorine.", (12, "exact", "weight", "mass-tonne")),
+    ("The lorry carried 12 tons of steel.", (12, "exact", "weight", "mass-tonne")),
     ("The convoy drove 300 kilometres to the border.", (300, "exact", "distance",
-                                                        "kilometres")),
-    ("The quake lasted 40 seconds.", (40, "exact", "duration", "seconds")),
+                                                        "length-kilometer")),
+    ("The quake lasted 40 seconds.", (40, "exact", "duration", "duration-second")),
     ("Turnout reached 45% in the capital.", (45, "exact", "percent", "%")),
     ("Turnout reached 45 percent in the capital.", (45, "exact", "percent", "%")),
     ("The fire destroyed 1,350 homes in the region.", (1350, "exact", "count", "homes")),
@@ -55,11 +55,11 @@ def test_one_figure(statement: str, expected: Read) -> None:
 
 
 @pytest.mark.parametrize(("statement", "value", "unit"), [
-    ("The company was fined 1.2 million euros.", 1_200_000, "euros"),
-    ("The deal is worth $5 billion.", 5e9, "$"),
-    ("The fine was EUR 3 million.", 3_000_000, "eur"),
-    ("They paid 40 million dollars for the player.", 40_000_000, "dollars"),
-    ("The club paid £40 million for the striker.", 40_000_000, "£"),
+    ("The company was fined 1.2 million euros.", 1_200_000, "euro"),
+    ("The deal is worth $5 billion.", 5e9, "USD"),
+    ("The fine was EUR 3 million.", 3_000_000, "EUR"),
+    ("They paid 40 million dollars for the player.", 40_000_000, "dollar"),
+    ("The club paid £40 million for the striker.", 40_000_000, "GBP"),
 ])
 def test_money_is_named_by_cldr_currencies(statement: str, value: float, unit: str) -> None:
     mention = only(statement)
@@ -194,7 +194,7 @@ def test_french_statements() -> None:
     assert figures("Les raids n'ont fait aucune victime.", "fr") == [
         (0, "exact", "killed", "victime")]
     assert figures("Le camion transportait 12 tonnes de chlore.", "fr") == [
-        (12, "exact", "weight", "tonnes")]
+        (12, "exact", "weight", "mass-tonne")]
     assert read_mentions("L'attaque a eu lieu le 8 janvier 2020.", "fr") == []
 
 

@@ -14,7 +14,12 @@ from factsum.pipeline.disputes import figure_disputes
 from factsum.pipeline.independence import independence_groups
 from factsum.pipeline.numbers import interval
 from factsum.pipeline.quantities import read_mentions
-from factsum.pipeline.reconcile import build_points, cross_language_copies, similarity
+from factsum.pipeline.reconcile import (
+    SAME_FACT,
+    build_points,
+    cross_language_copies,
+    similarity,
+)
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
 from factsum.pipeline.verify import event_vocabulary, verify_article
@@ -86,7 +91,12 @@ def assemble(
     points = build_points(claims, groups, scores=scores, positions=positions,
                           speakers=speakers)
 
-    same_fact = {cid: p.id for p in points for cid in p.claim_ids}
+    point_of = {cid: p.id for p in points for cid in p.claim_ids}
+    index = {c.id: i for i, c in enumerate(claims)}
+
+    def same_fact(a: str, b: str) -> bool:
+        return point_of[a] == point_of[b] or scores[index[a]][index[b]] >= SAME_FACT
+
     outlets = {a.id: outlet_label(a) for a in articles}
     disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
                                speakers=speakers, outlets=outlets)

@@ -20,7 +20,7 @@ and "at least 80 dead, the Iranians say" reports a dispute).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from factsum.models import Claim, Dispute, Position, Quantity
@@ -69,13 +69,14 @@ def figure_disputes(
     claims: Sequence[Claim],
     *,
     groups: Mapping[str, str],
-    same_fact: Mapping[str, str],
+    same_fact: Callable[[str, str], bool],
     speakers: Mapping[str, str],
     outlets: Mapping[str, str],
 ) -> list[Dispute]:
     """Disputes over the claims' figures.
 
-    ``groups``: article id -> independence group; ``same_fact``: claim id -> point id;
+    ``groups``: article id -> independence group; ``same_fact(a, b)``: whether two
+    claims restate the same fact (close statements, whatever their figures);
     ``speakers``: claim id -> canonical speaker ('' = the outlet);
     ``outlets``: article id -> the outlet's label.
     """
@@ -92,13 +93,26 @@ def figure_disputes(
     disputes = []
     for key, figures in by_question.items():
         if key[0] == "time":
-            for fact in {same_fact.get(f.claim.id, f.claim.id) for f in figures}:
-                subset = [f for f in figures if same_fact.get(f.claim.id, f.claim.id) == fact]
+            for subset in _facts(figures, same_fact):
                 if (d := _dispute(key, subset)) is not None:
                     disputes.append(d)
         elif (d := _dispute(key, figures)) is not None:
             disputes.append(d)
     return disputes
+
+
+def _facts(figures: list[_Figure], same_fact: Callable[[str, str], bool]
+           ) -> list[list[_Figure]]:
+    """Times of day grouped by the fact their claims state: a time answers "when did it
+    happen" only for one happening."""
+    groups: list[list[_Figure]] = []
+    for figure in figures:
+        joined = [g for g in groups
+                  if any(f.claim.id == figure.claim.id or same_fact(f.claim.id, figure.claim.id)
+                         for f in g)]
+        merged = [figure, *(f for g in joined for f in g)]
+        groups = [g for g in groups if g not in joined] + [merged]
+    return groups
 
 
 def _dispute(key: tuple[str, str], figures: list[_Figure]) -> Dispute | None:

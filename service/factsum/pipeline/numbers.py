@@ -37,6 +37,9 @@ _NUMBER = re.compile(
 )
 
 
+_SCALE_AFTER_NUMBER = re.compile(r"(?<=\d)\s+(?:1000|1000000|1000000000)(?![\d.,])")
+
+
 @dataclass(frozen=True, slots=True)
 class Readings:
     """What a sentence states in numbers: plain numbers and times of day (minutes)."""
@@ -110,6 +113,9 @@ def read(text: str, language: str) -> Readings:
         # text2num refuses some inputs; the digits are still read then.
         with contextlib.suppress(ValueError, RuntimeError):
             rest = alpha2digit(rest, language, threshold=2)
+        # "2.5 million" becomes "2.5 1000000": the scale is the unit's business, not a
+        # number of its own ("2,5 milioni", which text2num leaves alone, states 2.5 too).
+        rest = _SCALE_AFTER_NUMBER.sub("", rest)
     numbers = {n for m in _NUMBER.finditer(rest) if (n := parse_number(m.group())) is not None}
     plural = {float(collective[w][0]) for w in words
               if w in collective and collective[w][1] == "at least"}

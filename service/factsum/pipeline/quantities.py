@@ -43,7 +43,9 @@ _UNITS: dict[Kind, tuple[str, ...]] = {
     "duration": ("duration-hour", "duration-minute", "duration-day", "duration-week",
                  "duration-month", "duration-year", "duration-second"),
     "other": ("volume-liter", "volume-cubic-meter", "area-hectare", "area-square-kilometer",
-              "speed-kilometer-per-hour", "energy-kilowatt-hour", "power-megawatt"),
+              "speed-kilometer-per-hour", "energy-kilowatt-hour", "power-megawatt",
+              "digital-gigabyte", "digital-megabyte", "digital-terabyte",
+              "length-millimeter"),
 }
 
 
@@ -67,6 +69,13 @@ class Mention:
 @lru_cache(maxsize=32)
 def _unit_kinds(language: str) -> dict[str, Kind]:
     """Unit and currency nouns of the language (CLDR), lower-case -> kind."""
+    return {word: kind for word, (kind, _unit) in _unit_words(language).items()}
+
+
+@lru_cache(maxsize=32)
+def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
+    """Unit and currency words of the language (CLDR, long and short forms), lower-case
+    -> (kind, the unit's CLDR id or currency code): "gigabytes" and "GB" are one unit."""
     locales = []
     for name in (language, *(f"{language}_{t}" for t in _TERRITORIES)):
         try:
@@ -76,27 +85,27 @@ def _unit_kinds(language: str) -> dict[str, Kind]:
     if not locales:
         return {}
     locale = locales[0]
-    out: dict[str, Kind] = {}
+    out: dict[str, tuple[Kind, str]] = {}
     for kind, ids in _UNITS.items():
         for unit_id in ids:
             for variant in locales:  # "metric tons" (en) and "tonnes" (en_GB) alike
-                for count in (1, 2):
+                for count, length in ((1, "long"), (2, "long"), (2, "short")):
                     try:
-                        name = format_unit(count, unit_id, length="long", locale=variant)
-                    except Exception:
+                        name = format_unit(count, unit_id, length=length, locale=variant)
+                    except Exception:  # a unit CLDR lacks for this locale
                         continue
                     for word in re.findall(r"[^\W\d_]+", name.lower()):
-                        if len(word) > 2:
-                            out.setdefault(word, kind)
+                        if len(word) > 2 or length == "short":
+                            out.setdefault(word, (kind, unit_id))
     for code, name in locale.currencies.items():
         for word in re.findall(r"[^\W\d_]+", name.lower()):
-            if len(word) > 3:
-                out.setdefault(word, "money")
-        out.setdefault(code.lower(), "money")
-    for symbol in locale.currency_symbols.values():
-        out.setdefault(symbol.lower(), "money")
+            if len(word) > 3:  # "dollar" names many currencies: keep the word
+                out.setdefault(word, ("money", word))
+        out.setdefault(code.lower(), ("money", code))
+    for code, symbol in locale.currency_symbols.items():
+        out.setdefault(symbol.lower(), ("money", code))
     for word in ("percent", "per cent", "%", "pour cent"):
-        out[word] = "percent"
+        out[word] = ("percent", "%")
     return out
 
 
@@ -209,7 +218,8 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
             found = _hedge_before(lex, lower, start)
             if found is not None:
                 hedge, start = found[0], start - found[1]
-            mentions.append(Mention(value, None, hedge, "money", lower[start],
+            mentions.append(Mention(value, None, hedge, "money",
+                                    _unit_words(language)[lower[start]][1],
                                     _join(tokens[start:end])))
             continue
         found = _hedge_before(lex, lower, start)
@@ -222,7 +232,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
             mentions.append(Mention(value, None, hedge, kind, lower[start - 1],
                                     _join(tokens[start - 1:last])))
             continue
-        noun_at = _noun_after(lower, end, lex)
+        noun_at = _noun_after(lower, end, lex, units)
         kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
         last = noun_at + 1 if noun_at is not None else end
         mentions.append(Mention(value, None, hedge, kind, unit, _join(tokens[start:last])))
@@ -278,9 +288,11 @@ def _hedge_before(lex: Lexicon, lower: list[str], start: int) -> tuple[Hedge, in
     return None
 
 
-def _noun_after(lower: list[str], at: int, lex: Lexicon) -> int | None:
+def _noun_after(lower: list[str], at: int, lex: Lexicon,
+                units: dict[str, Kind] | None = None) -> int | None:
     """The noun a number counts: among the next few words (up to punctuation), a word
-    naming people's harm, else the first plural-looking word, else the first word."""
+    naming people's harm, else a unit ("80 GB of files"), else the first plural-looking
+    word, else the first word."""
     window: list[int] = []
     for j in range(at, min(len(lower), at + 4)):
         if lower[j] in _STOP or lower[j][0].isdigit() or lower[j] in lex.conjunctions:
@@ -293,6 +305,9 @@ def _noun_after(lower: list[str], at: int, lex: Lexicon) -> int | None:
     for j in window:
         if lower[j] in lex.people:
             return j
+    for j in window[:1]:
+        if units and (lower[j] in units or lower[j].removesuffix("s") in units):
+            return j
     for j in window:
         if len(lower[j]) >= 4 and lower[j].endswith(("s", "x")):
             return j
@@ -300,10 +315,12 @@ def _noun_after(lower: list[str], at: int, lex: Lexicon) -> int | None:
 
 
 def _kind(noun: str, language: str, lex: Lexicon) -> tuple[Kind, str]:
+    """The kind of what ``noun`` counts, and the unit it is compared by (a CLDR unit id
+    or a currency code when CLDR knows the word, else the noun itself)."""
     if noun in lex.people:
         return lex.people[noun], noun
-    units = _unit_kinds(language)
+    units = _unit_words(language)
     for form in (noun, noun.removesuffix("s")):
         if form in units:
-            return units[form], noun
+            return units[form]
     return "count", noun

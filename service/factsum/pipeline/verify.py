@@ -116,8 +116,10 @@ def _share(statement: frozenset[str], sentence: frozenset[str]) -> float:
 def _numbers_problem(statement: Readings, source: Readings, hedged: set[float]
                      ) -> str | None:
     extra_times = statement.times - source.times
-    # A 12-hour time ("5.30 p.m.") is read both ways; one reading in the source is enough.
-    if statement.times and not (statement.times & source.times):
+    # A 12-hour time ("5.30 p.m.") is read both ways; one reading in the source is enough;
+    # a whole hour ("1 PM") may stand for an hour the sentence gives as a number ("le 13").
+    hours = {t for t in statement.times if t % 60 == 0 and float(t // 60) in source.numbers}
+    if statement.times and not (statement.times & source.times) and not hours:
         return f"gives a time the sentence does not ({_hhmm(min(extra_times))})"
     extra = statement.numbers - source.numbers
     # "Dozens" for "des dizaines": plural collectives are vague the same way in every
