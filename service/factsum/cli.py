@@ -37,6 +37,7 @@ from factsum.ingest.readers import (
 )
 from factsum.render.markdown import render_markdown
 from factsum.settings import Settings
+from factsum.version import __version__
 
 STDIN = Path("-")
 
@@ -158,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
                     "disagreements are shown.",
     )
     _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"factsum {__version__}")
     common = _Parser(add_help=False)
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
