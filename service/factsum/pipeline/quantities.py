@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.units import format_unit
@@ -89,7 +90,9 @@ def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
     for kind, ids in _UNITS.items():
         for unit_id in ids:
             for variant in locales:  # "metric tons" (en) and "tonnes" (en_GB) alike
-                for count, length in ((1, "long"), (2, "long"), (2, "short")):
+                forms: tuple[tuple[int, Literal["long", "short"]], ...] = (
+                    (1, "long"), (2, "long"), (2, "short"))
+                for count, length in forms:
                     try:
                         name = format_unit(count, unit_id, length=length, locale=variant)
                     except Exception:  # a unit CLDR lacks for this locale
