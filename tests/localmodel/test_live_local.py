@@ -9,7 +9,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-
 from factsum.backend import open_llm
 from factsum.ingest.readers import load_articles
 from factsum.localmodel import server_available
