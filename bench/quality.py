@@ -524,10 +524,13 @@ def score_event(gold: Gold, summary: Summary, guess: LanguageGuesser) -> EventSc
     }
     _disputes(gold, view, score)
     _syndication(gold, summary, score)
-    verdicts = [getattr(p, "verified", None) for p in summary.points]
-    score.update(support_known=any(isinstance(v, bool) for v in verdicts),
-                 points_supported=sum(v is True for v in verdicts),
-                 points_unsupported=sum(v is False for v in verdicts))
+    # Every statement passed the support checks in code before it became a point; those
+    # that failed are listed apart (Summary.unverified). The share is of all statements
+    # the model wrote that were checked: passed / (passed + failed).
+    checked_claims = [c for c in summary.claims if c.origin == "model"]
+    score.update(support_known=True,
+                 points_supported=len(checked_claims),
+                 points_unsupported=len(summary.unverified))
     languages = [summary.language, *gold.languages]
     checked = [p.statement for p in summary.points
                if len(p.statement.split()) >= MIN_WORDS_FOR_LANGUAGE]
@@ -642,9 +645,8 @@ def table(scores: Sequence[EventScore], total: dict[str, Any]) -> str:
              "75 %, injected 0 (issue 15)."]
     if any(s.summary_found and not s.key_field for s in scores):
         notes.append("* the Summary marks no key points: every point counted as key.")
-    if not t["support_known"]:
-        notes.append("supported: unknown, the Summary carries no per-point support verdict "
-                     "(Point.verified); every point counted as unknown.")
+    notes.append("supported: statements that passed the support checks in code, of all "
+                 "statements checked (the rest are listed as not verified, never as fact).")
     return "\n".join([*lines, "", *notes])
 
 

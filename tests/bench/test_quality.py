@@ -350,19 +350,14 @@ def test_statements_left_in_another_language_are_listed(fire: Gold,
     assert score.other_language == [french]
 
 
-def test_support_is_unknown_until_points_carry_a_verdict(fire: Gold) -> None:
-    plain = score_event(fire, _summary(points=[("Four injured.", [F01])]), _english)
-    assert not plain.support_known
-
-    class VerifiedPoint(Point):  # stands in for a future Point.verified field
-        verified: bool
-
-    judged = _summary(points=[("Four injured.", [F01]), ("A fire.", [F03])],
-                      point_type=VerifiedPoint, extra=[{"verified": True},
-                                                       {"verified": False}])
-    score = score_event(fire, judged, _english)
+def test_support_counts_checked_statements_against_the_unverified(fire: Gold) -> None:
+    """Points are built from statements that passed the checks in code; the rest are
+    listed in Summary.unverified. Support is passed / (passed + failed)."""
+    summary = _summary(points=[("Four injured.", [F01])])
+    checked = sum(c.origin == "model" for c in summary.claims)
+    score = score_event(fire, summary, _english)
     assert (score.support_known, score.points_supported, score.points_unsupported) == (
-        True, 1, 1)
+        True, checked, len(summary.unverified))
 
 
 # ------------------------------------------------------------------ the command

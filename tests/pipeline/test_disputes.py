@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from factsum.models import Article, Claim, Dispute, Hedge, Kind, Quantity, Span
 from factsum.pipeline.assemble import assemble
-from factsum.pipeline.disputes import figure_disputes, question, topic
+from factsum.pipeline.disputes import Said, figure_disputes, question, topic, value_disputes
 from factsum.pipeline.numbers import interval
 from factsum.pipeline.sentences import split_sentences
 
@@ -178,3 +178,16 @@ def test_two_reports_disagreeing_on_the_toll_give_one_dispute() -> None:
     [dispute] = _assembled_disputes([changed, AGREEING[1]])
     assert dispute.topic == "People killed"
     assert [p.claim_ids for p in dispute.positions] == [["aaaa:s2"], ["bbbb:s2"]]
+
+
+def test_claims_of_one_fact_giving_different_weekdays_are_a_dispute() -> None:
+    bridge_a = claim("a:s1", statement="The bridge collapsed on Tuesday evening.")
+    bridge_b = claim("b:s2", statement="The bridge collapsed on Monday evening.")
+    other = claim("c:s3", statement="Schools will reopen on Wednesday.")
+    said = [Said(bridge_a, "Tuesday", "a", "Daily A"), Said(bridge_b, "Monday", "b", "Courier B"),
+            Said(other, "Wednesday", "c", "C")]
+    facts = {frozenset({"a:s1", "b:s2"})}
+    [dispute] = value_disputes(said, topic="Day of the week",
+                               same_fact=lambda x, y: frozenset({x, y}) in facts)
+    assert [p.statement for p in dispute.positions] == ["Monday", "Tuesday"]
+    assert value_disputes(said, topic="Day of the week", same_fact=lambda x, y: False) == []

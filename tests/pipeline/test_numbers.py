@@ -93,11 +93,6 @@ def test_collective_numerals_of_the_sentence_s_language_are_read() -> None:
     assert read("Il Pentagono parla di una dozzina di missili.", "it").empty
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse_number reads a lone '.' before three digits as a decimal point, so the "
-    "German/Spanish/Italian thousands '1.200' is 1.2 and a faithful '1,200 residents' "
-    "fails verify as an invented number; suggested fix: read() keeps both readings "
-    "(1.2 and 1200) for that one ambiguous form, as it does for 12-hour times"))
 @pytest.mark.parametrize(("text", "language"), [
     ("Die Feuerwehr evakuierte 1.200 Anwohner.", "de"),
     ("Los bomberos evacuaron a 1.200 vecinos.", "es"),

@@ -178,7 +178,7 @@ _NEVER = frozenset({"fence", "code_block", "blockquote_open", "ordered_list_open
 def outlet_label(article: ArticleRef) -> str:
     """What a reader should see as the name of an article's outlet."""
     names = [reader_text(name) for name in article.outlets if reader_text(name)]
-    return ", ".join(names) or reader_text(article.source) or "unknown outlet"
+    return ", ".join(names) or reader_text(article.source) or "?"
 
 
 def cited_in_order(summary: Summary) -> list[str]:

@@ -217,8 +217,6 @@ def test_footer_names_each_prompt_once(summary: Summary) -> None:
     assert "7 statements verified, 1 not verified" in shown
 
 
-@pytest.mark.xfail(strict=True, reason="render/markdown.py _footer writes every count with "
-                   "a plural noun ('1 statements verified'); fix: use _count")
 def test_footer_counts_agree_in_number(summary: Summary) -> None:
     one = summary.model_copy(update={"stats": summary.stats.model_copy(
         update={"claims_verified": 1})})
@@ -255,9 +253,6 @@ def test_labels_in_french() -> None:
     assert lines_of(found["Désaccords"])[0].startswith("Les sources ne se contredisent")
 
 
-@pytest.mark.xfail(strict=True, reason="render/markdown.py _count adds an 's' to the last "
-                   "word: '3 source indépendantes', '2 point clés', and 'non vérifié' stays "
-                   "singular; fix: singular and plural forms per label in _LABELS")
 def test_french_counts_agree_in_number() -> None:
     markdown, tokens = render_fr(reference_summary("fr"))
     overview = markdown.split("\n\n")[1]
@@ -269,9 +264,6 @@ def test_french_counts_agree_in_number() -> None:
     assert "2 énoncés non vérifiés" in render_markdown(more)
 
 
-@pytest.mark.xfail(strict=True, reason="render/markdown.py _footer and the fallbacks "
-                   "'Untitled event' and 'unknown outlet' are English whatever the language; "
-                   "fix: move them into _LABELS")
 def test_footer_in_the_summary_language() -> None:
     shown = footer(render_markdown(reference_summary("fr")))
     for english in ("sentences read", "statements verified", "not verified", "dropped"):
@@ -286,11 +278,6 @@ def test_unknown_language_gets_english_labels(summary: Summary) -> None:
 # --------------------------------------------------------------------------- escaping
 
 
-@pytest.mark.xfail(strict=True, reason="render/markdown.py _disputes: with no asserted_by, "
-                   "'Who says it' takes outlet(a, cell=True), already escaped, and escapes "
-                   "it again ('Le Monde \\(AFP\\)', '003\\_article.txt'); fix: "
-                   "who = [escape_table_cell(w) for w in position.asserted_by] or "
-                   "[outlet(a, cell=True) for a in cited], then no second escape")
 def test_who_says_it_from_the_outlet_is_escaped_once(summary: Summary) -> None:
     changed = replace_article(summary, "a1", outlets=["Le Monde (AFP) | Paris"])
     _, tokens = render(changed)

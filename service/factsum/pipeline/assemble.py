@@ -5,12 +5,15 @@ always gives the same summary parts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from babel import Locale, UnknownLocaleError
 
 from factsum.models import Article, Claim, Dispute, Point, Quantity, Unverified
 from factsum.pipeline.calendar_check import calendar_disputes
-from factsum.pipeline.disputes import figure_disputes
+from factsum.pipeline.disputes import Said, figure_disputes, value_disputes
 from factsum.pipeline.independence import independence_groups
 from factsum.pipeline.numbers import interval
 from factsum.pipeline.quantities import read_mentions
@@ -22,7 +25,7 @@ from factsum.pipeline.reconcile import (
 )
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
-from factsum.pipeline.verify import event_vocabulary, verify_article
+from factsum.pipeline.verify import calendar_names, event_vocabulary, verify_article
 
 
 @dataclass
@@ -65,7 +68,9 @@ def assemble(
     ``statements`` (article id -> sentence number -> statement)."""
     claims: list[Claim] = []
     unverified: list[Unverified] = []
-    vocabulary = event_vocabulary([a.text for a in articles])
+    vocabulary = event_vocabulary([a.text for a in articles],
+                                  [s for by_number in statements.values()
+                                   for s in by_number.values()])
     for article in articles:
         if article.id not in statements:
             continue  # extraction failed for this article: it contributes nothing
@@ -100,6 +105,8 @@ def assemble(
     outlets = {a.id: outlet_label(a) for a in articles}
     disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
                                speakers=speakers, outlets=outlets)
+    disputes += _categorical_disputes(claims, articles, groups, speakers, language,
+                                      same_fact)
     by_id = {c.id: c for c in claims}
     for dispute, cited in calendar_disputes(
             ((a, sentences[a.id]) for a in used), language=language):
@@ -113,3 +120,31 @@ def assemble(
         disputes.append(dispute)
     disputes = [d.model_copy(update={"id": f"d{n}"}) for n, d in enumerate(disputes, start=1)]
     return Assembled(list(by_id.values()), unverified, points, disputes, groups)
+
+
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,])")
+
+
+def _categorical_disputes(claims: Sequence[Claim], articles: Sequence[Article],
+                          groups: Mapping[str, str], speakers: Mapping[str, str],
+                          language: str, same_fact: Callable[[str, str], bool]
+                          ) -> list[Dispute]:
+    """Weekdays and years that claims restating one fact give differently (dates given
+    with their day of the month are the calendar check's)."""
+    outlets = {a.id: outlet_label(a) for a in articles}
+    try:
+        days = Locale.parse(language).days["format"]["wide"]
+    except (UnknownLocaleError, ValueError):
+        days = Locale.parse("en").days["format"]["wide"]
+    weekdays, years = [], []
+    for c in claims:
+        who = speakers.get(c.id) or outlets[c.article_id]
+        named = [index for kind, index in calendar_names(c.statement, language)
+                 if kind == "day"]
+        if len(named) == 1:
+            weekdays.append(Said(c, days[named[0]], groups[c.article_id], who))
+        found = set(_YEAR.findall(c.statement))
+        if len(found) == 1:
+            years.append(Said(c, found.pop(), groups[c.article_id], who))
+    return [*value_disputes(weekdays, topic="Day of the week", same_fact=same_fact),
+            *value_disputes(years, topic="Year", same_fact=same_fact)]

@@ -169,3 +169,47 @@ def _order(position: list[_Figure]) -> tuple[float, float]:
     low, high = position[0].range
     return (low if low is not None else float("-inf"),
             high if high is not None else float("inf"))
+
+
+@dataclass(frozen=True)
+class Said:
+    """A categorical value a claim gives (a weekday, a year), for ``value_disputes``."""
+
+    claim: Claim
+    value: str
+    source: str
+    speaker: str
+
+
+def value_disputes(
+    said: Sequence[Said],
+    *,
+    topic: str,
+    same_fact: Callable[[str, str], bool],
+) -> list[Dispute]:
+    """Disputes over a categorical value: two claims from different sources that restate
+    one fact (close statements) but give different values ("the bridge collapsed on
+    Tuesday" against "on Monday"; "a contract until 2030" against "2029")."""
+    groups: list[list[Said]] = []
+    for item in said:
+        joined = [g for g in groups if any(same_fact(s.claim.id, item.claim.id) for s in g)]
+        groups = [g for g in groups if g not in joined] + [
+            [item, *(s for g in joined for s in g)]]
+    out = []
+    for group in groups:
+        by_value: dict[str, list[Said]] = {}
+        for s in group:
+            by_value.setdefault(s.value, []).append(s)
+        sources = [{s.source for s in members} for members in by_value.values()]
+        if len(by_value) < 2 or len(set().union(*sources)) < 2:
+            continue
+        out.append(Dispute(
+            id="", topic=topic, origin="figures",
+            positions=[
+                Position(statement=value,
+                         claim_ids=list(dict.fromkeys(s.claim.id for s in members)),
+                         asserted_by=sorted({s.speaker for s in members}))
+                for value, members in sorted(by_value.items())
+            ],
+        ))
+    return out

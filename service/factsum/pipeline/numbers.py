@@ -37,6 +37,7 @@ _NUMBER = re.compile(
 )
 
 
+_DOT_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}\.\d{3}(?![\d.,])")
 _SCALE_AFTER_NUMBER = re.compile(r"(?<=\d)\s+(?:1000|1000000|1000000000)(?![\d.,])")
 
 
@@ -117,6 +118,8 @@ def read(text: str, language: str) -> Readings:
         # number of its own ("2,5 milioni", which text2num leaves alone, states 2.5 too).
         rest = _SCALE_AFTER_NUMBER.sub("", rest)
     numbers = {n for m in _NUMBER.finditer(rest) if (n := parse_number(m.group())) is not None}
+    # "1.900" is 1900 in German, Spanish or Italian and 1.9 in English: keep both readings.
+    numbers |= {float(m.group().replace(".", "")) for m in _DOT_THOUSANDS.finditer(rest)}
     plural = {float(collective[w][0]) for w in words
               if w in collective and collective[w][1] == "at least"}
     return Readings(frozenset(numbers | extra), frozenset(times), frozenset(plural),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,7 +168,8 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         problems.append("names a weekday or month the sentence does not")
     if (actor := _misattribution(statement, sentence, article_sentences)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
-    elif event_words and (invented := _unknown_name(statement, event_words)) is not None:
+    elif event_words and (invented := _unknown_name(statement, event_words,
+                                                    language)) is not None:
         problems.append(f"names {invented}, whom no article names")
     ratio = len(statement) / max(1, len(" ".join(sentence.text.split())))
     if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
@@ -198,22 +200,32 @@ def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentenc
     return None
 
 
-def _unknown_name(statement: str, event_words: frozenset[str]) -> str | None:
+def _unknown_name(statement: str, event_words: frozenset[str], language: str
+                  ) -> str | None:
     """A capitalised word of the statement that no article of the event has in any form
-    (a name the model made up: "General Muammar al-Qaddafi" in a report on Iran)."""
+    (a name the model made up: "General Muammar al-Qaddafi" in a report on Iran).
+    Weekday and month names are the calendar check's business."""
+    calendar = _calendar_words(language)
     for match in _NAME.finditer(statement):
         if match.start() == 0 or len(match.group(1)) < 4:
             continue
         name = fold(match.group(1))
+        if name in calendar:
+            continue
         if name in event_words or any(_same_name(name, w) for w in event_words):
             continue
         return match.group(1)
     return None
 
 
-def event_vocabulary(texts: Sequence[str]) -> frozenset[str]:
-    """The folded words of an event's articles, for ``check``'s ``event_words``."""
-    return frozenset().union(*(_words(t) for t in texts))
+def event_vocabulary(texts: Sequence[str], statements: Sequence[str] = ()
+                     ) -> frozenset[str]:
+    """The folded words of an event's articles, and the words that two or more of its
+    statements use (a name rendered the same way from two sources is not made up), for
+    ``check``'s ``event_words``."""
+    seen = Counter(w for s in statements for w in _words(s))
+    return frozenset().union(*(_words(t) for t in texts)) | {w for w, n in seen.items()
+                                                            if n >= 2}
 
 
 def _same_name(a: str, b: str) -> bool:
