@@ -231,6 +231,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=_value_error(_seconds), metavar="SECONDS",
                    help="seconds to wait for one model answer (default FACTSUM_TIMEOUT "
                         "or 600)")
+    p.add_argument("--yes", action="store_true",
+                   help="start even when the estimated cost exceeds the budget (the "
+                        "budget still stops the run once spent)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -245,6 +248,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["budget_usd"] = args.budget_usd
     if getattr(args, "timeout", None) is not None:
         overrides["request_timeout_s"] = args.timeout
+    if getattr(args, "yes", False):
+        overrides["allow_over_budget"] = True
     return Settings.from_env(**overrides)
 
 

@@ -166,6 +166,8 @@ class SummaryStats(BaseModel):
     articles: int
     independent_sources: int
     sentences_read: int = Field(description="Candidate sentences shown to the model.")
+    sentences_cut: int = Field(
+        default=0, description="Candidate sentences past max_sentences_per_article, unread.")
     claims_extracted: int = Field(description="Restatements the model returned.")
     claims_verified: int
     claims_unverified: int

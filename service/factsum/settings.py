@@ -335,15 +335,16 @@ class Settings(BaseModel):
     temperature: float = 0.0
     seed: int | None = 0
     max_tokens: int = Field(default=2048, ge=16)
-    max_claims_per_chunk: int = Field(default=5, ge=1)
-    # Small local models extract a few claims per call whatever the passage length, so
-    # articles go to the model in paragraph-aligned passages of about this size.
-    chunk_chars: int = Field(default=1500, ge=500, description="Split longer articles.")
-    context_budget_tokens: int = Field(
-        default=8000, ge=1000, description="Largest prompt reconcile may send."
-    )
+    max_sentences_per_article: int = Field(
+        default=80, ge=1,
+        description="Model calls per article at most (one per sentence); the rest of a "
+                    "longer article is cut, and the cut is reported.")
 
     budget_usd: float | None = Field(default=None, ge=0)
+    allow_over_budget: bool = Field(
+        default=False,
+        description="Start a run whose estimated cost exceeds the budget (--yes); the "
+                    "budget still stops it when spent.")
     prices: Mapping[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     @property

@@ -16,14 +16,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from factsum.errors import NoUsableInputError
+from factsum.errors import BudgetExceededError, ConfigError, NoUsableInputError
 from factsum.ingest.readers import load_articles
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
 from factsum.pipeline.run import asummarize_event, summarize
 from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.render.markdown import render_markdown
-from factsum.settings import Settings
+from factsum.settings import Price, Settings
 from factsum.testing.fake_answers import answer_for, request_kind
 from factsum.testing.scripted import ScriptedTransport
 
@@ -122,3 +122,45 @@ def test_skipped_inputs_are_reported_before_the_first_model_call(tmp_path: Path)
     assert [n for n in before if n.startswith("skipped ")] == [
         n for n in notes if n.startswith("skipped ")]
     assert any("empty.txt" in n for n in before)
+
+
+def _french_article(sentences: int) -> str:
+    return " ".join(f"Le conseil municipal de la commune numéro {n} a voté son budget mardi "
+                    "soir après un long débat." for n in range(1, sentences + 1))
+
+
+def test_calls_per_article_are_capped_and_the_cut_is_reported(tmp_path: Path) -> None:
+    """Issue 18, Medium 9: one large input cannot multiply the cost without warning."""
+    notes: list[str] = []
+    transport = ScriptedTransport()
+    settings = _settings(tmp_path, use_cache=False, max_sentences_per_article=5)
+    summary = summarize([{"text": _french_article(12), "source": "long.txt"}],
+                        settings=settings, llm=LLMClient(settings.llm, transport),
+                        progress=notes.append)
+    assert len(transport.payloads) == 5
+    assert summary.stats.sentences_read == 5 and summary.stats.sentences_cut == 7
+    assert any("long.txt: 12 sentences; only the first 5" in n for n in notes)
+
+
+def test_text_without_sentences_makes_no_model_call(tmp_path: Path) -> None:
+    """A huge single line with no punctuation is no sentence to restate."""
+    transport = ScriptedTransport()
+    settings = _settings(tmp_path, use_cache=False)
+    blob = "mot " * 100_000
+    summary = summarize([{"text": blob, "source": "blob.txt"}], settings=settings,
+                        llm=LLMClient(settings.llm, transport))
+    assert transport.payloads == [] and summary.stats.sentences_read == 0
+
+
+def test_a_run_estimated_over_the_budget_is_refused_unless_allowed(tmp_path: Path) -> None:
+    prices = {"scripted": Price(prompt=1000.0, completion=1000.0)}
+    settings = _settings(tmp_path, use_cache=False, budget_usd=0.01, prices=prices)
+    transport = ScriptedTransport()
+    with pytest.raises(ConfigError, match=r"may cost up to .* over the budget .*--yes"):
+        summarize([{"text": _french_article(3)}], settings=settings,
+                  llm=LLMClient(settings.llm, transport))
+    assert transport.payloads == [], "refused before the first call"
+    allowed = settings.model_copy(update={"allow_over_budget": True})
+    with pytest.raises(BudgetExceededError):  # it starts; the budget still stops it
+        summarize([{"text": _french_article(3)}], settings=allowed,
+                  llm=LLMClient(allowed.llm, transport))

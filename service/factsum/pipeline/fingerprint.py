@@ -33,8 +33,8 @@ from factsum.version import __version__
 # Settings that change a model's answer or the rendered output; concurrency, timeouts,
 # retries, budget and cache location do not, so changing them never re-runs an event.
 ANSWER_SETTINGS = frozenset({
-    "model", "structured_mode", "temperature", "seed", "max_tokens", "max_claims_per_chunk",
-    "chunk_chars", "context_budget_tokens", "max_reasks",
+    "model", "structured_mode", "temperature", "seed", "max_tokens",
+    "max_sentences_per_article", "max_reasks",
 })
 
 

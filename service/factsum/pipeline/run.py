@@ -14,12 +14,19 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from factsum.errors import InputError, LLMError, NoUsableInputError
+from factsum.errors import (
+    BudgetExceededError,
+    ConfigError,
+    InputError,
+    LLMError,
+    NoUsableInputError,
+)
 from factsum.ingest.readers import load_articles
 from factsum.llm.base import CallTag, ProgressFn, StructuredLLM
 from factsum.llm.cache import ResponseCache
-from factsum.llm.client import LLMClient
+from factsum.llm.client import LLMClient, build_payload
 from factsum.llm.ledger import Ledger, Usage
+from factsum.llm.tokens import estimate_prompt_tokens
 from factsum.models import (
     Article,
     ArticleRef,
@@ -30,9 +37,9 @@ from factsum.models import (
 )
 from factsum.pipeline.assemble import assemble
 from factsum.pipeline.event_cache import load_event, save_event
-from factsum.pipeline.extract import Restatements, restate_article
+from factsum.pipeline.extract import Restatements, extraction_requests, restate_article
 from factsum.pipeline.fingerprint import event_cache_key
-from factsum.pipeline.sentences import split_sentences
+from factsum.pipeline.sentences import Sentence, split_sentences
 from factsum.prompt_templates import language_name, load_prompt
 from factsum.settings import Settings
 from factsum.version import __version__
@@ -111,7 +118,18 @@ async def _summarize_event(
     for problem in input_errors:  # now, not after minutes of model calls
         note(f"skipped {problem}")
     sentences = {a.id: split_sentences(a) for a in articles}
-    candidates = {a.id: [s for s in sentences[a.id] if s.candidate] for a in articles}
+    candidates = {}
+    cut = 0
+    for a in articles:
+        shown = [s for s in sentences[a.id] if s.candidate]
+        if len(shown) > settings.max_sentences_per_article:
+            cut += len(shown) - settings.max_sentences_per_article
+            note(f"{a.source}: {len(shown)} sentences; only the first "
+                 f"{settings.max_sentences_per_article} are read (max_sentences_per_article)")
+            shown = shown[:settings.max_sentences_per_article]
+        candidates[a.id] = shown
+    _check_estimate(articles, candidates, settings=settings, language=language,
+                    ledger=ledger, model=llm.model_name)
     progress = Progress(
         sum(len(candidates[a.id]) for a in articles if a.language != language), note, ledger)
     if progress.total:
@@ -124,6 +142,8 @@ async def _summarize_event(
                                          settings=settings, language=language,
                                          event_id=event_id,
                                          on_answer=lambda: progress.done(article.source))
+        except BudgetExceededError:
+            raise  # the run stops cleanly: no article is to blame
         except LLMError as exc:
             note(f"{article.source}: extraction failed: {exc}")
             return str(exc)
@@ -158,6 +178,7 @@ async def _summarize_event(
             articles=len(articles),
             independent_sources=len(set(built.groups.values())),
             sentences_read=sum(len(candidates[aid]) for aid in restated),
+            sentences_cut=cut,
             claims_extracted=sum(len(r.by_number) for r in restated.values()),
             claims_verified=len(model_claims),
             claims_unverified=len(built.unverified),
@@ -174,6 +195,31 @@ async def _summarize_event(
         usage=_usage(ledger, event_id),
     )
     return EventResult(summary, input_errors, article_errors)
+
+
+def _check_estimate(articles: Sequence[Article], candidates: dict[str, list[Sentence]], *,
+                    settings: Settings, language: str, ledger: Ledger | None,
+                    model: str) -> None:
+    """Refuse to start a run whose worst-case cost exceeds the budget, unless allowed.
+
+    The estimate is the one the budget's reservations use (prompt tokens estimated high,
+    every answer at its ``max_tokens``), summed over every request the run will make.
+    """
+    if settings.budget_usd is None or settings.allow_over_budget or ledger is None:
+        return
+    requests = [r for a in articles for r in extraction_requests(
+        a, candidates[a.id], settings=settings, language=language)]
+    conf = settings.llm
+    estimate = sum(
+        ledger.cost([model], estimate_prompt_tokens(
+            build_payload(conf, r.messages, r.response_model, r.max_tokens)),
+            r.max_tokens or settings.max_tokens)[0]
+        for r in requests)
+    if estimate > settings.budget_usd:
+        raise ConfigError(
+            f"the run's {len(requests)} model calls may cost up to ${estimate:.4f}, over the "
+            f"budget of ${settings.budget_usd:.4f}; pass --yes (allow_over_budget) to start "
+            "anyway: the budget still stops the run once spent")
 
 
 class Progress:

@@ -26,6 +26,8 @@ from factsum.models import Article, Span
 MIN_CANDIDATE_CHARS = 40
 """Shorter sentences are headings, bylines or fragments far more often than facts."""
 MIN_CANDIDATE_WORDS = 6
+MAX_CANDIDATE_CHARS = 1000
+"""Longer "sentences" are lists, tables or text without punctuation: no one fact each."""
 
 # A paragraph: lines up to a blank line. Single line breaks inside a paragraph are
 # kept (sentencex treats them as spaces or breaks as the language needs).
@@ -72,6 +74,8 @@ def is_candidate(text: str, seen: set[str]) -> bool:
         return False
     flat = " ".join(text.split())
     if len(flat) < MIN_CANDIDATE_CHARS or len(_WORD.findall(flat)) < MIN_CANDIDATE_WORDS:
+        return False
+    if len(flat) > MAX_CANDIDATE_CHARS:
         return False
     if flat.rstrip("»\"”’' )").endswith("?"):
         return False  # a question asks; it states nothing
