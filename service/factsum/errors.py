@@ -20,7 +20,8 @@ them without parsing messages. Messages are one line and never contain secrets.
         ├── RefusalError
         ├── InvalidOutputError      still invalid after the bounded re-asks
         ├── BudgetExceededError
-        │   └── BudgetReservationError  a call's worst case would pass the cap; not sent
+        │   ├── BudgetReservationError  a call's worst case would pass the cap; not sent
+        │   └── BudgetEstimateError     a run whose estimate passes the cap; not started
         └── BatchApiError           a Batch API job that could not deliver
 
     AnswerError (ValueError)        internal: one answer failed parsing or validation;
@@ -170,3 +171,18 @@ class BudgetReservationError(BudgetExceededError):
         return (f"budget of ${self.budget_usd:.4f} would be exceeded: spent "
                 f"${self.spent_usd:.4f}, ${self.held_usd:.4f} held by calls in flight, "
                 f"this call up to ${self.call_usd:.4f}; it was not sent")
+
+
+class BudgetEstimateError(BudgetExceededError):
+    """A run's estimated worst-case cost exceeds its budget: it was not started (pass
+    ``--yes``, ``Settings.allow_over_budget``, to start anyway)."""
+
+    def __init__(self, estimate_usd: float, budget_usd: float, *, calls: int) -> None:
+        super().__init__(0.0, budget_usd)
+        self.estimate_usd = estimate_usd
+        self.calls = calls
+
+    def __str__(self) -> str:
+        return (f"the run's {self.calls} model calls may cost up to ${self.estimate_usd:.4f}, "
+                f"over the budget of ${self.budget_usd:.4f}; pass --yes to start anyway "
+                "(the budget still stops the run once spent)")

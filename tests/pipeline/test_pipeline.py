@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from factsum.errors import BudgetExceededError, ConfigError, NoUsableInputError
+from factsum.errors import BudgetEstimateError, BudgetExceededError, NoUsableInputError
 from factsum.ingest.readers import load_articles
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
@@ -156,7 +156,7 @@ def test_a_run_estimated_over_the_budget_is_refused_unless_allowed(tmp_path: Pat
     prices = {"scripted": Price(prompt=1000.0, completion=1000.0)}
     settings = _settings(tmp_path, use_cache=False, budget_usd=0.01, prices=prices)
     transport = ScriptedTransport()
-    with pytest.raises(ConfigError, match=r"may cost up to .* over the budget .*--yes"):
+    with pytest.raises(BudgetEstimateError, match=r"may cost up to .* over the budget .*--yes"):
         summarize([{"text": _french_article(3)}], settings=settings,
                   llm=LLMClient(settings.llm, transport))
     assert transport.payloads == [], "refused before the first call"

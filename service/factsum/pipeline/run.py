@@ -10,18 +10,20 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from factsum.errors import (
+    BudgetEstimateError,
     BudgetExceededError,
     ConfigError,
     InputError,
     LLMError,
     NoUsableInputError,
 )
-from factsum.ingest.readers import load_articles
+from factsum.ingest.readers import check_language_code, load_articles
 from factsum.llm.base import CallTag, ProgressFn, StructuredLLM
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient, build_payload
@@ -44,7 +46,10 @@ from factsum.prompt_templates import language_name, load_prompt
 from factsum.settings import Settings
 from factsum.version import __version__
 
-ArticleInput = object  # a path, raw text, or a dict/object with "text" (see ingest)
+ArticleInput = str | bytes | os.PathLike[str] | Mapping[str, object]
+"""One article: a ``str`` is its text, a ``Path`` a file or folder of articles, ``bytes``
+a file's content, a mapping a record with ``text`` and optional ``title``, ``outlet``,
+``url``, ``published`` (objects with a ``text`` attribute are accepted too)."""
 
 @dataclass
 class EventResult:
@@ -61,7 +66,7 @@ def prompt_versions() -> dict[str, str]:
 
 
 async def asummarize_event(
-    items: Sequence[ArticleInput],
+    items: Sequence[object],
     *,
     llm: StructuredLLM,
     settings: Settings,
@@ -79,6 +84,10 @@ async def asummarize_event(
     (factsum.pipeline.event_cache). The ``ledger`` gives the summary its usage figures.
     """
     note = progress or (lambda _msg: None)
+    try:
+        language = check_language_code(language)
+    except ValueError as exc:
+        raise ConfigError(f"language={language!r}: {exc}") from None
     created = created or dt.date.today().isoformat()
     versions = prompt_versions()
     # The key names the model the client really calls (a base URL's server may have
@@ -108,7 +117,7 @@ async def asummarize_event(
 
 
 async def _summarize_event(
-    items: Sequence[ArticleInput], *, llm: StructuredLLM, settings: Settings, language: str,
+    items: Sequence[object], *, llm: StructuredLLM, settings: Settings, language: str,
     event_id: str, created: str, note: ProgressFn, versions: dict[str, str],
     ledger: Ledger | None,
 ) -> EventResult:
@@ -216,10 +225,7 @@ def _check_estimate(articles: Sequence[Article], candidates: dict[str, list[Sent
             r.max_tokens or settings.max_tokens)[0]
         for r in requests)
     if estimate > settings.budget_usd:
-        raise ConfigError(
-            f"the run's {len(requests)} model calls may cost up to ${estimate:.4f}, over the "
-            f"budget of ${settings.budget_usd:.4f}; pass --yes (allow_over_budget) to start "
-            "anyway: the budget still stops the run once spent")
+        raise BudgetEstimateError(estimate, settings.budget_usd, calls=len(requests))
 
 
 class Progress:
@@ -295,9 +301,9 @@ def summarize(
 ) -> Summary:
     """Summarise the articles of one event into a cited Summary.
 
-    ``articles`` are paths, raw strings, or dicts/objects with ``text`` and optional
-    ``title``, ``outlet``, ``url``, ``published``. Without ``llm``, the endpoint comes
-    from ``settings`` (default: the environment), or the embedded local model.
+    ``articles``: see ``ArticleInput`` (a ``str`` is article text, a ``pathlib.Path`` a
+    file or folder). Without ``llm``, the endpoint comes from ``settings`` (default: the
+    environment), or the embedded local model.
 
     Works from synchronous code and from inside a running event loop (Jupyter, an async
     web handler): there the work runs on a thread of its own with its own loop.
