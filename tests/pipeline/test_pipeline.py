@@ -20,7 +20,8 @@ from factsum.errors import BudgetEstimateError, BudgetExceededError, NoUsableInp
 from factsum.ingest.readers import load_articles
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
-from factsum.pipeline.run import asummarize_event, summarize
+from factsum.models import Article, Point
+from factsum.pipeline.run import asummarize_event, headline, summarize
 from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.render.markdown import render_markdown
 from factsum.settings import Price, Settings
@@ -164,3 +165,15 @@ def test_a_run_estimated_over_the_budget_is_refused_unless_allowed(tmp_path: Pat
     with pytest.raises(BudgetExceededError):  # it starts; the budget still stops it
         summarize([{"text": _french_article(3)}], settings=allowed,
                   llm=LLMClient(allowed.llm, transport))
+
+
+def test_a_long_headline_is_not_cut_mid_word() -> None:
+    """Issue 18 (Low): headlines were cut at 80 characters, mid-word."""
+    long = ("The regional council of Auvergne-Rhône-Alpes approved the new budget for "
+            "secondary schools after a debate that lasted well into the night")
+    point = Point(id="p1", statement=long, claim_ids=["a:s1"], independent_sources=1,
+                  single_source=True, key=True)
+    article = Article(id="a", text=long, source="a.txt", language="fr")
+    assert headline([article], [point], "en") == long
+    titled = article.model_copy(update={"language": "en", "title": long})
+    assert headline([titled], [point], "en") == long
