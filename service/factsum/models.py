@@ -106,6 +106,13 @@ class Claim(BaseModel):
     )
 
 
+class Skipped(BaseModel):
+    """An input that could not be used, and why (it contributes nothing)."""
+
+    source: str = Field(description="The input as given (file name, record id, item-N).")
+    problem: str
+
+
 class Unverified(BaseModel):
     """A restatement that failed a check: counted and listed, never shown as fact."""
 
@@ -186,6 +193,8 @@ class Summary(BaseModel):
     points: list[Point]
     disputes: list[Dispute]
     unverified: list[Unverified]
+    skipped: list[Skipped] = Field(
+        default_factory=list, description="Inputs that could not be used, and why.")
     stats: SummaryStats
     run: RunInfo
     usage: Usage = Field(default_factory=Usage, exclude=True)

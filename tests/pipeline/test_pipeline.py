@@ -177,3 +177,13 @@ def test_a_long_headline_is_not_cut_mid_word() -> None:
     assert headline([article], [point], "en") == long
     titled = article.model_copy(update={"language": "en", "title": long})
     assert headline([titled], [point], "en") == long
+
+
+def test_inputs_that_could_not_be_used_are_listed_in_the_summary(tmp_path: Path) -> None:
+    """Issue 17: rejected inputs never vanish silently from the result."""
+    settings = _settings(tmp_path, use_cache=False)
+    summary = summarize([SEEDS / "002_b1fd3f752f7b45c5.txt", {"text": "x"}],
+                        settings=settings, llm=LLMClient(settings.llm, ScriptedTransport()))
+    [skipped] = summary.skipped
+    assert skipped.source == "item-2" and "too short" in skipped.problem
+    assert "item-2: too short" in render_markdown(summary)

@@ -34,6 +34,7 @@ from factsum.models import (
     ArticleRef,
     Point,
     RunInfo,
+    Skipped,
     Summary,
     SummaryStats,
 )
@@ -183,6 +184,7 @@ async def _summarize_event(
         points=built.points,
         disputes=built.disputes,
         unverified=built.unverified,
+        skipped=[Skipped(source=e.source, problem=e.problem) for e in input_errors],
         stats=SummaryStats(
             articles=len(articles),
             independent_sources=len(set(built.groups.values())),

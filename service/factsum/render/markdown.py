@@ -38,6 +38,7 @@ _LABELS = {
         "syndicated": "Copies of one text (count once)", "not verified": "not verified",
         "untitled": "untitled", "calendar": "calendar check", "published": "published",
         "untitled event": "Untitled event", "unknown outlet": "unknown outlet",
+        "skipped": "Not used:",
         "sentences read": "sentences read", "verified": "verified",
         "not verified n": "not verified", "model": "model", "prompts": "prompts",
     },
@@ -59,6 +60,7 @@ _LABELS = {
         "not verified": "non vérifiés", "untitled": "sans titre",
         "calendar": "vérification du calendrier", "published": "publié",
         "untitled event": "Événement sans titre", "unknown outlet": "source inconnue",
+        "skipped": "Non utilisés :",
         "sentences read": "phrases lues", "verified": "vérifiés",
         "not verified n": "non vérifiés", "model": "modèle", "prompts": "consignes",
     },
@@ -93,6 +95,8 @@ def render_markdown(summary: Summary) -> str:
     if summary.unverified:
         blocks += [f"## {words['unverified']}", _unverified(summary.unverified, notes, words)]
     blocks += [f"## {words['sources']}", _sources(summary.articles, words)]
+    if summary.skipped:
+        blocks.append(_skipped(summary, words))
     if notes.numbers:
         blocks.append(notes.definitions())
     blocks += ["---", _footer(summary, words)]
@@ -212,6 +216,13 @@ def _sources(articles: list[ArticleRef], words: dict[str, str]) -> str:
         lines.append(f"- {words['syndicated']}:")
         # Four spaces: enough to nest under "- " in CommonMark and on GitHub alike.
         lines.extend(f"    - {_article_line(a, words)}" for a in members)
+    return "\n".join(lines)
+
+
+def _skipped(summary: Summary, words: dict[str, str]) -> str:
+    lines = [words["skipped"], ""]
+    lines += [f"- {escape_inline(s.source)}: {escape_inline(s.problem)}"
+              for s in summary.skipped]
     return "\n".join(lines)
 
 
