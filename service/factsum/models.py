@@ -109,7 +109,7 @@ class Claim(BaseModel):
 class Skipped(BaseModel):
     """An input that could not be used, and why (it contributes nothing)."""
 
-    source: str = Field(description="The input as given (file name, record id, item-N).")
+    source: str = Field(description="The input's file name, record id or item-N.")
     problem: str
 
 

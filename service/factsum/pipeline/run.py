@@ -184,7 +184,10 @@ async def _summarize_event(
         points=built.points,
         disputes=built.disputes,
         unverified=built.unverified,
-        skipped=[Skipped(source=e.source, problem=e.problem) for e in input_errors],
+        # The file's name, not the path it was given by: a summary reads the same
+        # wherever the event was summarised from.
+        skipped=[Skipped(source=os.path.basename(e.source) or e.source, problem=e.problem)
+                 for e in input_errors],
         stats=SummaryStats(
             articles=len(articles),
             independent_sources=len(set(built.groups.values())),
