@@ -39,10 +39,9 @@ def _summary() -> Summary:
     """HAND-WRITTEN TEST FIXTURE (not model or pipeline output): every optional part
     filled in once, disputes of both origins, one unverified statement."""
     twelve = Quantity(text="12 missiles", value=12, low=12, high=None, hedge="at least",
-                      kind="count", unit="missiles", asserted_by="", other_incident=False)
+                      kind="count", unit="missiles", asserted_by="")
     fifteen = Quantity(text="15 missiles", value=15, low=13, high=17, hedge="about",
-                       kind="count", unit="missiles", asserted_by="Pentagon",
-                       other_incident=False)
+                       kind="count", unit="missiles", asserted_by="Pentagon")
     return Summary(
         headline="Iran strikes US bases in Iraq",
         language="en",

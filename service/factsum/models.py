@@ -84,8 +84,6 @@ class Quantity(BaseModel):
     kind: Kind
     unit: str = Field(description="What is counted, a plural noun.")
     asserted_by: str = Field(description="Who gives it; '' for the outlet itself.")
-    other_incident: bool = Field(
-        description="About another incident than the event (never compared with it).")
 
 
 class Claim(BaseModel):

@@ -16,15 +16,15 @@ OUTLETS = {"a": "Daily A", "b": "Courier B", "c": "Wire C"}
 
 
 def qty(text: str, value: float, hedge: Hedge = "exact", kind: Kind = "count",
-        unit: str = "missiles", *, other: bool = False) -> Quantity:
+        unit: str = "missiles") -> Quantity:
     low, high = interval(value, hedge)
     return Quantity(text=text, value=value, low=low, high=high, hedge=hedge, kind=kind,
-                    unit=unit, asserted_by="", other_incident=other)
+                    unit=unit, asserted_by="")
 
 
 def at(text: str, minutes: int) -> Quantity:
     return Quantity(text=text, value=None, low=minutes, high=minutes, hedge="exact",
-                    kind="time", unit="", asserted_by="", other_incident=False)
+                    kind="time", unit="", asserted_by="")
 
 
 def claim(cid: str, *quantities: Quantity, statement: str = "") -> Claim:
@@ -109,15 +109,6 @@ def test_different_questions_are_not_compared() -> None:
               claim("c:s1", qty("40 injured", 40, kind="injured", unit="injured")),
               claim("a:s2", qty("12 dead", 12, kind="killed", unit="dead"))]
     assert disputes(claims) == []
-
-
-def test_a_figure_about_another_incident_is_left_out() -> None:
-    claims = [claim("a:s1", qty("at least 80 dead", 80, "at least", "killed", "dead")),
-              claim("b:s1", qty("more than 50 dead", 50, "more than", "killed", "dead",
-                                other=True)),
-              claim("c:s1", qty("no casualties", 0, kind="killed", unit="casualties"))]
-    [dispute] = disputes(claims)
-    assert sorted(cid for p in dispute.positions for cid in p.claim_ids) == ["a:s1", "c:s1"]
 
 
 def test_a_source_against_itself_is_no_dispute() -> None:

@@ -63,8 +63,7 @@ def missiles(value: float, hedge: Any, low: float | None, high: float | None,
              asserted_by: str = "") -> Quantity:
     """A count of missiles, as factsum.pipeline.quantities reads one."""
     return Quantity(text=f"{value:g} missiles", value=value, low=low, high=high, hedge=hedge,
-                    kind="count", unit="missiles", asserted_by=asserted_by,
-                    other_incident=False)
+                    kind="count", unit="missiles", asserted_by=asserted_by)
 
 
 def stats_for(summary: Summary) -> SummaryStats:

@@ -52,7 +52,7 @@ def figures_of(statement: str, who: str, language: str) -> list[Quantity]:
                      else (float(m.time or 0), float(m.time or 0)))
         out.append(Quantity(
             text=m.text, value=m.value, low=low, high=high, hedge=m.hedge, kind=m.kind,
-            unit=m.unit, asserted_by=who, other_incident=False,
+            unit=m.unit, asserted_by=who,
         ))
     return out
 

@@ -83,8 +83,6 @@ def figure_disputes(
     by_question: dict[tuple[str, str], list[_Figure]] = {}
     for claim in claims:
         for q in claim.quantities:
-            if q.other_incident:
-                continue
             named = speakers.get(claim.id, "")
             source = groups[claim.article_id]
             figure = _Figure(claim, q, source, named or outlets[claim.article_id],
