@@ -22,9 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from factsum.models import Claim, Dispute, Position, Quantity
 from factsum.pipeline.numbers import overlaps
+
+Item = TypeVar("Item")
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "missing", "evacuated", "arrested", "affected"})
 _TOPICS = {
@@ -91,7 +94,7 @@ def figure_disputes(
     disputes = []
     for key, figures in by_question.items():
         if key[0] == "time":
-            for subset in _facts(figures, same_fact):
+            for subset in _by_fact(figures, lambda f: f.claim, same_fact):
                 if (d := _dispute(key, subset)) is not None:
                     disputes.append(d)
         elif (d := _dispute(key, figures)) is not None:
@@ -99,17 +102,17 @@ def figure_disputes(
     return disputes
 
 
-def _facts(figures: list[_Figure], same_fact: Callable[[str, str], bool]
-           ) -> list[list[_Figure]]:
-    """Times of day grouped by the fact their claims state: a time answers "when did it
-    happen" only for one happening."""
-    groups: list[list[_Figure]] = []
-    for figure in figures:
+def _by_fact(items: Sequence[Item], claim_of: Callable[[Item], Claim],
+             same_fact: Callable[[str, str], bool]) -> list[list[Item]]:
+    """Items grouped by the fact their claims state (transitively): a time answers "when
+    did it happen", and a weekday "which day", only for one happening."""
+    groups: list[list[Item]] = []
+    for item in items:
+        cid = claim_of(item).id
         joined = [g for g in groups
-                  if any(f.claim.id == figure.claim.id or same_fact(f.claim.id, figure.claim.id)
-                         for f in g)]
-        merged = [figure, *(f for g in joined for f in g)]
-        groups = [g for g in groups if g not in joined] + [merged]
+                  if any(claim_of(i).id == cid or same_fact(claim_of(i).id, cid) for i in g)]
+        groups = [g for g in groups if g not in joined] + [
+            [item, *(i for g in joined for i in g)]]
     return groups
 
 
@@ -188,13 +191,8 @@ def value_disputes(
     """Disputes over a categorical value: two claims from different sources that restate
     one fact (close statements) but give different values ("the bridge collapsed on
     Tuesday" against "on Monday"; "a contract until 2030" against "2029")."""
-    groups: list[list[Said]] = []
-    for item in said:
-        joined = [g for g in groups if any(same_fact(s.claim.id, item.claim.id) for s in g)]
-        groups = [g for g in groups if g not in joined] + [
-            [item, *(s for g in joined for s in g)]]
     out = []
-    for group in groups:
+    for group in _by_fact(said, lambda s: s.claim, same_fact):
         by_value: dict[str, list[Said]] = {}
         for s in group:
             by_value.setdefault(s.value, []).append(s)
