@@ -105,7 +105,7 @@ def assemble(
     outlets = {a.id: outlet_label(a) for a in articles}
     disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
                                speakers=speakers, outlets=outlets)
-    disputes += _categorical_disputes(claims, articles, groups, speakers, language,
+    disputes += _categorical_disputes(claims, outlets, groups, speakers, language,
                                       same_fact)
     by_id = {c.id: c for c in claims}
     for dispute, cited in calendar_disputes(
@@ -125,13 +125,12 @@ def assemble(
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,])")
 
 
-def _categorical_disputes(claims: Sequence[Claim], articles: Sequence[Article],
+def _categorical_disputes(claims: Sequence[Claim], outlets: Mapping[str, str],
                           groups: Mapping[str, str], speakers: Mapping[str, str],
                           language: str, same_fact: Callable[[str, str], bool]
                           ) -> list[Dispute]:
     """Weekdays and years that claims restating one fact give differently (dates given
     with their day of the month are the calendar check's)."""
-    outlets = {a.id: outlet_label(a) for a in articles}
     try:
         days = Locale.parse(language).days["format"]["wide"]
     except (UnknownLocaleError, ValueError):
