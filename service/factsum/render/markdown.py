@@ -40,7 +40,7 @@ _LABELS = {
         "untitled event": "Untitled event", "unknown outlet": "unknown outlet",
         "skipped": "Not used:",
         "sentences read": "sentences read", "verified": "verified",
-        "not verified n": "not verified", "model": "model", "prompts": "prompts",
+        "model": "model", "prompts": "prompts",
     },
     "fr": {
         "key": "Points clés", "disputes": "Désaccords", "further": "Autres faits",
@@ -62,7 +62,7 @@ _LABELS = {
         "untitled event": "Événement sans titre", "unknown outlet": "source inconnue",
         "skipped": "Non utilisés :",
         "sentences read": "phrases lues", "verified": "vérifiés",
-        "not verified n": "non vérifiés", "model": "modèle", "prompts": "consignes",
+        "model": "modèle", "prompts": "consignes",
     },
 }
 
@@ -246,7 +246,7 @@ def _footer(summary: Summary, words: dict[str, str]) -> str:
         f"{escape_inline(run.model)} · {words['prompts']} {prompts or '-'} · "
         f"{escape_inline(run.created)} · {stats.sentences_read} {words['sentences read']}, "
         f"{_count(stats.claims_verified, words, 'statement', 'statements')} "
-        f"{words['verified']}, {stats.claims_unverified} {words['not verified n']}"
+        f"{words['verified']}, {stats.claims_unverified} {words['not verified']}"
     )
 
 
