@@ -183,12 +183,12 @@ def _disputes(disputes: list[Dispute], notes: _Footnotes, words: dict[str, str])
             claim_ids = _unique(position.claim_ids)
             refs = [notes.ref(cid) for cid in claim_ids]  # ref() rejects unknown ids
             cited = [notes.article(notes.claims[cid].article_id) for cid in claim_ids]
-            who = ([escape_table_cell(w) for w in position.asserted_by if w]
-                   or [outlet(a, cell=True) for a in cited])
+            # Speakers are told apart before escaping: two names may escape alike.
+            who = ([escape_table_cell(w) for w in _unique(position.asserted_by)]
+                   if position.asserted_by else _unique(outlet(a, cell=True) for a in cited))
             sources = ", ".join(outlet(a, cell=True) + ref
                                 for a, ref in zip(cited, refs, strict=True))
-            cells = [what, escape_table_cell(position.statement), ", ".join(_unique(who)),
-                     sources]
+            cells = [what, escape_table_cell(position.statement), ", ".join(who), sources]
             rows.append("| " + " | ".join(cells) + " |")
             what = ""  # the topic is shown once, on the dispute's first row
     return "\n".join(rows)
