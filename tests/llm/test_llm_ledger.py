@@ -81,6 +81,14 @@ def test_totals_equal_the_sum_of_recorded_usage() -> None:
         assert sum(u.requests + u.cache_hits for u in rollup.values()) == len(records)
 
 
+def test_the_running_total_is_the_rollup_of_the_records_and_a_copy() -> None:
+    ledger = _filled()
+    total = ledger.usage()
+    assert total == summarize(ledger.records)
+    total.requests += 100  # the caller's copy, not the ledger's running total
+    assert ledger.usage() == summarize(ledger.records)
+
+
 def test_rollups_per_event_and_article() -> None:
     ledger = _filled()
     assert set(ledger.per_event()) == {"ev1", "ev2"}

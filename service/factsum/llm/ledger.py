@@ -85,19 +85,24 @@ def find_price(prices: Mapping[str, Price], model: str) -> Price | None:
     return prices[max(matches, key=len)] if matches else None
 
 
+def _add(usage: Usage, r: CallRecord) -> None:
+    """Count one record into ``usage``; cache hits cost nothing and add no tokens."""
+    if r.cached:
+        usage.cache_hits += 1
+        return
+    usage.requests += 1
+    usage.retries += r.retries
+    usage.reasks += int(r.reask)
+    usage.prompt_tokens += r.prompt_tokens
+    usage.completion_tokens += r.completion_tokens
+    usage.cost_usd += r.cost_usd
+
+
 def summarize(records: Iterable[CallRecord]) -> Usage:
-    """Roll records up into a ``Usage``; cache hits cost nothing and add no tokens."""
+    """Roll records up into a ``Usage``."""
     usage = Usage()
     for r in records:
-        if r.cached:
-            usage.cache_hits += 1
-            continue
-        usage.requests += 1
-        usage.retries += r.retries
-        usage.reasks += int(r.reask)
-        usage.prompt_tokens += r.prompt_tokens
-        usage.completion_tokens += r.completion_tokens
-        usage.cost_usd += r.cost_usd
+        _add(usage, r)
     usage.cost_usd = round(usage.cost_usd, 8)
     return usage
 
@@ -114,6 +119,10 @@ class Ledger:
         # Each event asks for its own usage: an index keeps that independent of how many
         # calls the run has made (a nightly run of thousands of events).
         self._by_event: dict[str, list[CallRecord]] = {}
+        # The whole run's usage, kept as calls are recorded: progress asks for it after
+        # every answer, and summing thousands of records each time made a long batch
+        # quadratic.
+        self._total = Usage()
         self._unpriced: set[str] = set()
         # Requested model -> the model the server said answered (an Azure deployment ->
         # gpt-4o-mini-2024-07-18): later reservations are priced by it.
@@ -167,6 +176,7 @@ class Ledger:
         with self._lock:
             self._records.append(rec)
             self._by_event.setdefault(tag.event_id, []).append(rec)
+            _add(self._total, rec)
             self._spent += rec.cost_usd
             if reservation is not None:
                 self._release(reservation)
@@ -242,6 +252,10 @@ class Ledger:
             return ((article_id is None or r.tag.article_id == article_id)
                     and (purpose is None or r.tag.purpose == purpose))
         with self._lock:
+            if event_id is None and article_id is None and purpose is None:
+                total = self._total.model_copy()
+                total.cost_usd = round(total.cost_usd, 8)
+                return total
             records = list(self._records if event_id is None
                            else self._by_event.get(event_id, ()))
         return summarize(r for r in records if keep(r))
