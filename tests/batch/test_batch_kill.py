@@ -1,6 +1,6 @@
 """kill -9 in the middle of a real ``factsum batch`` process, then resume.
 
-The CLI runs in a subprocess against ``FakeOpenAIServer`` on loopback (a fake model
+The CLI runs in a subprocess against ``FakeServer`` on loopback (a fake model
 server: its answers are test fixtures built from the prompt, not model output). The
 server answers the first event's requests and one more, then holds the next; the test
 SIGKILLs the process there.
@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from support.batch import EVENTS, FakeOpenAIServer, tree, write_events
+from factsum.llm import ResponseCache
+from factsum.testing.fake_server import FakeServer
+from support.batch import EVENTS, tree, write_events
 
 REPO = Path(__file__).resolve().parents[2]
 CREATED = "2024-01-08"
@@ -43,30 +45,44 @@ def finish(proc: subprocess.Popen[bytes]) -> int:
     return proc.wait(timeout=120)
 
 
-def bodies(server: FakeOpenAIServer) -> set[str]:
-    return {json.dumps(b, sort_keys=True) for b in server.chat_bodies}
+def bodies(server: FakeServer) -> set[str]:
+    return {json.dumps(b, sort_keys=True) for b in server.payloads}
+
+
+def wait_for_cache_entries(cache: Path, count: int, timeout_s: float = 30.0) -> int:
+    """Wait until the run's response cache holds ``count`` entries (an answer is
+    committed right after its response arrives); the number held."""
+    responses = ResponseCache(cache / "llm")
+    try:
+        deadline = time.monotonic() + timeout_s
+        while (held := responses.stats().entries) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return held
+    finally:
+        responses.close()
 
 
 def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path) -> None:
     src = write_events(tmp_path / "in")
 
-    with FakeOpenAIServer() as server:
+    with FakeServer() as server:
         ref_out = tmp_path / "reference"
         assert finish(cli(src, ref_out, server.base_url, tmp_path / "ref-cache",
                           tmp_path / "ref.log")) == 0
-        reference_calls = len(server.chat_bodies)
+        reference_calls = len(server.payloads)
     first_event = {e["event_id"]: e for e in json.loads(
         (ref_out / "run-report.json").read_text())["event_list"]}["bridge-closure"]
     answers = first_event["usage"]["requests"] + 1
     assert 1 < answers < reference_calls
 
     out, cache = tmp_path / "out", tmp_path / "cache"
-    with FakeOpenAIServer(hold_after=answers) as server:
+    with FakeServer(hold_after=answers) as server:
         proc = cli(src, out, server.base_url, cache, tmp_path / "killed.log")
         try:
             assert server.held.wait(60), (tmp_path / "killed.log").read_text()
-            # The next request is in flight; give the last answer its cache write (ms).
-            time.sleep(0.5)
+            # The next request is in flight; the answers before it are in the cache, with
+            # the first event's finished summary.
+            assert wait_for_cache_entries(cache, answers + 1) == answers + 1
 
             # A second run on the same OUT_DIR meanwhile: refused, one line, exit 2.
             second = subprocess.run(
@@ -86,10 +102,10 @@ def test_sigkill_mid_run_then_resume_redoes_only_unfinished_work(tmp_path: Path)
     assert (out / ".factsum" / "state" / "bridge-closure.json").is_file()
     assert not (out / "flood-river").exists()
 
-    with FakeOpenAIServer() as server:
+    with FakeServer() as server:
         assert finish(cli(src, out, server.base_url, cache, tmp_path / "resumed.log")) == 0
         resumed = bodies(server)
-        resumed_calls = len(server.chat_bodies)
+        resumed_calls = len(server.payloads)
     # No model call for anything answered before the kill; everything else once.
     assert not resumed & answered
     assert resumed_calls == reference_calls - answers

@@ -17,7 +17,6 @@ from factsum.batch.command import LLMFactory
 from factsum.llm import LLMClient, ResponseCache
 from factsum.llm.base import ChatTransport
 from factsum.settings import Settings
-from factsum.testing.fake_server import FakeServer
 
 # Test fixture articles (invented, not real reports). They are in French so that a
 # summary in English asks the model to restate them (an article already in the summary
@@ -106,13 +105,3 @@ def tree(folder: Path) -> dict[str, bytes]:
     """Relative path -> bytes of every file under ``folder``."""
     return {str(p.relative_to(folder)): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-class FakeOpenAIServer(FakeServer):
-    """``FakeServer`` under the name tests/batch/test_batch_kill.py still uses, where
-    ``chat_bodies`` is ``payloads``. New tests use ``FakeServer`` directly."""
-
-    @property
-    def chat_bodies(self) -> list[dict[str, Any]]:
-        """The chat payloads received (held ones excepted)."""
-        return self.payloads
