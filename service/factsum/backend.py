@@ -144,8 +144,7 @@ async def server_model(config: LLMConfig, *, http_client: httpx2.AsyncClient | N
             f"OPENAI_BASE_URL: the server did not list its models (HTTP {exc.status_code}); "
             "set FACTSUM_MODEL to the model to use") from None
     except openai.OpenAIError as exc:
-        secrets = (config.api_key.get_secret_value(),) if config.api_key else ()
-        raise sdk_error(exc, timeout_s=timeout_s, secrets=secrets) from None
+        raise sdk_error(exc, timeout_s=timeout_s, secrets=config.secrets()) from None
     finally:
         await client.close()
     names = [model.id for model in page.data]

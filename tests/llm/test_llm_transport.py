@@ -97,6 +97,30 @@ async def test_azure_endpoint_uses_deployment_url_and_api_key_header(tmp_path: P
     assert req.headers["api-key"] == FAKE_KEY
 
 
+async def test_azure_entra_id_token_is_sent_as_bearer_and_no_key_header(
+        tmp_path: Path) -> None:
+    server = MockServer([_json(200, completion_body())])
+    settings = make_settings(tmp_path, base_url=None, api_key=None,
+                             azure_endpoint="https://az.test", azure_api_version="2024-10-21",
+                             azure_ad_token="entra-token-123", model="my-deploy")
+    transport = OpenAITransport(settings.llm, http_client=server.client())
+    await transport.chat({"model": "my-deploy", "messages": [{"role": "user", "content": "x"}]})
+    (req,) = server.requests
+    assert req.headers["authorization"] == "Bearer entra-token-123"
+    assert "api-key" not in req.headers
+
+
+async def test_an_azure_token_is_redacted_from_errors(tmp_path: Path) -> None:
+    server = MockServer([_json(400, error_body("bad token entra-token-123 given"))])
+    settings = make_settings(tmp_path, base_url=None, api_key=None,
+                             azure_endpoint="https://az.test", azure_api_version="2024-10-21",
+                             azure_ad_token="entra-token-123", model="my-deploy")
+    transport = OpenAITransport(settings.llm, http_client=server.client())
+    with pytest.raises(PermanentLLMError) as info:
+        await transport.chat({"model": "my-deploy", "messages": []})
+    assert "entra-token-123" not in str(info.value)
+
+
 async def test_sdk_does_not_retry_by_itself(tmp_path: Path) -> None:
     server = MockServer([_json(503, error_body("overloaded"))])
     transport = OpenAITransport(make_settings(tmp_path).llm, http_client=server.client())

@@ -61,8 +61,7 @@ class OpenAIBatchBackend:
             raise ConfigError("--via-batch-api needs an endpoint (OPENAI_API_KEY or "
                               "OPENAI_BASE_URL); the embedded local model has no Batch API")
         config = settings.llm
-        key = config.api_key.get_secret_value() if config.api_key else ""
-        self._secrets = (key,) if key else ()
+        self._secrets = config.secrets()
         self._timeout_s = config.request_timeout_s
         self._client = sdk_client(config, http_client=http_client)
         self._policy = RetryPolicy.from_config(config)

@@ -79,6 +79,8 @@ class LLMConfig(BaseModel):
     api_key: SecretStr | None = None
     azure_endpoint: str | None = None
     azure_api_version: str | None = None
+    azure_ad_token: SecretStr | None = Field(
+        default=None, description="Microsoft Entra ID token for Azure (instead of a key).")
     structured_mode: StructuredMode = StructuredMode.JSON_SCHEMA
 
     max_concurrency: int = Field(default=4, ge=1)
@@ -93,3 +95,8 @@ class LLMConfig(BaseModel):
 
     budget_usd: float | None = Field(default=None, ge=0)
     prices: Mapping[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials in this configuration, to redact from any message."""
+        return tuple(s.get_secret_value() for s in (self.api_key, self.azure_ad_token)
+                     if s is not None and s.get_secret_value())

@@ -83,8 +83,7 @@ class OpenAITransport:
     def __init__(
         self, settings: LLMConfig, *, http_client: httpx2.AsyncClient | None = None
     ) -> None:
-        key = settings.api_key.get_secret_value() if settings.api_key else ""
-        self._secrets = (key,) if key else ()
+        self._secrets = settings.secrets()
         self._timeout = settings.request_timeout_s
         self._client = sdk_client(settings, http_client=http_client)
 
@@ -129,14 +128,17 @@ class OpenAITransport:
 def sdk_client(config: LLMConfig, *, http_client: httpx2.AsyncClient | None = None
                ) -> openai.AsyncOpenAI:
     """The SDK client for ``config``: ``AsyncAzureOpenAI`` with an Azure endpoint, else
-    ``AsyncOpenAI``; the SDK's own retries off (the one retry layer is ours)."""
+    ``AsyncOpenAI``; the SDK's own retries off (the one retry layer is ours). On Azure an
+    Entra ID token, when given, is sent instead of a key, as the SDK does."""
     key = config.api_key.get_secret_value() if config.api_key else ""
     api_key = key or PLACEHOLDER_API_KEY
     if config.azure_endpoint:
+        token = config.azure_ad_token.get_secret_value() if config.azure_ad_token else None
         return openai.AsyncAzureOpenAI(
             azure_endpoint=config.azure_endpoint,
             api_version=config.azure_api_version,
-            api_key=api_key,
+            api_key=(key or None) if token else api_key,
+            azure_ad_token=token,
             timeout=config.request_timeout_s,
             max_retries=0,
             http_client=http_client,
