@@ -1,5 +1,5 @@
-"""``python -m bench [--quick] [--faults] [--local]``: the benchmark table, then one JSON
-line with every figure (see bench/PERFORMANCE.md for what each one means)."""
+"""``python -m bench [--quick] [--faults] [--local | --local-only]``: the benchmark
+table, then one JSON line with every figure (see bench/PERFORMANCE.md for each one)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", action="store_true",
                    help="only the clean batch and the fault run")
     p.add_argument("--local", action="store_true",
-                   help="also (f): embedded server vs llama-cpp-python's own loop")
+                   help="also (f) embedded server vs llama-cpp-python's own loop and (g) "
+                        "the seeds' cold run against the limit of its tokens")
+    p.add_argument("--local-only", action="store_true",
+                   help="only (f) and (g), without the fake-server sections")
     p.add_argument("--local-model", default=None, help="local model name (default: factsum's)")
     p.add_argument("--events", type=int, default=None, help="default 20 (--quick: 5)")
     p.add_argument("--per-event", type=int, default=10)
@@ -96,6 +99,21 @@ def _sections(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> N
     results["independence_scaling"] = independence_scaling(articles)
 
 
+def _local_sections(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from factsum.localmodel import DEFAULT_MODEL
+    from factsum.settings import Settings
+
+    from bench.local import local_figures
+    from bench.seeds_run import seeds_figures
+
+    settings = Settings.from_env()
+    model = args.local_model or DEFAULT_MODEL.name
+    _progress("local model: server vs in-process generation")
+    results["local"] = local_figures(settings, model=model)
+    _progress("local model: prompt and generation speeds, then the seeds' cold run")
+    results["seeds_cold"] = seeds_figures(settings, model=model)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the selected sections; print the table, then the JSON line."""
     args = _parser().parse_args(argv)
@@ -103,20 +121,15 @@ def main(argv: list[str] | None = None) -> int:
         args.events = 5 if args.quick else 20
     logging.basicConfig(level=logging.ERROR)  # retries and unpriced-model notes are expected
     started = time.perf_counter()
-    results: dict[str, Any] = {"mode": "faults" if args.faults else
+    results: dict[str, Any] = {"mode": "local-only" if args.local_only else
+                               "faults" if args.faults else
                                ("quick" if args.quick else "full"),
                                "machine_before": _machine()}
     with tempfile.TemporaryDirectory(prefix="factsum-bench-") as tmp:
-        _sections(args, Path(tmp), results)
-        if args.local:
-            from factsum.localmodel import DEFAULT_MODEL
-            from factsum.settings import Settings
-
-            from bench.local import local_figures
-
-            _progress("local model: server vs in-process generation")
-            results["local"] = local_figures(Settings.from_env(),
-                                             model=args.local_model or DEFAULT_MODEL.name)
+        if not args.local_only:
+            _sections(args, Path(tmp), results)
+        if args.local or args.local_only:
+            _local_sections(args, results)
     results["machine_after"] = _machine()
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     print(table(results))

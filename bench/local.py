@@ -27,7 +27,7 @@ PROMPT = [
 ]
 
 
-def _speed(chunks: Iterable[Any], text_of: Any) -> tuple[float, float, int]:
+def stream_speed(chunks: Iterable[Any], text_of: Any) -> tuple[float, float, int]:
     """(seconds to first chunk, tokens/s after it, chunks) of a streamed answer."""
     started = time.perf_counter()
     stamps = []
@@ -60,8 +60,8 @@ def _alternating_runs(path: Path, name: str, runs: int, max_tokens: int
                 stream = client.chat.completions.create(
                     model=name, messages=cast(Any, PROMPT), max_tokens=max_tokens,
                     temperature=0.0, seed=0, stream=True)
-                served = _speed(stream, lambda c: c.choices and c.choices[0].delta.content)
-                local = _speed(
+                served = stream_speed(stream, lambda c: c.choices and c.choices[0].delta.content)
+                local = stream_speed(
                     llm.create_chat_completion(messages=cast(Any, PROMPT),
                                                max_tokens=max_tokens, temperature=0.0,
                                                seed=0, stream=True),
@@ -81,7 +81,7 @@ def local_figures(settings: Settings, *, model: str = DEFAULT_MODEL.name, runs: 
     if not server_available() or importlib.util.find_spec("openai") is None:
         return {"skipped": "llama-cpp-python[server] is not installed (the [local] extra)"}
     try:
-        name, path = resolve_model(settings.local_model_path, settings.cache_dir, model)
+        name, path = resolve_model(settings.local_model_path, settings.data_dir, model)
     except Exception as exc:  # a failure is reported, not raised
         return {"skipped": f"local model unavailable: {exc}"}
     server, inproc = _alternating_runs(path, name, runs, max_tokens)
