@@ -137,6 +137,27 @@ def test_untitled_seeds_have_no_title(seeds: dict[str, Article]) -> None:
     assert seeds["000"].title is None and seeds["002"].title is None
 
 
+_BODY = ("The container ship remained stuck across the canal on Thursday, two days after "
+         "it ran aground in high winds, the canal authority said.")
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    # A headline on its own line right above the body, as pages are often scraped.
+    (f"Ship still blocks the canal\n{_BODY}", "Ship still blocks the canal"),
+    (f"Ship still blocks the canal?\n\n{_BODY}", "Ship still blocks the canal?"),
+    # A hard-wrapped paragraph: its first line is not a title.
+    ("The container ship remained stuck across the canal on\nThursday, two days "
+     "after it ran aground in high winds, the\ncanal authority said.", None),
+    # A dateline, a sentence, a lower-case start: not titles either.
+    (f"PARIS (Reuters) -\n\n{_BODY}", None),
+    (f"The ship is stuck.\n\n{_BODY}", None),
+    (f"and the ship is stuck\n\n{_BODY}", None),
+])
+def test_the_title_is_taken_from_the_text(text: str, title: str | None) -> None:
+    [article], _ = load_articles([text])
+    assert article.title == title
+
+
 def test_cleaning_is_stable_and_idempotent() -> None:
     for path in sorted(SEEDS.glob("*.txt")):
         raw = path.read_text(encoding="utf-8")

@@ -240,12 +240,27 @@ def _join_paragraphs(lines: list[str]) -> str:
 
 
 def guess_title(text: str) -> str | None:
-    """The first paragraph if it is one short line without a final full stop."""
-    first, sep, rest = text.partition("\n\n")
-    if not sep or not rest.strip() or "\n" in first:
+    """The headline the text opens with, if it has one: a first line of 2 to 25 words
+    (at most 200 characters) that starts like a title and does not end like a sentence
+    or a dateline, followed by body text.
+
+    The headline is its own paragraph ("Headline\n\nBody..."), or a line directly above
+    a long body line ("Headline\nBody..." as pages are often scraped). A hard-wrapped
+    paragraph (lines of similar length) never gives its first line as a title.
+    """
+    first, sep, rest = text.partition("\n")
+    if not sep or not rest.strip():
         return None
-    short = 2 <= len(first.split()) <= 25 and len(first) <= 200
-    return first if short and not first.endswith((".", ",", ";", ":")) else None
+    if not rest.startswith("\n"):  # the same paragraph: only above one long body line
+        body = rest.split("\n", 1)[0]
+        if len(body) < max(100, 2 * len(first)):
+            return None
+    words = first.split()
+    if not (2 <= len(words) <= 25 and len(first) <= 200):
+        return None
+    if first[0].islower() or first.endswith((".", ",", ";", ":", "-", "–", "—")):
+        return None
+    return first
 
 
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
