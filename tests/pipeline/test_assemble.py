@@ -14,7 +14,7 @@ import pytest
 from factsum.ingest.readers import load_articles
 from factsum.llm.client import LLMClient
 from factsum.models import Article
-from factsum.pipeline.assemble import Assembled, assemble
+from factsum.pipeline.assemble import Assembled, assemble, outlet_labels
 from factsum.pipeline.extract import restate_article
 from factsum.pipeline.sentences import Sentence, candidates, split_sentences
 from factsum.settings import Settings
@@ -155,3 +155,15 @@ def test_a_failed_check_is_unverified_and_never_a_point() -> None:
     assert unverified.id == "fx1:s1" and "24" in unverified.reason
     assert [c.id for c in result.claims] == ["fx1:s2"]
     assert [p.claim_ids for p in result.points] == [["fx1:s2"]]
+
+
+def test_dispute_positions_name_articles_by_their_labels(seeds: Seeds,
+                                                         built: Assembled) -> None:
+    """Where no speaker is named, a position names its article as the Markdown's
+    footnotes do (issue 17): the outlet, else "Article n", never a hash-named file."""
+    labels = outlet_labels(seeds[0], "en")
+    assert labels[source(seeds, "003")] == "BFMTV"
+    assert labels[source(seeds, "001")] == "Article 2"
+    named = [w for d in built.disputes for pos in d.positions for w in pos.asserted_by]
+    assert set(labels.values()) & set(named), "some position is named by its article"
+    assert not [w for w in named if w.endswith(".txt")]

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from factsum.models import ArticleRef, Summary
+from factsum.ingest.labels import source_labels
+from factsum.models import Summary
 from factsum.render.escape import reader_text, safe_url
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -175,10 +176,10 @@ _NEVER = frozenset({"fence", "code_block", "blockquote_open", "ordered_list_open
                     "math_inline", "math_block", "s_open", "strong_open", "code_inline"})
 
 
-def outlet_label(article: ArticleRef) -> str:
-    """What a reader should see as the name of an article's outlet."""
-    names = [reader_text(name) for name in article.outlets if reader_text(name)]
-    return ", ".join(names) or reader_text(article.source) or "?"
+def article_labels(summary: Summary) -> dict[str, str]:
+    """Article id -> what a reader should see as the article's name (its label)."""
+    labels = source_labels(summary.articles, summary.language)
+    return {a.id: reader_text(label) for a, label in zip(summary.articles, labels, strict=True)}
 
 
 def cited_in_order(summary: Summary) -> list[str]:
@@ -219,10 +220,11 @@ def check_summary_markdown(summary: Summary, markdown: str) -> list[Token]:
                                                        range(1, len(order) + 1)]
     quoted = {c.id: (c.article_id, c.quote) for c in summary.claims}
     quoted |= {u.id: (u.article_id, u.quote) for u in summary.unverified}
-    articles = {a.id: a for a in summary.articles}
+    named = article_labels(summary)
+    assert len(set(named.values())) == len(named), "two articles share a label"
     for n, cid in enumerate(order, start=1):
         article_id, quote = quoted[cid]
-        expected_note = f"{outlet_label(articles[article_id])}: “{reader_text(quote)}”"
+        expected_note = f"{named[article_id]}: “{reader_text(quote)}”"
         assert defs[str(n)].rstrip(" ") == expected_note
 
     found = sections(tokens)

@@ -94,7 +94,9 @@ def reference_summary(language: str = "en") -> Summary:
                 published="2020-01-08"),
         article(2, outlets=["Wire Daily"], title="L'Iran tire des missiles",
                 independence_group="wire"),
-        article(3, outlets=[], title=None, url=None, independence_group="wire"),
+        # No outlet, title or URL, and a file named by a hash: a reader sees "Article 1".
+        article(3, outlets=[], title=None, url=None, independence_group="wire",
+                source="003_bb9dec6c1607f279.txt"),
         article(4, outlets=["The Courier"], title="Iran fires missiles", language="en"),
     ]
     strike_fr = "Pas moins de 12 missiles balistiques se sont abattus sur la base."

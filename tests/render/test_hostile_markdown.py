@@ -141,7 +141,9 @@ def test_the_hostile_text_really_got_through(run: tuple[Summary, ScriptedTranspo
     assert "<img src=x onerror=alert(1)>" in statements
     assert [u.statement for u in summary.unverified] == [TRANSLATIONS["ingénieurs"]]
     speakers = [w for d in summary.disputes for pos in d.positions for w in pos.asserted_by]
-    assert RIVAL["outlet"] in speakers, "the hostile outlet speaks in the dispute table"
+    # Its label keeps the markup; only the ESC (a control character) reads as U+FFFD.
+    assert reader_text(RIVAL["outlet"]) in speakers, (
+        "the hostile outlet speaks in the dispute table")
     assert any(not p.key for p in summary.points), "a further fact is rendered too"
 
 

@@ -150,7 +150,7 @@ def test_sources_group_syndicated_copies(summary: Summary) -> None:
         "2020-01-08) https://example.org/1",
         "Copies of one text (count once):",
         "Wire Daily: “L'Iran tire des missiles” (fr, 002_article.txt) https://example.org/2",
-        "003_article.txt: “untitled” (fr)",
+        "Article 1 (fr, 003_bb9dec6c1607f279.txt)",
         "The Courier: “Iran fires missiles” (en, 004_article.txt) https://example.org/4",
     ]
     levels = [t.level for t in listed if t.type == "inline"]
@@ -158,13 +158,14 @@ def test_sources_group_syndicated_copies(summary: Summary) -> None:
 
 
 def test_outlet_label_or_source_label(summary: Summary) -> None:
-    """An article with an outlet is named by it (its file in the details); one without
-    is named by its source label, shown once."""
-    _, tokens = render(summary)
+    """An article with an outlet is named by it; one without, by a short label, never by
+    its hash-suffixed file name (issue 17), which the Sources list alone shows."""
+    markdown, tokens = render(summary)
     notes = footnotes(tokens)
     assert notes["2"].startswith("Wire Daily: ")
-    assert notes["3"] == "003_article.txt: “Une douzaine de missiles ont touché les bases " \
+    assert notes["3"] == "Article 1: “Une douzaine de missiles ont touché les bases " \
         "d'Ain al-Asad et d'Erbil.”"
+    assert markdown.count("003\\_bb9dec6c1607f279.txt") == 1  # in the Sources list
     two_outlets = replace_article(summary, "a2", outlets=["Wire Daily", " ", "Le Soir"])
     _, tokens = render(two_outlets)
     assert footnotes(tokens)["2"].startswith("Wire Daily, Le Soir: ")
@@ -176,7 +177,7 @@ def test_footnotes_give_outlet_quote_and_link(summary: Summary) -> None:
         "1": "Le Journal: “Pas moins de 12 missiles balistiques se sont abattus sur la base.”",
         "2": "Wire Daily: “Une douzaine de missiles ont touché les bases d'Ain al-Asad et "
              "d'Erbil.”",
-        "3": "003_article.txt: “Une douzaine de missiles ont touché les bases d'Ain al-Asad "
+        "3": "Article 1: “Une douzaine de missiles ont touché les bases d'Ain al-Asad "
              "et d'Erbil.”",
         "4": "The Courier: “About 15 missiles were fired, the Pentagon said.”",
         "5": "Le Journal: “Le général a été tué jeudi 3 janvier.”",
@@ -245,7 +246,7 @@ def test_labels_in_french() -> None:
         "https://example.org/1",
         "Copies d'un même texte (comptent une fois):",
         "Wire Daily: “L'Iran tire des missiles” (fr, 002_article.txt) https://example.org/2",
-        "003_article.txt: “sans titre” (fr)",
+        "Article 1 (fr, 003_bb9dec6c1607f279.txt)",
     ]
     empty = summary.model_copy(update={"points": [], "disputes": []})
     found = sections(render_fr(empty)[1])
@@ -283,7 +284,9 @@ def test_who_says_it_from_the_outlet_is_escaped_once(summary: Summary) -> None:
     _, tokens = render(changed)
     assert table_rows(tokens)[3][2] == "Le Monde (AFP) | Paris"
     no_outlet = replace_article(summary, "a4", outlets=[])
-    assert table_rows(render(no_outlet)[1])[4][2] == "004_article.txt"
+    assert table_rows(render(no_outlet)[1])[4][2] == "example.org"  # the URL's host
+    no_url = replace_article(no_outlet, "a4", url=None)
+    assert table_rows(render(no_url)[1])[4][2] == "004_article"  # the file, shortened
 
 
 def test_markup_in_every_field_is_plain_text(summary: Summary) -> None:

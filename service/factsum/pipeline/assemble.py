@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
+from factsum.ingest.labels import source_labels
 from factsum.models import Article, Claim, Dispute, Point, Quantity, Unverified
 from factsum.pipeline.calendar_check import calendar_disputes
 from factsum.pipeline.disputes import Said, figure_disputes, value_disputes
@@ -39,9 +40,13 @@ class Assembled:
     groups: dict[str, str]
 
 
-def outlet_label(article: Article) -> str:
-    """How a reader knows an article: its outlets, else its source label."""
-    return ", ".join(article.outlets) or article.source
+def outlet_labels(articles: Sequence[Article], language: str) -> dict[str, str]:
+    """How a reader knows each article (article id -> label): its outlets, else a short
+    name, never shared by two articles. The renderer computes the same labels
+    (``factsum.ingest.labels``), so a dispute position names an article as its
+    footnotes do."""
+    return {a.id: label for a, label in
+            zip(articles, source_labels(articles, language), strict=True)}
 
 
 def figures_of(statement: str, who: str, language: str) -> list[Quantity]:
@@ -102,7 +107,7 @@ def assemble(
     def same_fact(a: str, b: str) -> bool:
         return point_of[a] == point_of[b] or scores[index[a]][index[b]] >= SAME_FACT
 
-    outlets = {a.id: outlet_label(a) for a in articles}
+    outlets = outlet_labels(articles, language)
     disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
                                speakers=speakers, outlets=outlets)
     disputes += _categorical_disputes(claims, outlets, groups, speakers, language,

@@ -6,6 +6,10 @@ that failed a check (listed, never as fact); the sources, syndicated copies grou
 the footnotes (the outlet, the sentence in its own words, the link); a footer with
 provenance. Offsets and scores stay in the JSON: the reader gets words and links.
 
+Each article is named by one short label, unique within the summary
+(``factsum.ingest.labels``): its outlet when known, else a readable name such as
+"Article 2". Its file name appears once, in the Sources list, to trace it.
+
 Every piece of article- or model-derived text goes through ``factsum.render.escape``;
 only the fixed template text below is written raw. The output is a pure function of
 the Summary: same Summary, same bytes.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from factsum.ingest.labels import source_labels
 from factsum.models import ArticleRef, Dispute, Point, Summary, Unverified
 from factsum.render.escape import escape_inline, escape_table_cell, safe_url
 
@@ -36,8 +41,8 @@ _LABELS = {
         "unverified intro": "These restatements failed a check against their sentence and "
                             "are not part of the summary:",
         "syndicated": "Copies of one text (count once)", "not verified": "not verified",
-        "untitled": "untitled", "calendar": "calendar check", "published": "published",
-        "untitled event": "Untitled event", "unknown outlet": "unknown outlet",
+        "calendar": "calendar check", "published": "published",
+        "untitled event": "Untitled event",
         "skipped": "Not used:",
         "sentences read": "sentences read", "verified": "verified",
         "model": "model", "prompts": "prompts",
@@ -57,9 +62,9 @@ _LABELS = {
         "unverified intro": "Ces reformulations n'ont pas passé une vérification contre "
                             "leur phrase et ne font pas partie du résumé :",
         "syndicated": "Copies d'un même texte (comptent une fois)",
-        "not verified": "non vérifiés", "untitled": "sans titre",
+        "not verified": "non vérifiés",
         "calendar": "vérification du calendrier", "published": "publié",
-        "untitled event": "Événement sans titre", "unknown outlet": "source inconnue",
+        "untitled event": "Événement sans titre",
         "skipped": "Non utilisés :",
         "sentences read": "phrases lues", "verified": "vérifiés",
         "model": "modèle", "prompts": "consignes",
@@ -94,7 +99,7 @@ def render_markdown(summary: Summary) -> str:
         blocks += [f"## {words['further']}", _points(further, notes, words)]
     if summary.unverified:
         blocks += [f"## {words['unverified']}", _unverified(summary.unverified, notes, words)]
-    blocks += [f"## {words['sources']}", _sources(summary.articles, words)]
+    blocks += [f"## {words['sources']}", _sources(summary.articles, notes, words)]
     if summary.skipped:
         blocks.append(_skipped(summary, words))
     if notes.numbers:
@@ -111,6 +116,8 @@ class _Footnotes:
     def __init__(self, summary: Summary) -> None:
         self.claims = {c.id: c for c in summary.claims}
         self.articles = {a.id: a for a in summary.articles}
+        self.labels = {a.id: label for a, label in zip(
+            summary.articles, source_labels(summary.articles, summary.language), strict=True)}
         self.numbers: dict[str, int] = {}
         self.quotes: dict[str, tuple[str, str]] = {}  # unverified id -> (article, quote)
 
@@ -128,6 +135,11 @@ class _Footnotes:
         except KeyError:
             raise ValueError(f"a claim cites unknown article id {article_id!r}") from None
 
+    def label(self, article: ArticleRef, *, cell: bool = False) -> str:
+        """The article's label, escaped for a line (or a table cell)."""
+        escape = escape_table_cell if cell else escape_inline
+        return escape(self.labels[article.id])
+
     def definitions(self) -> str:
         """Return one ``[^n]: ...`` line per cited sentence, in number order."""
         lines = []
@@ -138,7 +150,7 @@ class _Footnotes:
             else:
                 article_id, quote = self.quotes[claim_id]
             article = self.article(article_id)
-            text = f"{outlet(article)}: “{escape_inline(quote)}”"
+            text = f"{self.label(article)}: “{escape_inline(quote)}”"
             url = safe_url(article.url)
             lines.append(f"[^{number}]: {text} <{url}>" if url else f"[^{number}]: {text}")
         return "\n".join(lines)
@@ -185,8 +197,9 @@ def _disputes(disputes: list[Dispute], notes: _Footnotes, words: dict[str, str])
             cited = [notes.article(notes.claims[cid].article_id) for cid in claim_ids]
             # Speakers are told apart before escaping: two names may escape alike.
             who = ([escape_table_cell(w) for w in _unique(position.asserted_by)]
-                   if position.asserted_by else _unique(outlet(a, cell=True) for a in cited))
-            sources = ", ".join(outlet(a, cell=True) + ref
+                   if position.asserted_by else _unique(notes.label(a, cell=True)
+                                                        for a in cited))
+            sources = ", ".join(notes.label(a, cell=True) + ref
                                 for a, ref in zip(cited, refs, strict=True))
             cells = [what, escape_table_cell(position.statement), ", ".join(who), sources]
             rows.append("| " + " | ".join(cells) + " |")
@@ -204,18 +217,18 @@ def _unverified(items: list[Unverified], notes: _Footnotes, words: dict[str, str
     return "\n".join(lines)
 
 
-def _sources(articles: list[ArticleRef], words: dict[str, str]) -> str:
+def _sources(articles: list[ArticleRef], notes: _Footnotes, words: dict[str, str]) -> str:
     groups: dict[str, list[ArticleRef]] = {}
     for article in articles:
         groups.setdefault(article.independence_group, []).append(article)
     lines = []
     for members in groups.values():
         if len(members) == 1:
-            lines.append(f"- {_article_line(members[0], words)}")
+            lines.append(f"- {_article_line(members[0], notes, words)}")
             continue
         lines.append(f"- {words['syndicated']}:")
         # Four spaces: enough to nest under "- " in CommonMark and on GitHub alike.
-        lines.extend(f"    - {_article_line(a, words)}" for a in members)
+        lines.extend(f"    - {_article_line(a, notes, words)}" for a in members)
     return "\n".join(lines)
 
 
@@ -226,14 +239,19 @@ def _skipped(summary: Summary, words: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _article_line(article: ArticleRef, words: dict[str, str]) -> str:
-    title = escape_inline(article.title) if article.title else words["untitled"]
+def _article_line(article: ArticleRef, notes: _Footnotes, words: dict[str, str]) -> str:
+    """The label, the title (when the article has one) and the details, the file name
+    among them: the one place where the label is tied to the file it names."""
+    label = notes.label(article)
     details = [escape_inline(article.language)]
-    if article.outlets:
-        details.append(escape_inline(article.source))
+    source = escape_inline(article.source)
+    if source and source != label:
+        details.append(source)
     if article.published:
         details.append(f"{words['published']} {escape_inline(article.published)}")
-    line = f"{outlet(article)}: “{title}” ({', '.join(details)})"
+    title = escape_inline(article.title) if article.title else ""
+    line = f"{label}: “{title}” ({', '.join(details)})" if title else \
+        f"{label} ({', '.join(details)})"
     url = safe_url(article.url)
     return f"{line} <{url}>" if url else line
 
@@ -248,13 +266,6 @@ def _footer(summary: Summary, words: dict[str, str]) -> str:
         f"{_count(stats.claims_verified, words, 'statement', 'statements')} "
         f"{words['verified']}, {stats.claims_unverified} {words['not verified']}"
     )
-
-
-def outlet(article: ArticleRef, *, cell: bool = False) -> str:
-    """The outlets that published an article, or its source label when none is known."""
-    escape = escape_table_cell if cell else escape_inline
-    names = [name for name in map(escape, article.outlets) if name]
-    return ", ".join(names) or escape(article.source) or "?"
 
 
 def _count(n: int, words: dict[str, str], singular: str, plural: str) -> str:
