@@ -31,10 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", action="store_true",
                    help="only the clean batch and the fault run")
     p.add_argument("--local", action="store_true",
-                   help="also (f) embedded server vs llama-cpp-python's own loop and (g) "
+                   help="also (f) embedded server vs llama-cpp-python's own loop and (h) "
                         "the seeds' cold run against the limit of its tokens")
     p.add_argument("--local-only", action="store_true",
-                   help="only (f) and (g), without the fake-server sections")
+                   help="only (f) and (h), without the fake-server sections")
     p.add_argument("--local-model", default=None, help="local model name (default: factsum's)")
     p.add_argument("--events", type=int, default=None, help="default 20 (--quick: 5)")
     p.add_argument("--per-event", type=int, default=10)

@@ -88,21 +88,21 @@ def _local_rows(f: dict[str, Any]) -> list[Row]:
 
 def _seeds_rows(g: dict[str, Any]) -> list[Row]:
     if "skipped" in g or "failed" in g:
-        return [("g. seeds cold run", f"not run: {g.get('skipped') or g.get('failed')}",
+        return [("h. seeds cold run", f"not run: {g.get('skipped') or g.get('failed')}",
                  "", "")]
     return [
-        ("g. server speeds", f"prompt {g['prompt_tokens_per_s']:.0f} tok/s, generation "
+        ("h. server speeds", f"prompt {g['prompt_tokens_per_s']:.0f} tok/s, generation "
          f"{g['generation_tokens_per_s']:.1f} tok/s", "", ""),
-        ("g. seeds cold run (factsum summarize seeds/)",
+        ("h. seeds cold run (factsum summarize seeds/)",
          f"{g['wall_s']:.0f}s ({g['model_ready_s']:.0f}s to a ready model), {g['calls']} "
          f"calls, {g['prompt_tokens']}+{g['completion_tokens']} tokens", "<= 240s",
          _ok(g["wall_s"] <= 240)),
-        ("g. tokens per article", f"{g['prompt_tokens_per_article']}+"
+        ("h. tokens per article", f"{g['prompt_tokens_per_article']}+"
          f"{g['completion_tokens_per_article']} ({g['articles']} articles)", "", ""),
-        ("g. limit (prompt/speed + generated/speed)",
+        ("h. limit (prompt/speed + generated/speed)",
          f"{g['limit_s']:.0f}s = {g['limit_prompt_s']:.0f}s + {g['limit_generation_s']:.0f}s",
          "", ""),
-        ("g. ratio limit / wall", f"{g['ratio_limit_to_wall']:.2f}", ">= 0.8",
+        ("h. ratio limit / wall", f"{g['ratio_limit_to_wall']:.2f}", ">= 0.8",
          _ok(g["ratio_limit_to_wall"] >= 0.8)),
     ]
 

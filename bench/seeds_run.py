@@ -1,4 +1,4 @@
-"""Figure (g): the embedded model's cold run on the seeds against the limit of its tokens.
+"""Figure (h): the embedded model's cold run on the seeds against the limit of its tokens.
 
 In one run on one machine:
 1. the embedded server's prompt speed (a long prompt no earlier request shares, answered

@@ -1,4 +1,4 @@
-"""Figure (g) of the bench: the limit arithmetic, and reading the CLI's last line.
+"""Figure (h) of the bench: the limit arithmetic, and reading the CLI's last line.
 
 The model run itself needs the embedded model and minutes of two cores, so it is a bench
 command (``python -m bench --local-only``), not a test; what it relies on is tested here.
