@@ -62,6 +62,10 @@ def test_the_seed_dispute_is_labelled_in_the_summary_language(
     [(dispute, _cited)] = calendar_disputes(seeds.values(), language="fr")
     assert [p.statement.split(" (")[0] for p in dispute.positions] == [
         "jeudi 3 janvier", "vendredi 3 janvier"]
+    assert dispute.topic == "Jour de la semaine du 3 janvier"
+    # No labels for Spanish: the topic is English, its date too.
+    [(spanish, _cited)] = calendar_disputes(seeds.values(), language="es")
+    assert spanish.topic == "Day of the week of 3 January"
 
 
 def test_consistent_dates_give_no_dispute() -> None:

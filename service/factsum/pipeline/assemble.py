@@ -5,16 +5,13 @@ always gives the same summary parts.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from babel import Locale, UnknownLocaleError
 
 from factsum.ingest.labels import source_labels
 from factsum.models import Article, Claim, Dispute, Point, Quantity, Unverified
 from factsum.pipeline.calendar_check import calendar_disputes
-from factsum.pipeline.disputes import Said, figure_disputes, value_disputes
+from factsum.pipeline.disputes import categorical_disputes, figure_disputes
 from factsum.pipeline.independence import independence_groups
 from factsum.pipeline.numbers import interval
 from factsum.pipeline.quantities import read_mentions
@@ -26,7 +23,7 @@ from factsum.pipeline.reconcile import (
 )
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
-from factsum.pipeline.verify import calendar_names, event_vocabulary, verify_article
+from factsum.pipeline.verify import event_vocabulary, verify_article
 
 
 @dataclass
@@ -109,9 +106,12 @@ def assemble(
 
     outlets = outlet_labels(articles, language)
     disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
-                               speakers=speakers, outlets=outlets)
-    disputes += _categorical_disputes(claims, outlets, groups, speakers, language,
-                                      same_fact)
+                               speakers=speakers, outlets=outlets, language=language)
+    disputes += categorical_disputes(claims, groups=groups, speakers=speakers,
+                                     outlets=outlets, same_fact=same_fact,
+                                     same_point=lambda a, b: point_of[a] == point_of[b],
+                                     languages={a.id: a.language for a in articles},
+                                     language=language)
     by_id = {c.id: c for c in claims}
     for dispute, cited in calendar_disputes(
             ((a, sentences[a.id]) for a in used), language=language):
@@ -125,30 +125,3 @@ def assemble(
         disputes.append(dispute)
     disputes = [d.model_copy(update={"id": f"d{n}"}) for n, d in enumerate(disputes, start=1)]
     return Assembled(list(by_id.values()), unverified, points, disputes, groups)
-
-
-_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,])")
-
-
-def _categorical_disputes(claims: Sequence[Claim], outlets: Mapping[str, str],
-                          groups: Mapping[str, str], speakers: Mapping[str, str],
-                          language: str, same_fact: Callable[[str, str], bool]
-                          ) -> list[Dispute]:
-    """Weekdays and years that claims restating one fact give differently (dates given
-    with their day of the month are the calendar check's)."""
-    try:
-        days = Locale.parse(language).days["format"]["wide"]
-    except (UnknownLocaleError, ValueError):
-        days = Locale.parse("en").days["format"]["wide"]
-    weekdays, years = [], []
-    for c in claims:
-        who = speakers.get(c.id) or outlets[c.article_id]
-        named = [index for kind, index in calendar_names(c.statement, language)
-                 if kind == "day"]
-        if len(named) == 1:
-            weekdays.append(Said(c, days[named[0]], groups[c.article_id], who))
-        found = set(_YEAR.findall(c.statement))
-        if len(found) == 1:
-            years.append(Said(c, found.pop(), groups[c.article_id], who))
-    return [*value_disputes(weekdays, topic="Day of the week", same_fact=same_fact),
-            *value_disputes(years, topic="Year", same_fact=same_fact)]

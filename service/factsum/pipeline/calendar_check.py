@@ -23,6 +23,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from factsum.models import Article, Dispute, Position
+from factsum.pipeline.disputes import label_language, labels
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.verify import fold
 
@@ -123,7 +124,7 @@ def calendar_disputes(
                                     for w in witnesses}))
         dispute = Dispute(
             id="", origin="calendar",
-            topic=f"Day of the week of {format_date(actual, 'd MMMM', locale=language)}",
+            topic=_topic(actual, language),
             positions=[
                 Position(statement=given_text, claim_ids=[m.sentence.id for m in group],
                          asserted_by=[]),
@@ -136,14 +137,28 @@ def calendar_disputes(
     return out
 
 
+def _topic(date: dt.date, language: str) -> str:
+    """'Day of the week of 3 January' in the summary language, or all in English where
+    the topic labels have no table for it (factsum.pipeline.disputes)."""
+    return labels(language)["calendar"].format(date=_date(date, label_language(language)))
+
+
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def _date(date: dt.date, language: str) -> str:
+    """'3 January' in the summary language (English when CLDR lacks it)."""
+    return format_date(date, "d MMMM", locale=_locale(language))
+
+
 def _label(year: int, month: int, day: int, weekday: int, language: str) -> str:
     """'Thursday 3 January' in the summary language (the weekday as the article gave it)."""
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        locale = Locale.parse("en")
-    name = locale.days["format"]["wide"][weekday]
-    return f"{name} {format_date(dt.date(year, month, day), 'd MMMM', locale=locale)}"
+    name = _locale(language).days["format"]["wide"][weekday]
+    return f"{name} {_date(dt.date(year, month, day), language)}"
 
 
 def _years(articles: Iterable[Article]) -> Sequence[int]:

@@ -20,22 +20,63 @@ and "at least 80 dead, the Iranians say" reports a dispute).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
+from babel import Locale, UnknownLocaleError
+from babel.units import UnknownUnitError, get_unit_name
+from rapidfuzz import fuzz
+
 from factsum.models import Claim, Dispute, Position, Quantity
+from factsum.pipeline.lexicon import lexicon
 from factsum.pipeline.numbers import overlaps
+from factsum.pipeline.quantities import PEOPLE_KINDS, question
+from factsum.pipeline.reconcile import SAME_FACT, content
+from factsum.pipeline.verify import calendar_names
+
+__all__ = ["PEOPLE_KINDS", "Said", "categorical_disputes", "figure_disputes",
+           "label_language", "labels", "question", "same_clause", "topic", "value_disputes"]
 
 Item = TypeVar("Item")
 
-PEOPLE_KINDS = frozenset({"killed", "injured", "missing", "evacuated", "arrested", "affected"})
-_TOPICS = {
-    "killed": "People killed", "injured": "People injured", "missing": "People missing",
-    "evacuated": "People evacuated", "arrested": "People arrested",
-    "affected": "People affected", "money": "Amount of money", "percent": "Percentage",
-    "time": "Time of day",
+# A reader's labels for the questions, in the summary language (English when there is
+# no table): the rest of a topic (the noun counted, a unit's name, a date) is already in
+# that language, from the statements or from CLDR.
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "killed": "People killed", "injured": "People injured", "missing": "People missing",
+        "evacuated": "People evacuated", "arrested": "People arrested",
+        "affected": "People affected", "money": "Amount of money", "percent": "Percentage",
+        "time": "Time of day", "count": "Number of {unit}", "weight": "Weight ({unit})",
+        "distance": "Distance ({unit})", "duration": "Duration ({unit})",
+        "other": "Measure ({unit})", "date": "Date", "weekday": "Day of the week",
+        "year": "Year", "calendar": "Day of the week of {date}",
+    },
+    "fr": {
+        "killed": "Personnes tuées", "injured": "Personnes blessées",
+        "missing": "Personnes disparues", "evacuated": "Personnes évacuées",
+        "arrested": "Personnes arrêtées", "affected": "Personnes touchées",
+        "money": "Montant", "percent": "Pourcentage", "time": "Heure",
+        "count": "Nombre de {unit}", "weight": "Poids ({unit})",
+        "distance": "Distance ({unit})", "duration": "Durée ({unit})",
+        "other": "Mesure ({unit})", "date": "Date", "weekday": "Jour de la semaine",
+        "year": "Année", "calendar": "Jour de la semaine du {date}",
+    },
 }
+
+
+def label_language(language: str) -> str:
+    """The language the topics are written in: ``language``, or English when there is
+    no table for it."""
+    return language if language in _LABELS else "en"
+
+
+def labels(language: str) -> dict[str, str]:
+    """The topic labels in ``language`` (English when there is no table)."""
+    return _LABELS[label_language(language)]
 
 
 @dataclass(frozen=True)
@@ -51,21 +92,29 @@ class _Figure:
         return self.quantity.low, self.quantity.high
 
 
-def question(q: Quantity) -> tuple[str, str]:
-    """What a figure answers: its kind, and for counts and measures the noun counted."""
-    if q.kind in PEOPLE_KINDS or q.kind in ("money", "time"):
-        return q.kind, ""
-    return q.kind, q.unit.casefold().removesuffix("s")
-
-
-def topic(key: tuple[str, str], unit: str) -> str:
-    """A reader's label for a question."""
+def topic(key: tuple[str, str], unit: str, language: str = "en") -> str:
+    """A reader's label for a question, in the summary language."""
     kind, _noun = key
-    if kind in _TOPICS:
-        return _TOPICS[kind]
+    words = labels(language)
+    label = words.get(kind, words["other"])
+    if "{unit}" not in label:
+        return label
     if kind == "count":
-        return f"Number of {unit}"
-    return f"{kind.capitalize()} ({unit})"
+        if language == "fr" and unit[:1].casefold() in "aeiouyàâéèêëîïôûü":
+            return label.replace("de {unit}", "d’{unit}").format(unit=unit)  # d'habitants
+        return label.format(unit=unit)
+    # A unit's name in the labels' language, so that a topic is in one language.
+    return label.format(unit=_unit_name(unit, label_language(language)))
+
+
+def _unit_name(unit: str, language: str) -> str:
+    """A CLDR unit id's name in the language ("mass-tonne" -> "tonnes"); other units (a
+    noun from a statement) as they are."""
+    try:
+        name = get_unit_name(unit, length="long", locale=language)
+    except (UnknownUnitError, UnknownLocaleError, ValueError):
+        return unit
+    return name or unit
 
 
 def figure_disputes(
@@ -75,13 +124,15 @@ def figure_disputes(
     same_fact: Callable[[str, str], bool],
     speakers: Mapping[str, str],
     outlets: Mapping[str, str],
+    language: str = "en",
 ) -> list[Dispute]:
     """Disputes over the claims' figures.
 
     ``groups``: article id -> independence group; ``same_fact(a, b)``: whether two
     claims restate the same fact (close statements, whatever their figures);
     ``speakers``: claim id -> canonical speaker ('' = the outlet);
-    ``outlets``: article id -> the outlet's label.
+    ``outlets``: article id -> the outlet's label; ``language``: the summary language,
+    for the topics.
     """
     by_question: dict[tuple[str, str], list[_Figure]] = {}
     for claim in claims:
@@ -94,35 +145,34 @@ def figure_disputes(
     disputes = []
     for key, figures in by_question.items():
         if key[0] == "time":
-            for subset in _by_fact(figures, lambda f: f.claim, same_fact):
-                if (d := _dispute(key, subset)) is not None:
+            for subset in _by_fact(figures, lambda a, b: same_fact(a.claim.id, b.claim.id)):
+                if (d := _dispute(key, subset, language)) is not None:
                     disputes.append(d)
-        elif (d := _dispute(key, figures)) is not None:
+        elif (d := _dispute(key, figures, language)) is not None:
             disputes.append(d)
     return disputes
 
 
-def _by_fact(items: Sequence[Item], claim_of: Callable[[Item], Claim],
-             same_fact: Callable[[str, str], bool]) -> list[list[Item]]:
+def _by_fact(items: Sequence[Item], related: Callable[[Item, Item], bool]
+             ) -> list[list[Item]]:
     """Items grouped by the fact their claims state (transitively): a time answers "when
     did it happen", and a weekday "which day", only for one happening."""
     groups: list[list[Item]] = []
     for item in items:
-        cid = claim_of(item).id
-        joined = [g for g in groups
-                  if any(claim_of(i).id == cid or same_fact(claim_of(i).id, cid) for i in g)]
+        joined = [g for g in groups if any(related(i, item) for i in g)]
         groups = [g for g in groups if g not in joined] + [
             [item, *(i for g in joined for i in g)]]
     return groups
 
 
-def _dispute(key: tuple[str, str], figures: list[_Figure]) -> Dispute | None:
+def _dispute(key: tuple[str, str], figures: list[_Figure], language: str
+             ) -> Dispute | None:
     positions = _positions(figures)
     if not _conflict(positions):
         return None
     unit = figures[0].quantity.unit
     return Dispute(
-        id="", topic=topic(key, unit), origin="figures",
+        id="", topic=topic(key, unit, language), origin="figures",
         positions=[
             Position(
                 statement=p[0].quantity.text,
@@ -174,12 +224,19 @@ def _order(position: list[_Figure]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Said:
-    """A categorical value a claim gives (a weekday, a year), for ``value_disputes``."""
+    """A categorical value a claim gives (a weekday, a year), for ``value_disputes``.
+
+    ``clause``: the content words of the clause of the statement that gives the value,
+    less the value's own words ("signed contract until" for "... and the player signed a
+    contract until 2029"). ``cited``: the value was read from the cited sentence, not
+    from the statement (which has no clause for it then)."""
 
     claim: Claim
     value: str
     source: str
     speaker: str
+    clause: str = ""
+    cited: bool = False
 
 
 def value_disputes(
@@ -187,12 +244,28 @@ def value_disputes(
     *,
     topic: str,
     same_fact: Callable[[str, str], bool],
+    same_point: Callable[[str, str], bool] | None = None,
 ) -> list[Dispute]:
     """Disputes over a categorical value: two claims from different sources that restate
-    one fact (close statements) but give different values ("the bridge collapsed on
-    Tuesday" against "on Monday"; "a contract until 2030" against "2029")."""
+    one fact (close statements), or give the value in clauses that say the same thing,
+    but give different values ("the bridge collapsed on Tuesday" against "on Monday";
+    "a contract until 2030" against "2029").
+
+    A value read from the cited sentence (``Said.cited``) is only set against the claims
+    of its own point (``same_point``; default ``same_fact``): its restatement dropped
+    it, so nothing shows which of the sentence's facts it dates ("the Pentagon said on
+    Tuesday" dates the statement, not the strike)."""
     out = []
-    for group in _by_fact(said, lambda s: s.claim, same_fact):
+    in_point = same_point or same_fact
+
+    def related(a: Said, b: Said) -> bool:
+        if a.claim.id == b.claim.id:
+            return True
+        if a.cited or b.cited:
+            return in_point(a.claim.id, b.claim.id)
+        return same_fact(a.claim.id, b.claim.id) or same_clause(a.clause, b.clause)
+
+    for group in _by_fact(said, related):
         by_value: dict[str, list[Said]] = {}
         for s in group:
             by_value.setdefault(s.value, []).append(s)
@@ -209,3 +282,121 @@ def value_disputes(
             ],
         ))
     return out
+
+
+MIN_SHARED_CLAUSE_WORDS = 2
+"""Content words two clauses must share to give one fact's value: one shared word ("the
+bridge collapsed on Tuesday" / "the bridge reopened on Friday") names a thing, not what
+happened to it."""
+
+
+def same_clause(a: str, b: str) -> bool:
+    """Whether two clauses (content words, see ``Said``) say the same thing: close as
+    statements of one fact are (``SAME_FACT``), sharing two words or more."""
+    if not a or not b:
+        return False
+    shared = set(a.split()) & set(b.split())
+    return (len(shared) >= MIN_SHARED_CLAUSE_WORDS
+            and fuzz.token_set_ratio(a, b) >= SAME_FACT)
+
+
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?!\d|[.,]\d)")
+"""A year in four digits, not part of a longer number ("2029." ends a sentence)."""
+_CLAUSE_END = re.compile(r"[,;:()\[\]«»\"“”—–]")
+
+
+def categorical_disputes(
+    claims: Sequence[Claim],
+    *,
+    groups: Mapping[str, str],
+    speakers: Mapping[str, str],
+    outlets: Mapping[str, str],
+    languages: Mapping[str, str],
+    language: str,
+    same_fact: Callable[[str, str], bool],
+    same_point: Callable[[str, str], bool] | None = None,
+) -> list[Dispute]:
+    """Weekdays and years that claims of one fact give differently (dates given with
+    their day of the month are the calendar check's); ``same_fact`` and ``same_point``
+    as for ``value_disputes``.
+
+    A value is read from the statement (in the summary ``language``), else from the
+    cited sentence (``languages``: article id -> its language), whose names CLDR gives
+    as well: a restatement may drop the weekday its sentence gives ("ha condannato
+    giovedì"), and the sentence is what the position cites."""
+    days = _day_names(language)
+    weekdays, years = [], []
+    for c in claims:
+        who = speakers.get(c.id) or outlets[c.article_id]
+        source = groups[c.article_id]
+        own = languages.get(c.article_id, language)
+        named = _weekdays(c.statement, language)
+        if named:
+            if len(named) == 1:
+                weekdays.append(Said(c, days[named[0]], source, who,
+                                     _clause_of(c.statement, days[named[0]], language)))
+        elif len(cited := _weekdays(c.quote, own)) == 1:
+            weekdays.append(Said(c, days[cited[0]], source, who, cited=True))
+        found = set(_YEAR.findall(c.statement))
+        if found:
+            if len(found) == 1:
+                year = found.pop()
+                years.append(Said(c, year, source, who, _clause_of(c.statement, year,
+                                                                   language)))
+        elif len(cited_years := set(_YEAR.findall(c.quote))) == 1:
+            years.append(Said(c, cited_years.pop(), source, who, cited=True))
+    words = labels(language)
+    return [*value_disputes(weekdays, topic=words["weekday"], same_fact=same_fact,
+                            same_point=same_point),
+            *value_disputes(years, topic=words["year"], same_fact=same_fact,
+                            same_point=same_point)]
+
+
+def _weekdays(text: str, language: str) -> list[int]:
+    return sorted(index for kind, index in calendar_names(text, language) if kind == "day")
+
+
+@lru_cache(maxsize=32)
+def _day_names(language: str) -> dict[int, str]:
+    try:
+        days = Locale.parse(language).days["format"]["wide"]
+    except (UnknownLocaleError, ValueError):
+        days = Locale.parse("en").days["format"]["wide"]
+    return {int(index): name for index, name in days.items()}
+
+
+def _clause_of(statement: str, value: str, language: str) -> str:
+    """The content words of the clause of ``statement`` that gives ``value`` (cut at
+    punctuation and at the summary language's conjunctions), less the words of dates
+    and times (CLDR's weekday, month and day-period names) and reporting verbs: what the
+    clause says happened, not when or who said so."""
+    found = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", statement, re.IGNORECASE)
+    if found is None:
+        return ""
+    at = found.start()
+    conjunctions = "|".join(map(re.escape, sorted(lexicon(language).conjunctions)))
+    end = re.compile(rf"{_CLAUSE_END.pattern}|(?i:\b(?:{conjunctions})\b)"
+                     if conjunctions else _CLAUSE_END.pattern)
+    starts = [m.end() for m in end.finditer(statement, 0, at)]
+    stop = end.search(statement, at + len(value))
+    clause = statement[starts[-1] if starts else 0:stop.start() if stop else len(statement)]
+    skip = _slot_words(language)
+    return " ".join(w for w in content(clause).split() if w not in skip)
+
+
+@lru_cache(maxsize=32)
+def _slot_words(language: str) -> frozenset[str]:
+    """Folded words that say when or who says, not what: weekday, month and day-period
+    names (CLDR) and the language's reporting verbs."""
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for context in ("format", "stand-alone"):
+        names |= set(locale.days[context]["wide"].values())
+        names |= set(locale.months[context]["wide"].values())
+        for width in ("wide", "abbreviated"):
+            names |= set(locale.day_periods[context].get(width, {}).values())
+    names |= lexicon(language).reporting
+    return frozenset(w for name in names for w in content(name).split())

@@ -19,7 +19,7 @@ from typing import Literal
 from babel import Locale, UnknownLocaleError
 from babel.units import format_unit
 
-from factsum.models import Hedge, Kind
+from factsum.models import Hedge, Kind, Quantity
 from factsum.pipeline.lexicon import Lexicon, lexicon
 from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_time
 
@@ -53,6 +53,16 @@ _UNITS: dict[Kind, tuple[str, ...]] = {
 # Regional variants whose unit names differ from the language's default ones.
 _TERRITORIES = ("GB", "CA", "AU", "IN", "FR", "BE", "CH", "ES", "MX", "DE", "AT", "IT",
                 "PT", "BR")
+
+
+PEOPLE_KINDS = frozenset({"killed", "injured", "missing", "evacuated", "arrested", "affected"})
+
+
+def question(q: Quantity) -> tuple[str, str]:
+    """What a figure answers: its kind, and for counts and measures the noun counted."""
+    if q.kind in PEOPLE_KINDS or q.kind in ("money", "time"):
+        return q.kind, ""
+    return q.kind, q.unit.casefold().removesuffix("s")
 
 
 @dataclass(frozen=True, slots=True)

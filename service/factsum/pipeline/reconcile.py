@@ -28,8 +28,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from factsum.models import Claim, Point
-from factsum.pipeline.disputes import question
 from factsum.pipeline.numbers import overlaps
+from factsum.pipeline.quantities import question
 from factsum.pipeline.verify import fold
 
 SAME_FACT = 68
