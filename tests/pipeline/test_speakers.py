@@ -6,7 +6,7 @@ The statements are hand-written test fixtures in the shape of the seeds' restate
 from __future__ import annotations
 
 import pytest
-from factsum.pipeline.speakers import canonical_speakers, speaker
+from factsum.pipeline.speakers import attributions, canonical_speakers, speaker, tokens
 
 
 @pytest.mark.parametrize(("statement", "who"), [
@@ -77,3 +77,57 @@ def test_different_speakers_stay_apart() -> None:
 
 def test_the_outlet_s_voice_is_not_a_speaker() -> None:
     assert canonical_speakers(["", "", "the Pentagon"]) == {"the Pentagon": "the Pentagon"}
+
+
+# Source markers in a sentence of any language with a CLAUSES entry: the verify check
+# compares the cited sentence's with the statement's.
+
+@pytest.mark.parametrize(("language", "sentence", "marker", "who"), [
+    ("fr", "Selon le Pentagone, 22 missiles se sont abattus sur les bases.", "selon",
+     "le Pentagone"),
+    ("fr", "«Le 7 janvier, l'Iran a tiré des missiles», a indiqué Jonathan Hoffman, "
+     "porte-parole.", "indiqué", "Jonathan Hoffman"),
+    ("fr", "La Maison-Blanche a fait savoir que le président suivait la situation.",
+     "savoir", "La Maison-Blanche"),
+    ("de", "Das Feuer sei unter Kontrolle, sagte ein Sprecher der Feuerwehr.", "sagte",
+     "ein Sprecher der Feuerwehr"),
+    ("de", "Drei Menschen wurden verletzt, laut Polizei.", "laut", "Polizei"),
+    ("es", "El puente se derrumbó, según la Guardia Civil.", "según", "la Guardia Civil"),
+    ("it", "Secondo la Protezione civile, 300 persone sono state evacuate.", "secondo la",
+     "Protezione civile"),
+    ("pt", "O clube anunciou a contratação do avançado.", "anunciou", "O clube"),
+    ("en", "Iran fired missiles, said Jonathan Hoffman.", "said", "Jonathan Hoffman"),
+])
+def test_the_speaker_a_sentence_names(language: str, sentence: str, marker: str,
+                                      who: str) -> None:
+    [found] = attributions(sentence, language)
+    assert (found.marker.casefold(), " ".join(found.speaker)) == (marker, who)
+
+
+@pytest.mark.parametrize(("language", "sentence"), [
+    ("fr", "«Il est clair que ces missiles ont été tirés», a-t-il précisé."),
+    ("fr", "«Il est clair que ces missiles ont été tirés», précise-t-il."),
+    ("es", "«El agua llegó a dos metros», dijo."),
+    ("it", "Ha detto che il ponte è crollato."),
+    ("de", "Er sagte, die Lage sei unter Kontrolle."),
+    ("pt", "O balanço foi anunciado na terça-feira."),  # a passive names nobody
+    ("en", "The toll was announced on Tuesday."),
+])
+def test_a_marker_that_names_nobody(language: str, sentence: str) -> None:
+    assert [found.speaker for found in attributions(sentence, language)] == [()]
+
+
+@pytest.mark.parametrize(("language", "sentence"), [
+    ("it", "Il secondo giorno, l'acqua è scesa di un metro."),
+    ("pt", "No segundo trimestre, o lucro subiu 12%."),
+    ("en", "Iran fired missiles at two bases in Iraq."),
+    ("xx", "Iran fired missiles, said Jonathan Hoffman."),  # no CLAUSES entry
+])
+def test_no_marker(language: str, sentence: str) -> None:
+    assert attributions(sentence, language) == ()
+
+
+def test_tokens_keep_elisions_and_read_n_t() -> None:
+    assert tokens("L'armée n'a pas dit qu'il didn't") == [
+        "L'", "armée", "n'", "a", "pas", "dit", "qu'", "il", "did", "not"]
+    assert tokens("a-t-il, Maison-Blanche") == ["a-t-il", "Maison-Blanche"]

@@ -133,3 +133,205 @@ EMPTY = Lexicon(hedges={}, collective={}, collective_articles=frozenset(), none=
 def lexicon(language: str) -> Lexicon:
     """The summary language's words (an empty lexicon when there is no entry)."""
     return LEXICONS.get(language, EMPTY)
+
+
+# --------------------------------------------------------------------------- clauses
+# Grammar words that the support check (factsum.pipeline.verify) reads on BOTH sides of a
+# restatement: in the cited sentence's language and in the summary language. They say
+# whether a clause is negated and who a sentence says is speaking. Like the table above
+# they are grammar, not an event's vocabulary, and no installed library carries them
+# (Babel's CLDR data has no negations or reporting verbs).
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """Negation and attribution words of one language, lower-case."""
+
+    negations: frozenset[str]
+    """Words that negate on their own ("not", "jamais", "kein", "nunca")."""
+    reporting: frozenset[str]
+    """Verb forms that attribute what a sentence says ("said", "a indiqué": "indiqué")."""
+    according_to: tuple[str, ...]
+    """Phrases that introduce a source ("according to", "selon", "laut")."""
+    pronouns: frozenset[str]
+    """Subject pronouns and relatives: a speaker that names nobody ("he said")."""
+    complementizers: frozenset[str]
+    """Words that open a reported clause ("that", "que", "dass")."""
+    particle_negations: frozenset[str] = field(default_factory=frozenset)
+    """Words that negate only after the negative particle (French "ne ... plus")."""
+    particles: frozenset[str] = field(default_factory=frozenset)
+    """The negative particle those words need ("ne", "n'")."""
+    not_negating: tuple[tuple[str, ...], ...] = ()
+    """Word sequences with a negation in them that deny nothing: hedges ("no more
+    than", "pas moins de"), "not only", and fixed phrases ("sin embargo": however)."""
+    auxiliaries: frozenset[str] = field(default_factory=frozenset)
+    """Auxiliaries and adverbs that may stand between a speaker and the reporting verb
+    ("has", "a", "hat", "also")."""
+    passive: frozenset[str] = field(default_factory=frozenset)
+    """Auxiliaries of the passive: "was announced" names no speaker before the verb."""
+    without: frozenset[str] = field(default_factory=frozenset)
+    """Prepositions that deny ("without", "sans"): they also make set phrases that deny
+    nothing ("sans relâche": relentlessly, "sin precedentes": unprecedented), so they
+    count as a negation where one is required, and never require one."""
+
+
+CLAUSES: dict[str, Clauses] = {
+    "en": Clauses(
+        negations=frozenset({"not", "no", "never", "none", "nothing", "nobody", "neither",
+                             "nor", "cannot", "nowhere"}),
+        reporting=frozenset({
+            "said", "says", "say", "announced", "announces", "confirmed", "confirms",
+            "reported", "stated", "told", "tells", "claimed", "added", "adds", "declared",
+            "wrote", "tweeted", "estimated", "estimates", "explained", "explains",
+            "noted", "notes", "stressed", "insisted", "warned", "warns", "indicated",
+            "specified", "assured", "acknowledged", "admitted", "denied", "denies",
+            "argued", "believe", "believes", "believed", "think", "thinks",
+        }),
+        according_to=("according to", "quoted by", "cited by"),
+        pronouns=frozenset({"he", "she", "it", "they", "we", "i", "you", "who", "which",
+                            "this", "that"}),
+        complementizers=frozenset({"that", "whether", "if", "to", "on", "in", "by"}),
+        not_negating=(("no", "less"), ("no", "more", "than"), ("no", "fewer"),
+                      ("not", "less"), ("not", "more", "than"), ("not", "fewer"),
+                      ("not", "only"), ("no", "later", "than"), ("no", "doubt"),
+                      ("or", "not"), ("without", "doubt")),
+        auxiliaries=frozenset({"has", "have", "had", "also", "then", "later", "again",
+                               "earlier", "previously", "would", "will"}),
+        passive=frozenset({"was", "were", "is", "are", "been", "be", "being"}),
+        without=frozenset({"without"}),
+    ),
+    "fr": Clauses(
+        negations=frozenset({"pas", "jamais", "rien", "aucun", "aucune", "aucuns",
+                             "aucunes", "nullement", "guère", "ni", "nul",
+                             "nulle"}),
+        reporting=frozenset({
+            "dit", "déclaré", "annoncé", "annonce", "annoncent", "confirmé", "confirme",
+            "indiqué", "indique", "affirmé", "affirme", "précisé", "précise", "estimé",
+            "estime", "estiment", "expliqué", "explique", "souligné", "assuré", "ajouté",
+            "ajoute", "reconnu", "averti", "rapporté", "rapporte", "démenti", "nié",
+            "savoir", "déclare", "raconté", "relevé", "martelé", "prévenu",
+        }),
+        according_to=("selon", "d'après", "cité par", "cités par", "citée par",
+                      "citées par"),
+        pronouns=frozenset({"il", "elle", "ils", "elles", "on", "je", "nous", "vous",
+                            "qui", "lequel", "laquelle", "ce", "cela", "lui"}),
+        complementizers=frozenset({"que", "qu'", "si", "s'", "à", "de", "d'", "en",
+                                   "par"}),
+        particle_negations=frozenset({"plus", "personne", "point"}),
+        particles=frozenset({"ne", "n'"}),
+        not_negating=(("pas", "moins"), ("pas", "plus", "de"), ("pas", "plus", "d'"),
+                      ("pas", "seulement"), ("sans", "doute"), ("ou", "pas"),
+                      ("pas", "davantage", "de")),
+        auxiliaries=frozenset({"a", "ont", "avait", "avaient", "aurait", "auraient",
+                               "aussi", "également", "encore", "déjà", "ensuite", "t",
+                               "fait", "faisait"}),
+        passive=frozenset({"été", "est", "sont", "était", "étaient", "être"}),
+        without=frozenset({"sans"}),
+    ),
+    "de": Clauses(
+        negations=frozenset({"nicht", "nichts", "nie", "niemals", "niemand", "kein",
+                             "keine", "keinen", "keinem", "keiner", "keines", "weder",
+                             "nirgends", "keineswegs", "nirgendwo"}),
+        reporting=frozenset({
+            "sagte", "sagten", "sagt", "sagen", "gesagt", "erklärte", "erklärten",
+            "erklärt", "teilte", "teilten", "mitgeteilt", "mitteilte", "berichtete",
+            "berichteten", "berichtet", "bestätigte", "bestätigten", "bestätigt",
+            "betonte", "betonten", "betont", "kündigte", "angekündigt", "meldete",
+            "meldeten", "meldet", "gemeldet", "schrieb", "schätzte", "schätzt", "warnte",
+            "räumte", "verkündete", "verkündet", "hieß", "heißt",
+            "sprach", "ergänzte", "erläuterte", "versicherte", "bekräftigte",
+        }),
+        according_to=("laut", "zufolge", "nach angaben"),
+        pronouns=frozenset({"er", "sie", "es", "wir", "ich", "man", "welcher", "welche",
+                            "dies"}),
+        complementizers=frozenset({"dass", "daß", "ob", "zu", "am", "im", "von", "an",
+                                   "auf", "in", "mit"}),
+        not_negating=(("nicht", "nur"), ("nicht", "weniger"), ("nicht", "mehr", "als"),
+                      ("nicht", "zuletzt"), ("ohne", "zweifel"), ("oder", "nicht")),
+        auxiliaries=frozenset({"hat", "haben", "hatte", "hatten", "habe", "auch", "zudem",
+                               "bereits", "außerdem", "noch"}),
+        passive=frozenset({"wurde", "wurden", "worden", "wird", "werden"}),
+        without=frozenset({"ohne"}),
+    ),
+    "es": Clauses(
+        negations=frozenset({"no", "nunca", "jamás", "nada", "nadie", "ningún", "ninguno",
+                             "ninguna", "ni", "tampoco"}),
+        reporting=frozenset({
+            "dijo", "dijeron", "dice", "dicen", "afirmó", "afirmaron", "afirma",
+            "declaró", "declararon", "anunció", "anunciaron", "anuncia", "confirmó",
+            "confirmaron", "confirma", "indicó", "indicaron", "indica", "explicó",
+            "explicaron", "señaló", "señalaron", "informó", "informaron", "informa",
+            "aseguró", "aseguraron", "precisó", "añadió", "agregó", "estimó", "estima",
+            "advirtió", "reconoció", "negó", "detalló", "subrayó", "destacó",
+            "comunicó", "dicho", "declarado", "anunciado", "confirmado",
+            "afirmado", "informado", "explicado", "señalado", "asegurado",
+        }),
+        according_to=("según", "de acuerdo con", "citado por", "citada por",
+                      "citados por"),
+        pronouns=frozenset({"él", "ella", "ellos", "ellas", "nosotros", "usted", "que",
+                            "quien", "cual", "esto", "eso", "se"}),
+        complementizers=frozenset({"que", "si", "a", "en", "de", "por"}),
+        not_negating=(("no", "menos"), ("no", "más", "de"), ("no", "más", "que"),
+                      ("no", "solo"), ("no", "sólo"), ("no", "solamente"),
+                      ("sin", "embargo"), ("no", "obstante"), ("sin", "duda"),
+                      ("o", "no"), ("nada", "menos")),
+        auxiliaries=frozenset({"ha", "han", "había", "habían", "habría", "también",
+                               "ya", "además"}),
+        passive=frozenset({"fue", "fueron", "sido", "es", "son", "era", "eran"}),
+        without=frozenset({"sin"}),
+    ),
+    "it": Clauses(
+        negations=frozenset({"non", "mai", "nulla", "niente", "nessuno", "nessuna",
+                             "nessun", "né", "neanche", "nemmeno", "neppure"}),
+        reporting=frozenset({
+            "detto", "dichiarato", "annunciato", "confermato", "affermato", "spiegato",
+            "precisato", "riferito", "sottolineato", "aggiunto", "stimato", "indicato",
+            "dice", "dicono", "afferma", "spiega", "annuncia", "conferma",
+            "avvertito", "ammesso", "negato", "riportato", "sostiene", "sostenuto",
+            "sapere", "disse", "dichiarò", "annunciò", "confermò", "affermò", "spiegò",
+            "precisò", "aggiunse", "dichiara", "ribadito", "assicurato",
+        }),
+        according_to=("secondo il", "secondo la", "secondo lo", "secondo i", "secondo le",
+                      "secondo gli", "secondo l'", "secondo fonti", "stando a",
+                      "a detta di", "citato da", "citata da", "citati da"),
+        pronouns=frozenset({"lui", "lei", "loro", "egli", "essa", "esso", "noi", "che",
+                            "quale", "ciò", "si"}),
+        complementizers=frozenset({"che", "se", "di", "a", "in", "da", "per"}),
+        not_negating=(("non", "meno"), ("non", "più", "di"), ("non", "solo"),
+                      ("non", "soltanto"), ("senza", "dubbio"), ("o", "meno"),
+                      ("o", "no"), ("non", "oltre")),
+        auxiliaries=frozenset({"ha", "hanno", "aveva", "avevano", "avrebbe", "anche",
+                               "già", "inoltre", "poi", "fatto"}),
+        passive=frozenset({"stato", "stata", "stati", "state", "è", "sono", "era",
+                           "venne", "viene"}),
+        without=frozenset({"senza"}),
+    ),
+    "pt": Clauses(
+        negations=frozenset({"não", "nunca", "jamais", "nada", "ninguém", "nenhum",
+                             "nenhuma", "nem"}),
+        reporting=frozenset({
+            "disse", "disseram", "diz", "dizem", "afirmou", "afirmaram", "afirma",
+            "declarou", "declararam", "anunciou", "anunciaram", "anuncia", "confirmou",
+            "confirmaram", "confirma", "explicou", "explicaram", "indicou", "informou",
+            "informaram", "informa", "assegurou", "garantiu", "precisou", "acrescentou",
+            "adiantou", "revelou", "referiu", "sublinhou", "salientou", "estimou",
+            "admitiu", "negou", "avançou", "comunicou", "dito", "declarado",
+            "anunciado", "confirmado", "afirmado", "informado",
+        }),
+        according_to=("segundo o", "segundo a", "segundo os", "segundo as",
+                      "segundo fontes", "de acordo com", "conforme", "citado por",
+                      "citada por", "citados por"),
+        pronouns=frozenset({"ele", "ela", "eles", "elas", "nós", "você", "que", "quem",
+                            "qual", "isso", "isto", "se"}),
+        complementizers=frozenset({"que", "se", "a", "em", "de", "por", "para"}),
+        not_negating=(("não", "menos"), ("não", "mais", "de"), ("não", "mais", "do"),
+                      ("não", "só"), ("não", "apenas"), ("não", "somente"),
+                      ("sem", "dúvida"), ("ou", "não"), ("nada", "menos")),
+        auxiliaries=frozenset({"tem", "têm", "tinha", "tinham", "havia", "também", "já",
+                               "ainda"}),
+        passive=frozenset({"foi", "foram", "sido", "é", "são", "era", "eram"}),
+        without=frozenset({"sem"}),
+    ),
+}
+"""Negation and attribution words per language; a language without an entry gets
+neither check (factsum.pipeline.verify)."""

@@ -11,13 +11,14 @@ summary by ``canonical_speakers``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from factsum.pipeline.lexicon import lexicon
-from factsum.pipeline.verify import fold
+from factsum.pipeline.lexicon import CLAUSES, Clauses, lexicon
 
 _CAPS = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
 
@@ -78,4 +79,91 @@ def canonical_speakers(names: Iterable[str]) -> dict[str, str]:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"^(?:the|le|la|les|l')\s+", "", fold(name)).removesuffix("e")
+    return re.sub(r"^(?:the|le|la|les|l')\s+", "", _fold(name)).removesuffix("e")
+
+
+def _fold(text: str) -> str:
+    # factsum.pipeline.verify.fold, which imports this module
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# --------------------------------------------------------------------------- attribution
+# Who a sentence, in any language with an entry in factsum.pipeline.lexicon.CLAUSES, says
+# is speaking. The support check (factsum.pipeline.verify) reads it on both sides of a
+# restatement: a speaker the cited sentence names must still be named in the statement.
+
+_CLAUSE_END = re.compile(r"[,;:«»\"“”„()\[\]—–.!?]+|\s-\s")
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*'?")
+_LONGEST_SPEAKER = 6
+"""Words kept on either side of a reporting verb: a speaker is a short phrase."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """One source marker in a text: a reporting verb or an "according to" phrase, and
+    the speaker's words as written ((), when the text names nobody: "he said", a
+    passive, a subject left out)."""
+
+    marker: str
+    speaker: tuple[str, ...]
+
+
+def tokens(text: str) -> list[str]:
+    """Words as written, apostrophes straightened, an elided article or negation kept
+    with its apostrophe ("n'", "l'"), English "n't" as "not"."""
+    text = re.sub(r"n[’']t\b", " not", text.replace("’", "'"))
+    return _TOKEN.findall(text)
+
+
+def attributions(text: str, language: str) -> tuple[Attribution, ...]:
+    """Every source marker of ``text`` (``language``'s CLAUSES entry; none without one)."""
+    words = CLAUSES.get(language)
+    if words is None:
+        return ()
+    found: list[Attribution] = []
+    for clause in _CLAUSE_END.split(text):
+        written = tokens(clause)
+        low = [w.casefold() for w in written]
+        taken: set[int] = set()
+        for phrase in words.according_to:
+            wanted = [w.casefold() for w in tokens(phrase)]
+            for i in range(len(low) - len(wanted) + 1):
+                if low[i:i + len(wanted)] == wanted:
+                    after = written[i + len(wanted):i + len(wanted) + _LONGEST_SPEAKER]
+                    who = () if not after or _last(after[0]) in words.pronouns else after
+                    found.append(Attribution(phrase, tuple(who)))
+                    taken.update(range(i, i + len(wanted)))
+        for i, word in enumerate(low):
+            if i in taken:
+                continue
+            head, _, tail = word.partition("-")
+            if word in words.reporting:
+                found.append(Attribution(written[i], _speaker(written, low, i, words)))
+            elif tail and head in words.reporting:  # "précise-t-il", "dice-lo"
+                found.append(Attribution(written[i], ()))
+    return tuple(found)
+
+
+def _speaker(written: list[str], low: list[str], i: int, words: Clauses
+             ) -> tuple[str, ...]:
+    """The speaker of the reporting verb at ``i``: its subject before it, or the words
+    after it when the verb comes first in its clause ("..., a indiqué Jonathan Hoffman")."""
+    before = list(range(max(0, i - _LONGEST_SPEAKER), i))
+    if before and low[before[-1]] in words.passive:
+        return ()  # "was announced": no speaker, or one after "by" that we do not read
+    core = [j for j in before if low[j] not in words.auxiliaries]
+    if core:
+        last = _last(low[core[-1]])
+        if last in words.pronouns or last in words.complementizers:
+            return ()
+        return tuple(written[j] for j in core)
+    after = written[i + 1:i + 1 + _LONGEST_SPEAKER]
+    if not after or after[0].casefold() in words.pronouns | words.complementizers:
+        return ()
+    return tuple(after)
+
+
+def _last(word: str) -> str:
+    """The last part of a hyphenated word: 'il' of 'a-t-il'."""
+    return word.casefold().rsplit("-", 1)[-1]
