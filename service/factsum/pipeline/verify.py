@@ -16,10 +16,21 @@ checks code can make between the two, whatever their languages:
 * the sentence: among the article's sentences, the cited one must be the statement's
   closest match in shared character 4-grams (a restatement of the sentence next to the
   cited one is the commonest small-model slip);
-* length: a statement much shorter or longer than its sentence dropped or added content.
+* length: a statement much shorter or longer than its sentence dropped or added content;
+* negation: the statement denies something exactly when its sentence does ("n'ont fait
+  aucune victime" is not "caused casualties"); a "without" counts where a negation is
+  required but never requires one, and hedges ("pas moins de") deny nothing;
+* attribution: a speaker the sentence names with a reporting verb or an "according to"
+  phrase ("selon le Pentagone", "sagte eine Sprecherin") is still named in the
+  statement, by a source marker of its own ("according to the police") or by the
+  speaker's words; "he said" names nobody.
+
+Negation and attribution words come from factsum.pipeline.lexicon.CLAUSES for the
+sentence's language and the summary language (no installed library carries them); a
+language without an entry gets neither check.
 
 A statement that fails is listed apart with the reason (``Unverified``), counted, and
-never shown as fact. Negation is left to the restatement (no library names negations).
+never shown as fact.
 """
 
 from __future__ import annotations
@@ -35,9 +46,11 @@ from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz
 
 from factsum.models import Article, Claim, Unverified
+from factsum.pipeline.lexicon import CLAUSES
 from factsum.pipeline.numbers import Readings, read
 from factsum.pipeline.quantities import read_mentions
 from factsum.pipeline.sentences import Sentence
+from factsum.pipeline.speakers import attributions, tokens
 
 MIN_LENGTH_RATIO = 0.4
 MAX_LENGTH_RATIO = 2.5
@@ -176,7 +189,79 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         problems.append(f"is {ratio:.1f} times the sentence's length")
     if (other := _closer_sentence(statement, sentence, article_sentences)) is not None:
         problems.append(f"reads like sentence {other.number}, not the one it cites")
+    if (negation := _negation_problem(statement, sentence.text, article_language,
+                                      language)) is not None:
+        problems.append(negation)
+    if (dropped := _dropped_speaker(statement, sentence.text, article_language,
+                                    language)) is not None:
+        problems.append(f"drops the attribution to {dropped}")
     return Verdict(tuple(problems))
+
+
+def negations(text: str, language: str) -> tuple[int, int] | None:
+    """How many negations ``text`` makes in ``language`` (its CLAUSES entry; None for a
+    language without one): (negations proper, denying prepositions such as "without").
+    A negation inside a hedge ("no more than", "pas moins de"), "not only" or a fixed
+    phrase ("sin embargo") denies nothing and is not counted; French "plus" and
+    "personne" negate only beside "ne"."""
+    words = CLAUSES.get(language)
+    if words is None:
+        return None
+    low = [w.casefold() for w in tokens(text)]
+    proper = without = 0
+    for i, word in enumerate(low):
+        if word in words.particle_negations:
+            near = low[max(0, i - 4):i] + low[i + 1:i + 2]
+            if not any(w in words.particles for w in near):
+                continue
+        elif word not in words.negations and word not in words.without:
+            continue
+        if any(low[i - k:i - k + len(seq)] == list(seq)
+               for seq in words.not_negating for k, w in enumerate(seq)
+               if w == word and i - k >= 0):
+            continue
+        if word in words.without:
+            without += 1
+        else:
+            proper += 1
+    return proper, without
+
+
+def _negation_problem(statement: str, sentence: str, article_language: str,
+                      language: str) -> str | None:
+    """A negation dropped ("n'ont fait aucune victime" as "caused casualties") or added.
+    Presence is compared, not the count ("aucun ... ni ..." is one denial in English). A
+    "without" satisfies a negation on the other side but never requires one: "sans
+    relâche" is "relentlessly"."""
+    source, said = negations(sentence, article_language), negations(statement, language)
+    if source is None or said is None:
+        return None
+    if source[0] and not any(said):
+        return "drops the sentence's negation"
+    if said[0] and not any(source):
+        return "adds a negation the sentence lacks"
+    return None
+
+
+def _dropped_speaker(statement: str, sentence: str, article_language: str,
+                     language: str) -> str | None:
+    """The speaker the cited sentence names ("selon le Pentagone", "a indiqué Jonathan
+    Hoffman", "sagte eine Sprecherin") when the statement names none: no source marker
+    with a speaker ("according to the police", "the spokesman said"; "he said" names
+    nobody), and none of the speaker's words (fuzzy, so "Pentagone" is "Pentagon").
+    A changed speaker is the misattribution check's business, not this one's: a body's
+    name may be translated ("Guardia Civil": "the police")."""
+    if language not in CLAUSES:
+        return None
+    named = [a for a in attributions(sentence, article_language) if a.speaker]
+    if not named or any(a.speaker for a in attributions(statement, language)):
+        return None
+    said = _words(statement)
+    for attribution in named:
+        words = [fold(w).strip("'") for w in attribution.speaker]
+        if not any(_same_name(w, s) for w in words if len(w) >= 4 for s in said):
+            return " ".join(attribution.speaker)
+    return None
 
 
 @lru_cache(maxsize=8192)
