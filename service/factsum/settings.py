@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from factsum.errors import ConfigError
-from factsum.llm.config import DEFAULT_PRICES, LLMConfig, Price, StructuredMode, load_prices
+from factsum.llm.config import LLMConfig, Price, StructuredMode, load_prices
 
 __all__ = [
     "MODEL_DEFAULT",
@@ -302,20 +302,15 @@ def with_list_price(settings: Settings) -> Settings:
     return settings.model_copy(update={"prices": {**settings.prices, model: price}})
 
 
-class Settings(BaseModel):
-    """Everything that configures a run. Immutable; pass it in, never read globals."""
-
-    model_config = ConfigDict(frozen=True)
+class Settings(LLMConfig):
+    """Everything that configures a run: the model layer's ``LLMConfig`` (endpoint,
+    request shape, bounds, prices) and what the application adds. Immutable; pass it in,
+    never read globals."""
 
     model: str = Field(default=MODEL_DEFAULT, description="Model name sent to the server.")
     base_url: HttpUrlText | None = Field(default=None,
                                          description="None = OpenAI or local model.")
-    api_key: SecretStr | None = None
     azure_endpoint: HttpUrlText | None = None
-    azure_api_version: str | None = None
-    azure_ad_token: SecretStr | None = Field(
-        default=None, description="Microsoft Entra ID token for Azure (instead of a key).")
-    structured_mode: StructuredMode = StructuredMode.JSON_SCHEMA
     use_local_model: bool = Field(
         default=True, description="Start the embedded model when no endpoint is set."
     )
@@ -326,26 +321,14 @@ class Settings(BaseModel):
                            description="Assembled model files live in its models/.")
     use_cache: bool = True
 
-    max_concurrency: int = Field(default=4, ge=1)
-    request_timeout_s: float = Field(default=600.0, gt=0)
-    max_attempts: int = Field(default=6, ge=1, description="Transport attempts per call.")
-    max_retry_time_s: float = Field(default=300.0, gt=0)
-    max_reasks: int = Field(default=1, ge=0, description="Re-asks after invalid answers.")
-
-    temperature: float = 0.0
-    seed: int | None = 0
-    max_tokens: int = Field(default=2048, ge=16)
     max_sentences_per_article: int = Field(
         default=80, ge=1,
         description="Model calls per article at most (one per sentence); the rest of a "
                     "longer article is cut, and the cut is reported.")
-
-    budget_usd: float | None = Field(default=None, ge=0)
     allow_over_budget: bool = Field(
         default=False,
         description="Start a run whose estimated cost exceeds the budget (--yes); the "
                     "budget still stops it when spent.")
-    prices: Mapping[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     @property
     def llm(self) -> LLMConfig:
