@@ -146,6 +146,9 @@ def test_fold_and_calendar_names() -> None:
     assert calendar_names("ce mercredi 8 janvier", "fr") == {("day", 2), ("month", 1)}
     assert calendar_names("Wednesday, January 8", "en") == {("day", 2), ("month", 1)}
     assert calendar_names("am Mittwoch, 8. Januar", "de") == {("day", 2), ("month", 1)}
+    # Portuguese weekdays are hyphenated
+    assert calendar_names("na segunda-feira, 8 de janeiro", "pt") == {("day", 0),
+                                                                       ("month", 1)}
 
 
 @pytest.mark.parametrize("statement", [
@@ -277,6 +280,15 @@ def test_what_is_not_a_negation(language: str, text: str, statement: str) -> Non
     ("pt", "O treinador disse que o avançado está lesionado no joelho.",
      "The coach said that the striker has a knee injury.",
      "The striker has an injury to his knee."),
+    ("pt", "A ponte vai reabrir na segunda-feira, escreveu o presidente da câmara nas redes "
+     "sociais.",
+     "The bridge will reopen on Monday, the mayor wrote on social media.",
+     "The bridge will reopen on Monday after the repairs."),
+    # a word the sentence also uses outside the speaker does not stand for the speaker
+    ("fr", "Un glissement de terrain a coupé la route de Bourg-Neuf, a indiqué la mairie "
+     "de Bourg-Neuf.",
+     "A landslide cut the road to Bourg-Neuf, the town hall of Bourg-Neuf said.",
+     "A landslide has cut off the road to Bourg-Neuf."),
 ])
 def test_a_dropped_attribution_fails_in_every_language(language: str, text: str,
                                                        faithful: str, slip: str) -> None:

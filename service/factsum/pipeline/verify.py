@@ -96,7 +96,8 @@ def _calendar_words(language: str) -> dict[str, tuple[str, int]]:
     return out
 
 
-_DATE_WORD = re.compile(r"[^\W\d_]+|\d{1,2}(?!\d)")
+_DATE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d{1,2}(?!\d)")
+"""Words, hyphenated ones whole (Portuguese weekdays: "segunda-feira"), and day numbers."""
 
 
 def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
@@ -257,9 +258,13 @@ def _dropped_speaker(statement: str, sentence: str, article_language: str,
     if not named or any(a.speaker for a in attributions(statement, language)):
         return None
     said = _words(statement)
+    sentence_words = Counter(fold(w).strip("'") for w in tokens(sentence))
     for attribution in named:
-        words = [fold(w).strip("'") for w in attribution.speaker]
-        if not any(_same_name(w, s) for w in words if len(w) >= 4 for s in said):
+        words = Counter(fold(w).strip("'") for w in attribution.speaker)
+        # A word the sentence also uses outside the speaker says nothing about the
+        # speaker: "Meuse" of "BRÉVANNES (Meuse) ... a indiqué la préfecture de la Meuse".
+        own = [w for w, n in words.items() if len(w) >= 4 and sentence_words[w] <= n]
+        if not any(_same_name(w, s) for w in own for s in said):
             return " ".join(attribution.speaker)
     return None
 
