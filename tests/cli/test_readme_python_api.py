@@ -9,9 +9,11 @@ test fixtures, not model output.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 from factsum import Settings, Summary, asummarize, summarize, to_markdown
@@ -57,3 +59,15 @@ def test_the_library_logger_prints_nothing_unasked() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert run.stderr == ""
+
+
+def test_summarize_and_asummarize_have_one_typed_signature() -> None:
+    """The first parameter is ``articles`` in both, typed (not ``object``), and the
+    keyword arguments and defaults are the same."""
+    sync, both = inspect.signature(summarize), inspect.signature(asummarize)
+    assert list(sync.parameters) == list(both.parameters)
+    assert next(iter(sync.parameters)) == "articles"
+    assert [p.default for p in sync.parameters.values()] == [
+        p.default for p in both.parameters.values()]
+    articles = typing.get_type_hints(summarize)["articles"]
+    assert typing.get_args(articles) and typing.get_args(articles)[0] is not object
