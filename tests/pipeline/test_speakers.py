@@ -96,6 +96,9 @@ def test_the_outlet_s_voice_is_not_a_speaker() -> None:
     ("it", "Secondo la Protezione civile, 300 persone sono state evacuate.", "secondo la",
      "Protezione civile"),
     ("pt", "O clube anunciou a contratação do avançado.", "anunciou", "O clube"),
+    # Portuguese "a" is an article as well as a preposition
+    ("pt", "«As vendas subiram», disse a presidente executiva Ana Costa.", "disse",
+     "a presidente executiva Ana Costa"),
     ("en", "Iran fired missiles, said Jonathan Hoffman.", "said", "Jonathan Hoffman"),
 ])
 def test_the_speaker_a_sentence_names(language: str, sentence: str, marker: str,
@@ -125,6 +128,12 @@ def test_a_marker_that_names_nobody(language: str, sentence: str) -> None:
 ])
 def test_no_marker(language: str, sentence: str) -> None:
     assert attributions(sentence, language) == ()
+
+
+def test_a_verb_final_german_clause() -> None:
+    [found] = attributions("Der Wechsel ist perfekt, wie der Verein am Dienstag "
+                           "bekanntgab.", "de")
+    assert "Verein" in found.speaker
 
 
 def test_tokens_keep_elisions_and_read_n_t() -> None:

@@ -323,3 +323,38 @@ def test_a_pronoun_is_not_the_speaker_the_sentence_names() -> None:
 def test_what_is_not_a_dropped_attribution(language: str, text: str,
                                            statement: str) -> None:
     assert single(text, language, statement).ok
+
+
+@pytest.mark.parametrize(("language", "text", "slip", "who"), [
+    # a pronoun resolved from another sentence, and an attribution made up
+    ("fr", "«Il est clair que ces missiles ont été tirés depuis l'Iran», a-t-il précisé.",
+     "It is clear that these missiles were fired from Iran, according to the Pentagon.",
+     "the Pentagon"),
+    ("es", "No es el primer ataque de este tipo contra un hospital de la región.",
+     "The police said this is not the first attack of its kind on a hospital in the region.",
+     "The police"),
+    ("de", "Das Umweltministerium ließ vorsorglich Messungen an der Grenze vornehmen.",
+     "The fire brigade said the ministry had measurements taken at the border.",
+     "The fire brigade"),
+    ("it", "Il tribunale ha inflitto all'ex sindaco quattro anni di reclusione.",
+     "The court sentenced the former mayor to four years in prison, prosecutors said.",
+     "prosecutors"),
+])
+def test_an_added_speaker_fails(language: str, text: str, slip: str, who: str) -> None:
+    assert single(text, language, slip).problems == (
+        f"gives it to {who}, whom the sentence does not name",)
+
+
+@pytest.mark.parametrize(("language", "text", "statement"), [
+    # the statement's speaker is the sentence's subject, whatever its verb
+    ("pt", "O clube oficializou a contratação do avançado brasileiro.",
+     "The club announced the signing of the Brazilian striker."),
+    ("it", "Il Comune ha diffuso il bilancio definitivo dell'alluvione.",
+     "The Comune said the final toll of the flood had been released."),
+    # a translated body where the sentence names one is the dropped-speaker check's
+    # business, not this one's
+    ("fr", "Selon les enquêteurs, l'argent était versé sur un compte à Lugano.",
+     "According to the police, the money was paid into an account in Lugano."),
+])
+def test_what_is_not_an_added_speaker(language: str, text: str, statement: str) -> None:
+    assert single(text, language, statement).ok

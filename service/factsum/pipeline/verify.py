@@ -23,7 +23,8 @@ checks code can make between the two, whatever their languages:
 * attribution: a speaker the sentence names with a reporting verb or an "according to"
   phrase ("selon le Pentagone", "sagte eine Sprecherin") is still named in the
   statement, by a source marker of its own ("according to the police") or by the
-  speaker's words; "he said" names nobody.
+  speaker's words; "he said" names nobody. Conversely a statement may not give itself
+  a speaker its sentence does not name ("the Pentagon said" for "a-t-il précisé").
 
 Negation and attribution words come from factsum.pipeline.lexicon.CLAUSES for the
 sentence's language and the summary language (no installed library carries them); a
@@ -196,6 +197,9 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     if (dropped := _dropped_speaker(statement, sentence.text, article_language,
                                     language)) is not None:
         problems.append(f"drops the attribution to {dropped}")
+    elif (added := _added_speaker(statement, sentence.text, article_language,
+                                  language)) is not None:
+        problems.append(f"gives it to {added}, whom the sentence does not name")
     return Verdict(tuple(problems))
 
 
@@ -241,6 +245,24 @@ def _negation_problem(statement: str, sentence: str, article_language: str,
         return "drops the sentence's negation"
     if said[0] and not any(source):
         return "adds a negation the sentence lacks"
+    return None
+
+
+def _added_speaker(statement: str, sentence: str, article_language: str,
+                   language: str) -> str | None:
+    """A speaker the statement names ("the Pentagon said") where its sentence names
+    none (no source marker, or only "he said") and has none of the speaker's words: the
+    model resolved a pronoun from elsewhere or made the attribution up."""
+    if language not in CLAUSES or article_language not in CLAUSES:
+        return None
+    if any(a.speaker for a in attributions(sentence, article_language)):
+        return None  # a changed speaker is the misattribution check's business
+    source = {fold(w).strip("'") for w in tokens(sentence)}
+    for attribution in attributions(statement, language):
+        words = [fold(w).strip("'") for w in attribution.speaker]
+        words = [w for w in words if len(w) >= 4]
+        if words and not any(_same_name(w, s) for w in words for s in source):
+            return " ".join(attribution.speaker)
     return None
 
 
