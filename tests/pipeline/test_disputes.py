@@ -306,3 +306,33 @@ def test_clauses_sharing_one_word_or_a_reporting_verb_are_not_one_fact() -> None
     assert not same_clause("bridge", "bridge reopened")
     assert same_clause("signed contract until", "player signed contract until")
     assert not same_clause("", "signed contract until")
+
+
+def test_a_toll_whose_clause_names_nothing_the_others_report_is_another_incident() -> None:
+    # The seeds: the Iraqi army's "no casualties" and the Iranians' "at least 80 dead"
+    # are the strike's toll; "a stampede left more than 50 dead" (at the general's
+    # funeral) speaks of nothing the other sources report: not a position on it.
+    raids = claim("a:s11", qty("no casualties", 0, kind="killed", unit="casualties"),
+                  statement="These raids would not have caused casualties, according to "
+                            "the Iraqi army, and the Iranians announced at least 80 dead.")
+    iranians = claim("b:s12", qty("at least 80 dead", 80, "at least", "killed", "dead"),
+                     statement="The Iranians announced at least 80 dead after the raids.")
+    stampede = claim("c:s30", qty("more than 50 dead", 50, "more than", "killed", "dead"),
+                     statement="But a stampede left more than 50 dead, according to local "
+                               "officials.")
+    [dispute] = disputes([raids, iranians, stampede])
+    assert [p.claim_ids for p in dispute.positions] == [["a:s11"], ["b:s12"]]
+
+
+def test_a_toll_in_one_word_the_others_do_not_use_still_counts() -> None:
+    # One unshared word is a synonym as often as another incident.
+    blast = claim("a:s1", qty("12 people", 12, kind="killed", unit="people"),
+                  statement="The blast killed 12 people.")
+    explosion = claim("b:s1", qty("9 people", 9, kind="killed", unit="people"),
+                      statement="The explosion killed 9 people.")
+    [dispute] = disputes([blast, explosion])
+    assert [p.claim_ids for p in dispute.positions] == [["b:s1"], ["a:s1"]]
+    # Two words no other source uses: another incident.
+    riot = claim("a:s1", qty("12 people", 12, kind="killed", unit="people"),
+                 statement="A stadium riot killed 12 people.")
+    assert disputes([riot, explosion]) == []

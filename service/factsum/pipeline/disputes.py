@@ -6,10 +6,17 @@ figures answer the same question when they are of the same kind (a toll: people 
 injured, missing, evacuated...) or count the same noun (missiles, tonnes, euros). A
 time of day is compared only between claims restating the same fact.
 
-Every figure of the event is compared, so a second incident's toll reported in the
-same articles (the seeds' funeral stampede next to the strike) stands as one more
-position, with its quote for the reviewer to set aside: telling incidents apart needs
-an understanding of the sentence that neither code nor the embedded model has shown.
+Every figure of the event is compared, except a toll whose clause speaks only of
+things no other independent source speaks of: "But a stampede left more than 50 dead",
+where the other sources write of strikes, raids and missiles, is another incident's
+toll (see ``_another_incident``). Telling incidents apart in general needs an
+understanding of the sentence that neither code nor the embedded model has shown; this
+check only sets aside a toll whose own clause names nothing the others report, so a
+second incident named in words the others also use still stands as one more position,
+with its quote for the reviewer to set aside.
+
+Weekdays and years (``categorical_disputes``) are compared between claims of one fact,
+or whose clauses holding the value say the same thing (``same_clause``).
 
 Positions: one per speaker and compatible range (one speaker's "a dozen" and "more than
 a dozen" is one position), and one per identical figure; a question becomes a dispute
@@ -35,7 +42,7 @@ from factsum.pipeline.lexicon import lexicon
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import PEOPLE_KINDS, question
 from factsum.pipeline.reconcile import SAME_FACT, content
-from factsum.pipeline.verify import calendar_names
+from factsum.pipeline.verify import calendar_names, fold
 
 __all__ = ["PEOPLE_KINDS", "Said", "categorical_disputes", "figure_disputes",
            "label_language", "labels", "question", "same_clause", "topic", "value_disputes"]
@@ -135,8 +142,17 @@ def figure_disputes(
     for the topics.
     """
     by_question: dict[tuple[str, str], list[_Figure]] = {}
+    said_by: dict[str, set[str]] = {}  # independence group -> stems of its statements
     for claim in claims:
+        said_by.setdefault(groups[claim.article_id], set()).update(
+            _stems(content(claim.statement)))
+    for claim in claims:
+        others = set().union(*(stems for group, stems in said_by.items()
+                               if group != groups[claim.article_id]))
         for q in claim.quantities:
+            if q.kind in PEOPLE_KINDS and _another_incident(claim.statement, q.text, others,
+                                                             language):
+                continue  # another incident's toll: no position on the event's
             named = speakers.get(claim.id, "")
             source = groups[claim.article_id]
             figure = _Figure(claim, q, source, named or outlets[claim.article_id],
@@ -151,6 +167,37 @@ def figure_disputes(
         elif (d := _dispute(key, figures, language)) is not None:
             disputes.append(d)
     return disputes
+
+
+MIN_UNSHARED_WORDS = 2
+"""Content words a figure's clause must have, none said by another source, for the
+figure to be taken for another incident's (see ``_another_incident``)."""
+
+
+def _another_incident(statement: str, text: str, others: set[str], language: str) -> bool:
+    """Whether the figure ``text`` of ``statement`` belongs to an incident no other
+    independent source reports: its clause, less the figure's own words, has two
+    content words or more (``MIN_UNSHARED_WORDS``) and no other source's statements
+    use any of them ("But a stampede left more than 50 dead", where the others speak of
+    strikes and raids). Words are compared by their first five letters, so that
+    "Iranians" and "Iranian" count as shared; one unshared word is not enough (a
+    synonym: "the blast killed 12" where the others write "explosion")."""
+    at = statement.find(text)
+    if at < 0:
+        return False
+    marked = f"{statement[:at]} {_MARK} {statement[at + len(text):]}"
+    harm = {fold(w) for w in lexicon(language).people}  # the toll's words, not its cause
+    words = _stems(" ".join(w for w in _clause_of(marked, _MARK, language).split()
+                            if w != _MARK.casefold() and w not in harm))
+    return len(words) >= MIN_UNSHARED_WORDS and not words & others
+
+
+_MARK = "FIGUREHERE"
+
+
+def _stems(words: str) -> set[str]:
+    """Words cut to their first five letters: a stemmer for any language."""
+    return {w[:5] for w in words.split()}
 
 
 def _by_fact(items: Sequence[Item], related: Callable[[Item, Item], bool]
