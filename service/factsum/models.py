@@ -105,7 +105,8 @@ class Claim(BaseModel):
 
 
 class Skipped(BaseModel):
-    """An input that could not be used, and why (it contributes nothing)."""
+    """An input that could not be used (unreadable, empty, a duplicate) or an article
+    whose extraction failed, and why: it contributes nothing."""
 
     source: str = Field(description="The input's file name, record id or item-N.")
     problem: str

@@ -88,6 +88,10 @@ def test_an_event_with_a_failed_article_is_not_stored(event: Path, tmp_path: Pat
 
     broken = _run(event, tmp_path / "cache", ScriptedTransport(refuse))
     assert broken.article_errors
+    # The summary says which article failed and why, next to the unusable inputs.
+    skipped = {s.source: s.problem for s in broken.summary.skipped}
+    assert skipped[SEED.name].startswith("extraction failed: ")
+    assert "extraction failed" in render_markdown(broken.summary)
     assert _stored(event, tmp_path / "cache") is None
     # The rerun goes through the pipeline again (here the per-call cache replays the
     # same bad answer, so it fails the same way), and is not served a partial summary.

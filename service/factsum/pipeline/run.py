@@ -186,8 +186,11 @@ async def _summarize_event(
         unverified=built.unverified,
         # The file's name, not the path it was given by: a summary reads the same
         # wherever the event was summarised from.
-        skipped=[Skipped(source=os.path.basename(e.source) or e.source, problem=e.problem)
-                 for e in input_errors],
+        skipped=[*(Skipped(source=os.path.basename(e.source) or e.source, problem=e.problem)
+                   for e in input_errors),
+                 *(Skipped(source=os.path.basename(a.source) or a.source,
+                           problem=f"extraction failed: {article_errors[a.id]}")
+                   for a in articles if a.id in article_errors)],
         stats=SummaryStats(
             articles=len(articles),
             independent_sources=len(set(built.groups.values())),
