@@ -336,3 +336,29 @@ def test_a_toll_in_one_word_the_others_do_not_use_still_counts() -> None:
     riot = claim("a:s1", qty("12 people", 12, kind="killed", unit="people"),
                  statement="A stadium riot killed 12 people.")
     assert disputes([riot, explosion]) == []
+
+
+def test_a_toll_or_count_in_a_statement_naming_a_year_is_that_year_s() -> None:
+    now = claim("a:s2", qty("4 people", 4, kind="injured", unit="people"),
+                statement="Four people were slightly injured in the fire.")
+    before = claim("b:s7", qty("at least 12 injuries", 12, "at least", "injured",
+                               "injuries"),
+                   statement="In 2019, a fire on the same site caused at least 12 injuries.")
+    assert disputes([now, before]) == []
+    # Two sources giving different tolls for the same year do disagree.
+    before_too = claim("c:s5", qty("8 injured", 8, kind="injured", unit="injured"),
+                       statement="The 2019 fire on the same site left 8 injured.")
+    [dispute] = disputes([now, before, before_too])
+    assert [p.claim_ids for p in dispute.positions] == [["c:s5"], ["b:s7"]]
+    # Head counts alike; an amount is compared whatever year its statement names (the
+    # year is as often its term as its date).
+    rescued = claim("a:s3", qty("45 people", 45, unit="people"),
+                    statement="Firefighters rescued 45 people.")
+    in_1982 = claim("b:s4", qty("38 people", 38, unit="people"),
+                    statement="The worst flood since 1982, which killed 38 people.")
+    assert disputes([rescued, in_1982]) == []
+    fee = claim("a:s1", qty("45 million euros", 45e6, kind="money", unit="euro"),
+                statement="The club paid 45 million euros.")
+    term = claim("b:s1", qty("52 million euros", 52e6, kind="money", unit="euro"),
+                 statement="The club will pay 52 million euros and he signed until 2029.")
+    assert len(disputes([fee, term])) == 1

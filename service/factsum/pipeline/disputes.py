@@ -15,6 +15,9 @@ check only sets aside a toll whose own clause names nothing the others report, s
 second incident named in words the others also use still stands as one more position,
 with its quote for the reviewer to set aside.
 
+A toll or a head count in a statement that names a year is that year's (``DATED_KINDS``):
+another year's fire is not this one's.
+
 Weekdays and years (``categorical_disputes``) are compared between claims of one fact,
 or whose clauses holding the value say the same thing (``same_clause``).
 
@@ -141,7 +144,7 @@ def figure_disputes(
     ``outlets``: article id -> the outlet's label; ``language``: the summary language,
     for the topics.
     """
-    by_question: dict[tuple[str, str], list[_Figure]] = {}
+    by_question: dict[tuple[tuple[str, str], tuple[str, ...]], list[_Figure]] = {}
     said_by: dict[str, set[str]] = {}  # independence group -> stems of its statements
     for claim in claims:
         said_by.setdefault(groups[claim.article_id], set()).update(
@@ -157,9 +160,11 @@ def figure_disputes(
             source = groups[claim.article_id]
             figure = _Figure(claim, q, source, named or outlets[claim.article_id],
                              named or f"source {source}")
-            by_question.setdefault(question(q), []).append(figure)
+            dated = tuple(sorted(set(_YEAR.findall(claim.statement)))) \
+                if q.kind in DATED_KINDS else ()
+            by_question.setdefault((question(q), dated), []).append(figure)
     disputes = []
-    for key, figures in by_question.items():
+    for (key, _dated), figures in by_question.items():
         if key[0] == "time":
             for subset in _by_fact(figures, lambda a, b: same_fact(a.claim.id, b.claim.id)):
                 if (d := _dispute(key, subset, language)) is not None:
@@ -168,6 +173,13 @@ def figure_disputes(
             disputes.append(d)
     return disputes
 
+
+DATED_KINDS = PEOPLE_KINDS | {"count"}
+"""Kinds of figure that a year in their statement dates: "In 2019, a fire on the same
+site caused at least 12 injuries" answers how many were hurt in 2019, not in the event,
+and is compared only with tolls of statements naming the same years. An amount or a
+rate is left alone: a year beside it is as often its term ("52 million euros ... a
+contract until 2029", "growth of 8 % by 2027") as its date."""
 
 MIN_UNSHARED_WORDS = 2
 """Content words a figure's clause must have, none said by another source, for the
