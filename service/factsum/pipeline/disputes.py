@@ -432,12 +432,11 @@ def _clause_of(statement: str, value: str, language: str) -> str:
     found = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", statement, re.IGNORECASE)
     if found is None:
         return ""
-    at = found.start()
     conjunctions = "|".join(map(re.escape, sorted(lexicon(language).conjunctions)))
     end = re.compile(rf"{_CLAUSE_END.pattern}|(?i:\b(?:{conjunctions})\b)"
                      if conjunctions else _CLAUSE_END.pattern)
-    starts = [m.end() for m in end.finditer(statement, 0, at)]
-    stop = end.search(statement, at + len(value))
+    starts = [m.end() for m in end.finditer(statement, 0, found.start())]
+    stop = end.search(statement, found.end())
     clause = statement[starts[-1] if starts else 0:stop.start() if stop else len(statement)]
     skip = _slot_words(language)
     return " ".join(w for w in content(clause).split() if w not in skip)
