@@ -201,3 +201,17 @@ def test_french_statements() -> None:
 def test_french_more_than_a_dozen() -> None:
     assert figures("Le Pentagone a annoncé plus d'une douzaine de missiles.", "fr") == [
         (12, "more than", "count", "missiles")]
+
+
+def test_a_currency_s_adjective_before_a_plural_noun_counts_that_noun() -> None:
+    # "Iranian" and "Iraqi" are words of CLDR's "Iranian rial" and "Iraqi dinar": before
+    # a plural noun they qualify it (the seeds' 002 read as 22 rials and 2 dinars).
+    found = read_mentions("In less than an hour, 22 Iranian missiles struck two Iraqi "
+                          "bases.", "en")
+    assert [(m.value, m.kind, m.unit) for m in found] == [
+        (22, "count", "missiles"), (2, "count", "bases")]
+    # A currency's own noun, with or without a noun after it, is still money.
+    [ransom] = read_mentions("They demanded 2 million dollars ransom.", "en")
+    assert (ransom.value, ransom.kind) == (2_000_000, "money")
+    [fee] = read_mentions("A fee of 45 million euros plus add-ons.", "en")
+    assert (fee.value, fee.kind) == (45_000_000, "money")

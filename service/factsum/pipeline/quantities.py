@@ -319,12 +319,28 @@ def _noun_after(lower: list[str], at: int, lex: Lexicon,
         if lower[j] in lex.people:
             return j
     for j in window[:1]:
-        if units and (lower[j] in units or lower[j].removesuffix("s") in units):
+        if units and (lower[j] in units or lower[j].removesuffix("s") in units) \
+                and not _currency_adjective(lower, j, window, units):
             return j
     for j in window:
         if len(lower[j]) >= 4 and lower[j].endswith(("s", "x")):
             return j
     return window[0]
+
+
+def _currency_adjective(lower: list[str], j: int, window: list[int],
+                        units: dict[str, Kind]) -> bool:
+    """Whether the word at ``j``, a word of a currency's name, qualifies the plural noun
+    after it: "22 Iranian missiles" counts missiles ("Iranian" is a word of "Iranian
+    rial"), while "2 million dollars ransom" is money."""
+    word, after = lower[j], j + 1
+    if "money" not in (units.get(word), units.get(word.removesuffix("s"))):
+        return False
+    if after not in window:
+        return False
+    noun = lower[after]
+    return (noun not in units and noun.removesuffix("s") not in units
+            and len(noun) >= 4 and noun.endswith(("s", "x")))
 
 
 def _kind(noun: str, language: str, lex: Lexicon) -> tuple[Kind, str]:
