@@ -362,3 +362,17 @@ def test_a_toll_or_count_in_a_statement_naming_a_year_is_that_year_s() -> None:
     term = claim("b:s1", qty("52 million euros", 52e6, kind="money", unit="euro"),
                  statement="The club will pay 52 million euros and he signed until 2029.")
     assert len(disputes([fee, term])) == 1
+
+
+def test_one_speaker_is_one_position_whatever_the_order_of_the_figures() -> None:
+    # The seeds: an outlet's own "more than 12" comes first; the Pentagon's "a dozen"
+    # (one outlet) and "more than a dozen" (another, identical to the first figure)
+    # follow. The Pentagon's two figures are one position, not two.
+    claims = [claim("a:s4", qty("more than 12 missiles", 12, "more than")),
+              claim("b:s5", qty("a dozen missiles", 12, "about")),
+              claim("c:s4", qty("more than a dozen missiles", 12, "more than")),
+              claim("a:s9", qty("6 missiles", 6))]
+    speakers = {"b:s5": "the Pentagon", "c:s4": "the Pentagon", "a:s9": "the Iraqi army"}
+    [dispute] = disputes(claims, speakers=speakers)
+    assert [sorted(p.claim_ids) for p in dispute.positions] == [
+        ["a:s9"], ["a:s4", "b:s5", "c:s4"]]

@@ -244,18 +244,30 @@ def _dispute(key: tuple[str, str], figures: list[_Figure], language: str
 
 
 def _positions(figures: list[_Figure]) -> list[list[_Figure]]:
-    """Figures merged into positions (see the module docstring)."""
-    positions: list[list[_Figure]] = []
-    for figure in figures:
-        for position in positions:
-            same_speaker = any(f.speaker == figure.speaker for f in position)
-            if (same_speaker and all(overlaps(f.range, figure.range) for f in position)) or \
-                    any(_same_figure(f.quantity, figure.quantity) for f in position):
-                position.append(figure)
+    """Figures merged into positions (see the module docstring), whatever their order:
+    two positions are merged while one speaker is in both and all their ranges overlap,
+    or both hold one identical figure (the Pentagon's "a dozen" joins the position that
+    its "more than a dozen" joined through another outlet's identical figure)."""
+    positions = [[figure] for figure in figures]
+    merged = True
+    while merged:
+        merged = False
+        for i, first in enumerate(positions):
+            for second in positions[i + 1:]:
+                if _one_position(first, second):
+                    first.extend(second)
+                    positions.remove(second)
+                    merged = True
+                    break
+            if merged:
                 break
-        else:
-            positions.append([figure])
     return positions
+
+
+def _one_position(first: list[_Figure], second: list[_Figure]) -> bool:
+    same_speaker = bool({f.speaker for f in first} & {f.speaker for f in second})
+    return (same_speaker and all(overlaps(a.range, b.range) for a in first for b in second)
+            ) or any(_same_figure(a.quantity, b.quantity) for a in first for b in second)
 
 
 def _same_figure(a: Quantity, b: Quantity) -> bool:
