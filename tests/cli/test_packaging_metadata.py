@@ -11,8 +11,6 @@ import re
 import tomllib
 from pathlib import Path
 
-import pytest
-
 PROJECT = tomllib.loads(
     (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
 )["project"]
