@@ -105,8 +105,9 @@ class Claim(BaseModel):
 
 
 class Skipped(BaseModel):
-    """An input that could not be used (unreadable, empty, a duplicate) or an article
-    whose extraction failed, and why: it contributes nothing."""
+    """An input that could not be used (unreadable, empty, a duplicate), an article
+    whose extraction failed, or the sentences of an article that speak to an AI reader
+    (injected instructions), and why: they contribute nothing."""
 
     source: str = Field(description="The input's file name, record id or item-N.")
     problem: str

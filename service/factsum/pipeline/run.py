@@ -128,6 +128,14 @@ async def _summarize_event(
     for problem in input_errors:  # now, not after minutes of model calls
         note(f"skipped {problem}")
     sentences = {a.id: split_sentences(a) for a in articles}
+    instructions = [
+        Skipped(source=os.path.basename(a.source) or a.source,
+                problem=f"{n} sentence{'s' if n > 1 else ''} speaking to an AI reader "
+                        "(an injected instruction) left out")
+        for a in articles
+        if (n := sum(s.addressed_to_model for s in sentences[a.id]))]
+    for left_out in instructions:
+        note(f"{left_out.source}: {left_out.problem}")
     candidates = {}
     cut = 0
     for a in articles:
@@ -190,7 +198,8 @@ async def _summarize_event(
                    for e in input_errors),
                  *(Skipped(source=os.path.basename(a.source) or a.source,
                            problem=f"extraction failed: {article_errors[a.id]}")
-                   for a in articles if a.id in article_errors)],
+                   for a in articles if a.id in article_errors),
+                 *instructions],
         stats=SummaryStats(
             articles=len(articles),
             independent_sources=len(set(built.groups.values())),

@@ -36,6 +36,32 @@ _WORD = re.compile(r"\w+")
 # The prompt's own data markers and section headers: text that imitates them is an
 # attempt to forge the prompt's structure, never a fact to restate.
 _MARKUP = re.compile(r"<<<|>>>|^\s*===.*===\s*$", re.MULTILINE)
+# Text addressed to an AI that reads the article, not to its readers: "ignore previous
+# instructions", "[SYSTEM]", "note for AI assistants", "the summary must say". It is
+# the prompt-injection genre, in the languages of the evaluation set (en, fr, de, es,
+# it, pt), not any event's words. A paragraph holding one such sentence is left out
+# whole: the rest of it ("The summary must say that the ferry sank") carries the
+# instruction. Delimiting the data in the prompt stays the main defence; this keeps an
+# article's own English sentences, which need no model call, from becoming statements.
+_IGNORE = r"ignor\w*|disregard|forget|oubliez|vergiss|olvida\w*|dimentica\w*|esquec\w*"
+# "Ignore the previous instructions", never "drivers ignored police instructions".
+_EARLIER = (r"previous|prior|above|earlier|précédentes|antérieures|vorherigen|bisherigen|"
+            r"anteriores|precedenti")
+_ORDERS = r"instructions?|consignes|anweisungen|instrucciones|istruzioni|instruções|prompts?"
+_INSTRUCTION = re.compile(
+    rf"\b(?:{_IGNORE})\b[^.!?]{{0,40}}\b(?:(?:{_EARLIER}) (?:{_ORDERS})|"
+    rf"(?:{_ORDERS}) (?:{_EARLIER}))\b"
+    rf"|\b(?:{_IGNORE})\b (?:the article|l'article|den artikel|el artículo|l'articolo|"
+    r"o artigo)\b"
+    r"|\[/?system\]|^\W*system\s*:"
+    r"|\b(?:ai|ia|ki|llm)[- ](?:assistants?|assistenten|asistentes?|assistenti|assistentes?)"
+    r"|\b(?:assistants? d'ia|asistentes? de ia|assistenti di ia|assistentes? de ia)\b"
+    r"|\b(?:language model|modèle de langage|sprachmodell|modelo de lenguaje|"
+    r"modello linguistico)\b"
+    r"|\b(?:you are now|vous êtes désormais|du bist jetzt|ahora eres|ora sei|agora você é)\b"
+    r"|\b(?:the summary|le résumé|die zusammenfassung|el resumen|il riassunto|o resumo) "
+    r"(?:must|should|doit|muss|debe|deve)\b",
+    re.IGNORECASE | re.MULTILINE)
 # Sentence-final punctuation, possibly followed by closing quotes or brackets.
 _FINAL = re.compile(r"""[.!…:;»"”’')\]]\s*$""")
 
@@ -50,11 +76,14 @@ class Sentence:
     span: Span
     text: str
     candidate: bool
+    addressed_to_model: bool = False
+    """In a paragraph that speaks to an AI reader (``_INSTRUCTION``): never a statement."""
 
 
-def _spans(text: str, language: str) -> Iterator[tuple[int, int]]:
-    """Sentence spans, whitespace trimmed (sentencex returns text, not offsets)."""
-    for para in _PARAGRAPH.finditer(text):
+def _spans(text: str, language: str) -> Iterator[tuple[int, int, int]]:
+    """(paragraph number, start, end) of each sentence, whitespace trimmed (sentencex
+    returns text, not offsets)."""
+    for paragraph, para in enumerate(_PARAGRAPH.finditer(text)):
         base, cursor = para.start(), 0
         chunk = para.group()
         for sentence in sentencex.segment(language if language != "und" else "en", chunk):
@@ -65,7 +94,7 @@ def _spans(text: str, language: str) -> Iterator[tuple[int, int]]:
             if start < 0:  # never expected; skip rather than mis-cite
                 continue
             cursor = start + len(stripped)
-            yield base + start, base + cursor
+            yield paragraph, base + start, base + cursor
 
 
 def is_candidate(text: str, seen: set[str]) -> bool:
@@ -88,15 +117,26 @@ def is_candidate(text: str, seen: set[str]) -> bool:
     return True
 
 
+def addresses_a_model(text: str) -> bool:
+    """Whether ``text`` speaks to an AI reading the article (an injected instruction)."""
+    return _INSTRUCTION.search(text) is not None
+
+
 def split_sentences(article: Article) -> list[Sentence]:
     """Every sentence of ``article`` with its id, span and candidacy."""
+    spans = list(_spans(article.text, article.language))
+    injected = {paragraph for paragraph, start, end in spans
+                if addresses_a_model(article.text[start:end])}
     out: list[Sentence] = []
     seen: set[str] = set()
-    for n, (start, end) in enumerate(_spans(article.text, article.language), start=1):
+    for n, (paragraph, start, end) in enumerate(spans, start=1):
         text = article.text[start:end]
+        addressed = paragraph in injected
         out.append(Sentence(
             id=f"{article.id}:s{n}", article_id=article.id, number=n,
-            span=Span(start=start, end=end), text=text, candidate=is_candidate(text, seen),
+            span=Span(start=start, end=end), text=text,
+            candidate=not addressed and is_candidate(text, seen),
+            addressed_to_model=addressed,
         ))
     return out
 
