@@ -149,6 +149,10 @@ def test_fold_and_calendar_names() -> None:
     # Portuguese weekdays are hyphenated
     assert calendar_names("na segunda-feira, 8 de janeiro", "pt") == {("day", 0),
                                                                        ("month", 1)}
+    # German writes the time of day onto the weekday: "Sunday evening", "Thursday morning"
+    assert calendar_names("am späten Sonntagabend", "de") == {("day", 6)}
+    assert calendar_names("am frühen Donnerstagmorgen", "de") == {("day", 3)}
+    assert calendar_names("la domination du marché", "fr") == set()
 
 
 @pytest.mark.parametrize("statement", [

@@ -97,6 +97,17 @@ def _calendar_words(language: str) -> dict[str, tuple[str, int]]:
     return out
 
 
+def _compound_day(token: str, words: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    """The weekday a compound word starts with ("sonntagabend", "donnerstagmorgen",
+    "zondagavond"), for the languages that write them as one word; only weekday names
+    of five letters or more, so no short name hides inside an ordinary word."""
+    for name, value in words.items():
+        if value[0] == "day" and len(name) >= 5 and token.startswith(name) \
+                and len(token) > len(name):
+            return value
+    return None
+
+
 _DATE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d{1,2}(?!\d)")
 """Words, hyphenated ones whole (Portuguese weekdays: "segunda-feira"), and day numbers."""
 
@@ -109,7 +120,7 @@ def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
     tokens = _DATE_WORD.findall(fold(text))
     found = set()
     for i, token in enumerate(tokens):
-        name = words.get(token)
+        name = words.get(token) or _compound_day(token, words)
         if name is None:
             continue
         if name[0] == "day" or any(t.isdigit() for t in tokens[max(0, i - 2):i + 3]):
