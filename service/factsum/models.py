@@ -97,10 +97,12 @@ class Claim(BaseModel):
     span: Span
     translated: bool = Field(description="The statement is a translation of the quote.")
     quantities: list[Quantity]
-    origin: Literal["model", "date_reader"] = Field(
+    origin: Literal["model", "date_reader", "figure_only"] = Field(
         default="model",
         description="'model': restated by the LLM and checked in code; 'date_reader': a "
-        "date given with its weekday, read in code from the quoted sentence.",
+        "date given with its weekday, read in code from the quoted sentence; "
+        "'figure_only': a restatement whose only fault is a dropped attribution, kept for "
+        "its figures as a dispute position (the quote says who gives them), never a point.",
     )
 
 

@@ -157,6 +157,31 @@ def test_a_failed_check_is_unverified_and_never_a_point() -> None:
     assert [p.claim_ids for p in result.points] == [["fx1:s2"]]
 
 
+def test_a_figure_whose_statement_only_dropped_its_speaker_is_a_position_not_a_point(
+) -> None:
+    # Test fixtures: two short reports and hand-written "translations". The French one
+    # drops "selon la préfecture": not verified, but its 1,500 is the sentence's own.
+    en = Article(id="fx1", source="fx1.txt", language="en", text=(
+        "About 1,200 residents were evacuated from the old town after the chemical fire, "
+        "the mayor said."))
+    fr = Article(id="fx2", source="fx2.txt", language="fr", text=(
+        "Plus de 1 500 habitants ont été évacués de la vieille ville après l'incendie "
+        "chimique, selon la préfecture."))
+    sentences = {a.id: split_sentences(a) for a in (en, fr)}
+    statements = {"fx1": {1: en.text}, "fx2": {
+        1: "More than 1,500 residents were evacuated from the old town after the chemical "
+           "fire."}}
+    result = assemble([en, fr], sentences, statements, language="en")
+    [unverified] = result.unverified
+    assert unverified.reason.startswith("drops the attribution to")
+    assert [p.claim_ids for p in result.points] == [["fx1:s1"]]
+    [dispute] = result.disputes
+    cited = {cid for pos in dispute.positions for cid in pos.claim_ids}
+    assert cited == {"fx1:s1", "fx2:s1"}
+    witness = next(c for c in result.claims if c.id == "fx2:s1")
+    assert witness.origin == "figure_only" and witness.quote == fr.text
+
+
 def test_dispute_positions_name_articles_by_their_labels(seeds: Seeds,
                                                          built: Assembled) -> None:
     """Where no speaker is named, a position names its article as the Markdown's

@@ -23,7 +23,7 @@ from factsum.pipeline.reconcile import (
 )
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
-from factsum.pipeline.verify import event_vocabulary, verify_article
+from factsum.pipeline.verify import event_vocabulary, figures_hold, verify_article
 
 
 @dataclass
@@ -59,6 +59,22 @@ def figures_of(statement: str, who: str, language: str) -> list[Quantity]:
     return out
 
 
+def _figure_witnesses(unverified: Sequence[Unverified],
+                      sentences: Mapping[str, Sequence[Sentence]], language: str
+                      ) -> list[Claim]:
+    """The restatements whose only fault is a dropped attribution (``figures_hold``),
+    as claims for disputes only: their figures are the sentence's, and the position
+    cites the sentence, which says who gives them. They are never points, and they stay
+    listed under *Not verified*."""
+    numbers = {s.id: s.number for by_article in sentences.values() for s in by_article}
+    return [
+        Claim(id=u.id, article_id=u.article_id, sentence=numbers[u.id],
+              statement=u.statement, quote=u.quote, span=u.span, translated=True,
+              quantities=figures_of(u.statement, "", language), origin="figure_only")
+        for u in unverified if figures_hold(u)
+    ]
+
+
 def assemble(
     articles: Sequence[Article],
     sentences: Mapping[str, Sequence[Sentence]],
@@ -87,9 +103,13 @@ def assemble(
     claims = [c.model_copy(update={"quantities": figures_of(c.statement, speakers[c.id],
                                                               language)})
               for c in claims]
+    witnesses = _figure_witnesses(unverified, sentences, language)
 
     used = [a for a in articles if a.id in statements]
-    scores = similarity(claims)
+    # Witnesses are compared with the claims for disputes only (the last rows and
+    # columns); points and copies are the claims' own business.
+    all_scores = similarity([*claims, *witnesses])
+    scores = all_scores[:len(claims), :len(claims)]
     groups = independence_groups(articles)
     groups = cross_language_copies(claims, groups, {a.id: a.language for a in articles},
                                    scores)
@@ -99,13 +119,14 @@ def assemble(
                           speakers=speakers)
 
     point_of = {cid: p.id for p in points for cid in p.claim_ids}
-    index = {c.id: i for i, c in enumerate(claims)}
+    index = {c.id: i for i, c in enumerate([*claims, *witnesses])}
 
     def same_fact(a: str, b: str) -> bool:
-        return point_of[a] == point_of[b] or scores[index[a]][index[b]] >= SAME_FACT
+        return ((a in point_of and point_of.get(a) == point_of.get(b))
+                or all_scores[index[a]][index[b]] >= SAME_FACT)
 
     outlets = outlet_labels(articles, language)
-    disputes = figure_disputes(claims, groups=groups, same_fact=same_fact,
+    disputes = figure_disputes([*claims, *witnesses], groups=groups, same_fact=same_fact,
                                speakers=speakers, outlets=outlets, language=language)
     disputes += categorical_disputes(claims, groups=groups, speakers=speakers,
                                      outlets=outlets, same_fact=same_fact,
@@ -113,6 +134,8 @@ def assemble(
                                      languages={a.id: a.language for a in articles},
                                      language=language)
     by_id = {c.id: c for c in claims}
+    positions_cite = {cid for d in disputes for p in d.positions for cid in p.claim_ids}
+    by_id.update((w.id, w) for w in witnesses if w.id in positions_cite)
     for dispute, cited in calendar_disputes(
             ((a, sentences[a.id]) for a in used), language=language):
         for sentence in cited:

@@ -169,6 +169,16 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+DROPPED_ATTRIBUTION = "drops the attribution to"
+
+
+def figures_hold(rejected: Unverified) -> bool:
+    """Whether a rejected restatement's only fault is a dropped attribution: its numbers,
+    times, dates and names passed, so its figures are the sentence's, and the quote says
+    who gives them."""
+    return rejected.reason.startswith(DROPPED_ATTRIBUTION) and "; " not in rejected.reason
+
+
 def check(statement: str, sentence: Sentence, article_sentences: Sequence[Sentence],
           *, article_language: str, language: str, translated: bool,
           event_words: frozenset[str] = frozenset()) -> Verdict:
@@ -207,7 +217,7 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         problems.append(negation)
     if (dropped := _dropped_speaker(statement, sentence.text, article_language,
                                     language)) is not None:
-        problems.append(f"drops the attribution to {dropped}")
+        problems.append(f"{DROPPED_ATTRIBUTION} {dropped}")
     elif (added := _added_speaker(statement, sentence.text, article_language,
                                   language)) is not None:
         problems.append(f"gives it to {added}, whom the sentence does not name")
