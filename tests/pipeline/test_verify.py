@@ -362,3 +362,20 @@ def test_an_added_speaker_fails(language: str, text: str, slip: str, who: str) -
 ])
 def test_what_is_not_an_added_speaker(language: str, text: str, statement: str) -> None:
     assert single(text, language, statement).ok
+
+
+def test_a_day_of_the_month_is_not_an_hour() -> None:
+    # Test fixture: the date "mercredi 8 janvier" restated as a time, "8 AM".
+    article = Article(id="fx", source="fx.txt", language="fr", text=(
+        "L'Iran a envoyé plusieurs batteries de missiles, ce mercredi 8 janvier matin, "
+        "contre les bases d'Aïn al-Assad et d'Erbil en Irak. Le tir a eu lieu à 13 "
+        "heures, selon l'armée irakienne."))
+    first, second = split_sentences(article)
+    wrong = check("Iran sent several missile batteries, this morning at 8 AM, against the "
+                  "bases of Ain al-Assad and Erbil in Iraq.", first, [first, second],
+                  article_language="fr", language="en", translated=True)
+    assert any("gives a time" in p for p in wrong.problems)
+    # A whole hour the sentence gives as a number of hours still passes.
+    right = check("The shot took place at 1 PM, according to the Iraqi army.", second,
+                  [first, second], article_language="fr", language="en", translated=True)
+    assert right.ok, right.problems

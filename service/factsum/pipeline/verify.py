@@ -140,12 +140,23 @@ def _share(statement: frozenset[str], sentence: frozenset[str]) -> float:
     return len(statement & sentence) / len(statement) if statement else 0.0
 
 
-def _numbers_problem(statement: Readings, source: Readings, hedged: set[float]
-                     ) -> str | None:
+def day_numbers(text: str, language: str) -> set[float]:
+    """Numbers a text gives as days of a month ("8 janvier", "January 8", "8. Januar"):
+    next to a month name (CLDR) within two words."""
+    words = _calendar_words(language)
+    tokens = _DATE_WORD.findall(fold(text))
+    return {float(t) for i, t in enumerate(tokens) if t.isdigit()
+            and any(words.get(w, ("",))[0] == "month" for w in tokens[max(0, i - 2):i + 3])}
+
+
+def _numbers_problem(statement: Readings, source: Readings, hedged: set[float],
+                     days: frozenset[float] | set[float] = frozenset()) -> str | None:
     extra_times = statement.times - source.times
     # A 12-hour time ("5.30 p.m.") is read both ways; one reading in the source is enough;
-    # a whole hour ("1 PM") may stand for an hour the sentence gives as a number ("le 13").
-    hours = {t for t in statement.times if t % 60 == 0 and float(t // 60) in source.numbers}
+    # a whole hour ("1 PM") may stand for an hour the sentence gives as a number ("le 13"),
+    # but not for a day of the month ("ce mercredi 8 janvier" is no "8 AM").
+    hours = {t for t in statement.times
+             if t % 60 == 0 and float(t // 60) in source.numbers - days}
     if statement.times and not (statement.times & source.times) and not hours:
         return f"gives a time the sentence does not ({_hhmm(min(extra_times))})"
     extra = statement.numbers - source.numbers
@@ -191,7 +202,8 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     said = read(statement, language)
     mentions = read_mentions(statement, language)
     hedged = {m.value for m in mentions if m.value is not None and m.hedge != "exact"}
-    if (numbers := _numbers_problem(said, source, hedged)) is not None:
+    days = day_numbers(sentence.text, article_language)
+    if (numbers := _numbers_problem(said, source, hedged, days)) is not None:
         problems.append(numbers)
     exact = sorted({m.value for m in mentions if m.value is not None and m.hedge == "exact"
                     and m.value in source.approximate})
