@@ -99,11 +99,14 @@ def _run(event: str, endpoint: str | None, tmp: Path) -> EventResult:
     # order keeps re-recorded cassettes diff-friendly.
     settings = settings.model_copy(update={"max_concurrency": 1})
     source, _ = EVENTS[event]
+    # An evaluation event's folder also holds its gold file: give the articles only, as
+    # ``python -m bench.quality --run`` does.
+    inputs = sorted(source.glob("*.txt")) if event.startswith("eval-") else [source]
 
     async def go() -> EventResult:
         client = LLMClient(settings.llm, OpenAITransport(settings.llm))
         try:
-            return await asummarize_event([source], llm=client, settings=settings,
+            return await asummarize_event(inputs, llm=client, settings=settings,
                                           event_id=event, created=CREATED,
                                           ledger=client.ledger)
         finally:
