@@ -39,7 +39,9 @@ _LABELS = {
         "no disputes": "The sources do not contradict each other on any figure or date "
                        "found.",
         "unverified intro": "These restatements failed a check against their sentence and "
-                            "are not part of the summary:",
+                            "are never stated as fact. One whose only fault is a dropped "
+                            "speaker may still give a figure in a dispute, where its "
+                            "sentence says who gives it:",
         "syndicated": "Copies of one text (count once)", "not verified": "not verified",
         "calendar": "calendar check", "published": "published",
         "untitled event": "Untitled event",
@@ -60,7 +62,10 @@ _LABELS = {
         "no disputes": "Les sources ne se contredisent sur aucun chiffre ni aucune date "
                        "relevés.",
         "unverified intro": "Ces reformulations n'ont pas passé une vérification contre "
-                            "leur phrase et ne font pas partie du résumé :",
+                            "leur phrase et ne sont jamais données comme des faits. Celle "
+                            "dont le seul défaut est d'avoir perdu qui parle peut encore "
+                            "donner un chiffre dans un désaccord, où sa phrase dit qui le "
+                            "donne :",
         "syndicated": "Copies d'un même texte (comptent une fois)",
         "not verified": "non vérifiés",
         "calendar": "vérification du calendrier", "published": "publié",
