@@ -336,6 +336,18 @@ def test_jsonl_broken_lines_are_named_and_the_others_go_on() -> None:
     assert second.language == "en"
 
 
+def test_trafilatura_json_records_keep_their_outlet_and_date(tmp_path: Path) -> None:
+    # A test fixture in the shape `trafilatura --json` writes (sitename, date).
+    path = tmp_path / "scraped.jsonl"
+    path.write_text('{"title": "Ferry fire off Kessel", "sitename": "Nordwire", '
+                    '"date": "2024-03-14", "url": "https://nordwire.example/ferry", '
+                    '"text": "The ferry Nordlys Star caught fire on Tuesday morning after '
+                    'leaving Kessel, the coast guard said."}\n', encoding="utf-8")
+    [article], errors = load_articles([path])
+    assert errors == []
+    assert article.outlets == ["Nordwire"] and article.published == "2024-03-14"
+
+
 def test_iter_jsonl_bounds_each_line(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     path.write_text('{"text": "' + "mot " * 100 + '"}\n{"text": "ok ok ok ok ok"}\n')

@@ -422,7 +422,11 @@ def _sniff_format(text: str) -> Format:
     return "html" if head.startswith(("<?xml", "<!--")) and "<html" in head else "text"
 
 
-_FIELDS = ("text", "title", "outlet", "outlets", "url", "published", "id", "source")
+_FIELDS = ("text", "title", "outlet", "outlets", "url", "published", "id", "source",
+           "sitename", "date")
+"""Record fields read. ``sitename`` and ``date`` are trafilatura's JSON output names
+(``trafilatura --json``) for the outlet and the publication date, so its records can be
+given as they are."""
 
 
 def _mapping_fields(item: Mapping[object, object]) -> dict[str, object]:
@@ -442,8 +446,9 @@ def _raw_from_fields(fields: Mapping[str, object], default_source: str,
         raise InputError(where or source, problem)
     text = without_surrogates(text)  # a JSON "\ud800" escape decodes to a lone surrogate
     outlets: list[str] = []
-    if outlet := _opt_str(fields.get("outlet")):
-        outlets.append(outlet)
+    for key in ("outlet", "sitename"):
+        if (outlet := _opt_str(fields.get(key))) and outlet not in outlets:
+            outlets.append(outlet)
     listed = fields.get("outlets")
     if isinstance(listed, list | tuple):
         outlets.extend(o for o in (_opt_str(x) for x in listed) if o and o not in outlets)
@@ -454,7 +459,7 @@ def _raw_from_fields(fields: Mapping[str, object], default_source: str,
         title=_opt_str(fields.get("title")),
         outlets=tuple(outlets),
         url=_opt_str(fields.get("url")),
-        published=_opt_str(fields.get("published")),
+        published=_opt_str(fields.get("published")) or _opt_str(fields.get("date")),
         where=where,
     )
 
