@@ -131,8 +131,9 @@ def test_unverified_listed_apart_with_reason_and_sentence(summary: Summary) -> N
     _, tokens = render(summary)
     found = sections(tokens)
     assert lines_of(found["Not verified"]) == [
-        "These restatements failed a check against their sentence and are not part of "
-        "the summary:",
+        "These restatements failed a check against their sentence and are never stated "
+        "as fact. One whose only fault is a dropped speaker may still give a figure in a "
+        "dispute, where its sentence says who gives it:",
         "80 people were killed. (gives 80, which the sentence does not state)",
     ]
     assert refs_per_line(found["Not verified"]) == [[], ["8"]]
