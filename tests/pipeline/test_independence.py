@@ -16,6 +16,7 @@ from factsum.pipeline.independence import (
     find_overlaps,
     independence_groups,
     is_syndicated,
+    wire_credit,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,3 +160,20 @@ def test_memory_grows_about_linearly_when_every_pair_shares_a_sentence() -> None
     # Every pair shares copy (n^2 / 2 pairs); holding all their matches at once made
     # the peak grow with the square of n (2.06 GB for 2,000 short articles).
     assert _peak_bytes(200) < 3 * _peak_bytes(100)  # before: 3.7x; now under 2x
+
+
+def _art(aid: str, text: str, language: str = "en") -> Article:
+    return Article(id=aid, source=f"{aid}.txt", language=language, text=text)
+
+
+def test_articles_whose_datelines_credit_one_agency_are_one_source() -> None:
+    # Test fixtures: a wire story and its German translation credit the same agency.
+    wire = _art("a1", "Hospitals hit by ransomware\n\nMADRID, Nov 10 (ETW) - A ransomware "
+                "attack has crippled the computer systems of three hospitals.")
+    german = _art("b2", "Krankenhäuser lahmgelegt\n\nMADRID, 10. Nov. (ETW) – Ein "
+                  "Ransomware-Angriff hat die Computersysteme lahmgelegt.", "de")
+    other = _art("c3", "LONDON (Reuters) - Three hospitals in Spain were hit by an attack.")
+    plain = _art("d4", "Olaf Scholz (SPD) - the chancellor - spoke about the attack.")
+    groups = independence_groups([wire, german, other, plain])
+    assert groups == {"a1": "a1", "b2": "a1", "c3": "c3", "d4": "d4"}
+    assert wire_credit(wire.text) == "etw" and wire_credit(plain.text) is None

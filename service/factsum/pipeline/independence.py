@@ -3,7 +3,13 @@
 Two articles that share long verbatim passages are not independent sources: a fact they
 both state counts once. Articles are compared on normalised words (``textnorm``), so
 quote marks, apostrophes, casing and punctuation do not hide shared copy; translations
-are not detected (the words differ), which is accepted.
+are not detected by this (the words differ); a dateline that credits a news agency is
+(below), and translated copies are also paired by their restatements
+(``factsum.pipeline.reconcile.cross_language_copies``).
+
+A dateline that credits an agency ("MADRID, Nov 10 (ETW) -", "PARIS (AFP) -") says the
+article is that agency's copy, in whatever language it is printed: articles crediting
+the same agency are one source, as wire copy is counted in newsrooms.
 
 Thresholds, measured on the seeds (words after normalisation, common runs of at
 least ``shingle_words`` words):
@@ -40,6 +46,21 @@ from factsum.ingest.textnorm import normalize
 from factsum.models import Article
 
 _WORD = re.compile(r"\w+")
+# A dateline opening a line: a place in capitals ("MADRID", "BREVANNES, France"), maybe a
+# date, then the agency in parentheses and a dash. "Olaf Scholz (SPD) - ..." is no
+# dateline: its first word is not in capitals.
+_DATELINE_CREDIT = re.compile(
+    r"^[A-ZÀ-Þ][A-ZÀ-Þ'.-]{2,}\b[^\n()]{0,50}?\(([A-Za-z][A-Za-z&.]{1,11})\)\s*[-–—]",
+    re.MULTILINE)
+DATELINE_CHARS = 1500
+"""Where a dateline is looked for: the start of an article, after its headline."""
+
+
+def wire_credit(text: str) -> str | None:
+    """The news agency an article's dateline credits ("etw" for "MADRID, Nov 10 (ETW) -"),
+    lower-cased; None without one."""
+    match = _DATELINE_CREDIT.search(text[:DATELINE_CHARS])
+    return match.group(1).casefold() if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +205,18 @@ def independence_groups(
             x = parent[x]
         return x
 
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        # The smaller id becomes the root, so the root is the group's smallest id.
+        parent[max(ra, rb)] = min(ra, rb)
+
     for overlap in iter_overlaps(articles, rules):
         if is_syndicated(overlap, rules):
-            ra, rb = root(overlap.first), root(overlap.second)
-            # The smaller id becomes the root, so the root is the group's smallest id.
-            parent[max(ra, rb)] = min(ra, rb)
+            join(overlap.first, overlap.second)
+    first_with: dict[str, str] = {}
+    for art in articles:
+        if (credit := wire_credit(art.text)) is not None:
+            join(first_with.setdefault(credit, art.id), art.id)
     return {aid: root(aid) for aid in parent}
 
 
