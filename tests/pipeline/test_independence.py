@@ -6,6 +6,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from factsum.ingest.datelines import wire_credit
 from factsum.ingest.readers import load_articles
 from factsum.models import Article
 from factsum.pipeline import independence
@@ -16,7 +17,6 @@ from factsum.pipeline.independence import (
     find_overlaps,
     independence_groups,
     is_syndicated,
-    wire_credit,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from factsum.ingest.datelines import without_dateline
 from factsum.ingest.labels import source_labels
 from factsum.models import Article, Claim, Dispute, Point, Quantity, Unverified
 from factsum.pipeline.calendar_check import calendar_disputes
@@ -95,7 +96,10 @@ def assemble(
         candidates = [s for s in sentences[article.id] if s.candidate]
         ok, rejected = verify_article(article, candidates, statements[article.id],
                                       language=language, event_words=vocabulary)
-        claims += ok
+        # A point states the fact, not the wire dateline that opens its sentence; the
+        # citation keeps the sentence as printed.
+        claims += [c.model_copy(update={"statement": without_dateline(c.statement)})
+                   for c in ok]
         unverified += rejected
     said = {c.id: speaker(c.statement, language) for c in claims}
     canon = canonical_speakers(said.values())

@@ -42,25 +42,12 @@ from dataclasses import dataclass
 from itertools import product
 from operator import itemgetter
 
+from factsum.ingest.datelines import wire_credit
 from factsum.ingest.textnorm import normalize
 from factsum.models import Article
 
 _WORD = re.compile(r"\w+")
-# A dateline opening a line: a place in capitals ("MADRID", "BREVANNES, France"), maybe a
-# date, then the agency in parentheses and a dash. "Olaf Scholz (SPD) - ..." is no
-# dateline: its first word is not in capitals.
-_DATELINE_CREDIT = re.compile(
-    r"^[A-ZÀ-Þ][A-ZÀ-Þ'.-]{2,}\b[^\n()]{0,50}?\(([A-Za-z][A-Za-z&.]{1,11})\)\s*[-–—]",
-    re.MULTILINE)
-DATELINE_CHARS = 1500
-"""Where a dateline is looked for: the start of an article, after its headline."""
 
-
-def wire_credit(text: str) -> str | None:
-    """The news agency an article's dateline credits ("etw" for "MADRID, Nov 10 (ETW) -"),
-    lower-cased; None without one."""
-    match = _DATELINE_CREDIT.search(text[:DATELINE_CHARS])
-    return match.group(1).casefold() if match else None
 
 
 @dataclass(frozen=True, slots=True)
