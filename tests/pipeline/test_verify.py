@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 from factsum.models import Article
+from factsum.pipeline.lexicon import fold
 from factsum.pipeline.sentences import Sentence, split_sentences
-from factsum.pipeline.verify import Verdict, calendar_names, check, fold, verify_article
+from factsum.pipeline.verify import Verdict, calendar_names, check, verify_article
 
 SENTENCES = [
     "L'Iran a envoyé plusieurs batteries de missiles, ce mercredi 8 janvier matin, contre "

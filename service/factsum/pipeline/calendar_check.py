@@ -24,8 +24,8 @@ from babel.dates import format_date
 
 from factsum.models import Article, Dispute, Position
 from factsum.pipeline.disputes import label_language, labels
+from factsum.pipeline.lexicon import fold
 from factsum.pipeline.sentences import Sentence
-from factsum.pipeline.verify import fold
 
 _YEARS_BACK = 30  # with no publication year known, the calendars of this many years
 

@@ -41,11 +41,11 @@ from babel.units import UnknownUnitError, get_unit_name
 from rapidfuzz import fuzz
 
 from factsum.models import Claim, Dispute, Position, Quantity
-from factsum.pipeline.lexicon import lexicon
+from factsum.pipeline.lexicon import fold, lexicon
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import PEOPLE_KINDS, question
 from factsum.pipeline.reconcile import SAME_FACT, content
-from factsum.pipeline.verify import calendar_names, fold
+from factsum.pipeline.verify import calendar_names
 
 __all__ = ["PEOPLE_KINDS", "Said", "categorical_disputes", "figure_disputes",
            "label_language", "labels", "question", "same_clause", "topic", "value_disputes"]

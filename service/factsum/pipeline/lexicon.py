@@ -15,9 +15,17 @@ runs every lexicon through the same cases.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from factsum.models import Hedge, Kind
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed: 'Pentagone' and 'pentagone', 'Défense' and 'defense'.
+    How the words of these tables and of texts are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from factsum.models import Claim, Point
+from factsum.pipeline.lexicon import fold
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import question
-from factsum.pipeline.verify import fold
 
 SAME_FACT = 68
 """Token-set similarity (0-100) of content words at which two statements may state one

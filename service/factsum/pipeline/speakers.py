@@ -11,14 +11,13 @@ summary by ``canonical_speakers``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from factsum.pipeline.lexicon import CLAUSES, Clauses, lexicon
+from factsum.pipeline.lexicon import CLAUSES, Clauses, fold, lexicon
 
 _CAPS = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
 
@@ -79,13 +78,7 @@ def canonical_speakers(names: Iterable[str]) -> dict[str, str]:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"^(?:the|le|la|les|l')\s+", "", _fold(name)).removesuffix("e")
-
-
-def _fold(text: str) -> str:
-    # factsum.pipeline.verify.fold, which imports this module
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"^(?:the|le|la|les|l')\s+", "", fold(name)).removesuffix("e")
 
 
 # --------------------------------------------------------------------------- attribution

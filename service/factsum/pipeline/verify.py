@@ -37,7 +37,6 @@ never shown as fact.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz
 
 from factsum.models import Article, Claim, Unverified
-from factsum.pipeline.lexicon import CLAUSES
+from factsum.pipeline.lexicon import CLAUSES, fold
 from factsum.pipeline.numbers import Readings, read
 from factsum.pipeline.quantities import read_mentions
 from factsum.pipeline.sentences import Sentence
@@ -72,12 +71,6 @@ class Verdict:
     def ok(self) -> bool:
         """True when every check passed."""
         return not self.problems
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed: 'Pentagone' and 'pentagone', 'Défense' and 'defense'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=64)
