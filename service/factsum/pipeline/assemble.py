@@ -114,9 +114,9 @@ def assemble(
     # columns); points and copies are the claims' own business.
     all_scores = similarity([*claims, *witnesses])
     scores = all_scores[:len(claims), :len(claims)]
+    languages = {a.id: a.language for a in articles}
     groups = independence_groups(articles)
-    groups = cross_language_copies(claims, groups, {a.id: a.language for a in articles},
-                                   scores)
+    groups = cross_language_copies(claims, groups, languages, scores)
     total = {a.id: max(1, len(sentences[a.id])) for a in articles}
     positions = {c.id: (c.sentence - 1) / total[c.article_id] for c in claims}
     points = build_points(claims, groups, scores=scores, positions=positions,
@@ -135,7 +135,7 @@ def assemble(
     disputes += categorical_disputes(claims, groups=groups, speakers=speakers,
                                      outlets=outlets, same_fact=same_fact,
                                      same_point=lambda a, b: point_of[a] == point_of[b],
-                                     languages={a.id: a.language for a in articles},
+                                     languages=languages,
                                      language=language)
     by_id = {c.id: c for c in claims}
     positions_cite = {cid for d in disputes for p in d.positions for cid in p.claim_ids}

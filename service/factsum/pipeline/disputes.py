@@ -149,9 +149,11 @@ def figure_disputes(
     for claim in claims:
         said_by.setdefault(groups[claim.article_id], set()).update(
             _stems(content(claim.statement)))
+    others_of = {group: set().union(*(stems for other, stems in said_by.items()
+                                      if other != group))
+                 for group in said_by}  # what every other independent source says
     for claim in claims:
-        others = set().union(*(stems for group, stems in said_by.items()
-                               if group != groups[claim.article_id]))
+        others = others_of[groups[claim.article_id]]
         for q in claim.quantities:
             if q.kind in PEOPLE_KINDS and _another_incident(claim.statement, q.text, others,
                                                              language):

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -109,8 +110,11 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+@lru_cache(maxsize=8192)
 def attributions(text: str, language: str) -> tuple[Attribution, ...]:
-    """Every source marker of ``text`` (``language``'s CLAUSES entry; none without one)."""
+    """Every source marker of ``text`` (``language``'s CLAUSES entry; none without one).
+    Memoised: the support check reads each sentence and statement for the dropped and
+    for the added speaker."""
     words = CLAUSES.get(language)
     if words is None:
         return ()
