@@ -121,13 +121,12 @@ class Ledger:
         self._by_event: dict[str, list[CallRecord]] = {}
         # The whole run's usage, kept as calls are recorded: progress asks for it after
         # every answer, and summing thousands of records each time made a long batch
-        # quadratic.
+        # quadratic. Its cost is what the budget counts as spent.
         self._total = Usage()
         self._unpriced: set[str] = set()
         # Requested model -> the model the server said answered (an Azure deployment ->
         # gpt-4o-mini-2024-07-18): later reservations are priced by it.
         self._served: dict[str, str] = {}
-        self._spent = 0.0
         self._reserved = 0.0
         self._holds = 0
         self._lock = threading.Lock()
@@ -176,8 +175,7 @@ class Ledger:
         with self._lock:
             self._records.append(rec)
             self._by_event.setdefault(tag.event_id, []).append(rec)
-            _add(self._total, rec)
-            self._spent += rec.cost_usd
+            _add(self._total, rec)  # also what is spent: a cache hit costs 0
             if reservation is not None:
                 self._release(reservation)
             if response_model:
@@ -200,8 +198,8 @@ class Ledger:
             served = self._served.get(model, "")
             usd = self.cost([model, served], prompt_tokens, completion_tokens)[0]
             if (self.budget_usd is not None
-                    and self._spent + self._reserved + usd > self.budget_usd):
-                raise BudgetReservationError(self._spent, self.budget_usd,
+                    and self._total.cost_usd + self._reserved + usd > self.budget_usd):
+                raise BudgetReservationError(self._total.cost_usd, self.budget_usd,
                                              held_usd=self._reserved, call_usd=usd)
             self._reserved += usd
             self._holds += 1
@@ -231,7 +229,7 @@ class Ledger:
     def spent_usd(self) -> float:
         """Total cost so far."""
         with self._lock:
-            return self._spent
+            return self._total.cost_usd
 
     @property
     def records(self) -> list[CallRecord]:
