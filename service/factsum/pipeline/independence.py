@@ -49,7 +49,6 @@ from factsum.models import Article
 _WORD = re.compile(r"\w+")
 
 
-
 @dataclass(frozen=True, slots=True)
 class IndependenceRules:
     """When two articles count as one source (see the module docstring for the why)."""

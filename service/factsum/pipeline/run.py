@@ -129,9 +129,8 @@ async def _summarize_event(
         note(f"skipped {problem}")
     sentences = {a.id: split_sentences(a) for a in articles}
     instructions = [
-        Skipped(source=os.path.basename(a.source) or a.source,
-                problem=f"{n} sentence{'s' if n > 1 else ''} speaking to an AI reader "
-                        "(an injected instruction) left out")
+        _skipped(a.source, f"{n} sentence{'s' if n > 1 else ''} speaking to an AI reader "
+                           "(an injected instruction) left out")
         for a in articles
         if (n := sum(s.addressed_to_model for s in sentences[a.id]))]
     for left_out in instructions:
@@ -192,12 +191,8 @@ async def _summarize_event(
         points=built.points,
         disputes=built.disputes,
         unverified=built.unverified,
-        # The file's name, not the path it was given by: a summary reads the same
-        # wherever the event was summarised from.
-        skipped=[*(Skipped(source=os.path.basename(e.source) or e.source, problem=e.problem)
-                   for e in input_errors),
-                 *(Skipped(source=os.path.basename(a.source) or a.source,
-                           problem=f"extraction failed: {article_errors[a.id]}")
+        skipped=[*(_skipped(e.source, e.problem) for e in input_errors),
+                 *(_skipped(a.source, f"extraction failed: {article_errors[a.id]}")
                    for a in articles if a.id in article_errors),
                  *instructions],
         stats=SummaryStats(
@@ -221,6 +216,12 @@ async def _summarize_event(
         usage=_usage(ledger, event_id),
     )
     return EventResult(summary, input_errors, article_errors)
+
+
+def _skipped(source: str, problem: str) -> Skipped:
+    # The file's name, not the path it was given by: a summary reads the same wherever
+    # the event was summarised from.
+    return Skipped(source=os.path.basename(source) or source, problem=problem)
 
 
 def _check_estimate(articles: Sequence[Article], candidates: dict[str, list[Sentence]], *,
