@@ -12,7 +12,7 @@ from typing import Any
 from factsum.llm import ChatTransport, Ledger, LLMClient, OpenAITransport
 from factsum.llm.cache import ResponseCache
 from factsum.models import Summary
-from factsum.pipeline.run import asummarize_event
+from factsum.pipeline.run import asummarize_event, responsive_event_loop
 from factsum.render.markdown import render_markdown
 from factsum.settings import Settings, StructuredMode
 
@@ -97,11 +97,13 @@ async def run_batch(events: Sequence[Event], settings: Settings, *,
     failed: dict[str, str] = {}
     started = time.perf_counter()
     try:
-        if sequential:
-            errors = [await _one_event(e, llm, settings, outputs, failed) for e in events]
-        else:
-            errors = list(await asyncio.gather(
-                *(_one_event(e, llm, settings, outputs, failed) for e in events)))
+        with responsive_event_loop():  # as the nightly job runs its events
+            if sequential:
+                errors = [await _one_event(e, llm, settings, outputs, failed)
+                          for e in events]
+            else:
+                errors = list(await asyncio.gather(
+                    *(_one_event(e, llm, settings, outputs, failed) for e in events)))
         wall = time.perf_counter() - started
     finally:
         await llm.aclose()

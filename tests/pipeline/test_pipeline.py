@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from factsum.ingest.readers import load_articles
 from factsum.llm.cache import ResponseCache
 from factsum.llm.client import LLMClient
 from factsum.models import Article, Point
-from factsum.pipeline.run import asummarize_event, headline, summarize
+from factsum.pipeline.run import (
+    THREAD_SWITCH_S,
+    asummarize_event,
+    headline,
+    responsive_event_loop,
+    summarize,
+)
 from factsum.pipeline.sentences import candidates, split_sentences
 from factsum.render.markdown import render_markdown
 from factsum.settings import Price, Settings
@@ -187,3 +194,13 @@ def test_inputs_that_could_not_be_used_are_listed_in_the_summary(tmp_path: Path)
     [skipped] = summary.skipped
     assert skipped.source == "item-2" and "too short" in skipped.problem
     assert "item-2: too short" in render_markdown(summary)
+
+
+def test_responsive_event_loop_shortens_the_switch_interval_and_restores_it() -> None:
+    before = sys.getswitchinterval()
+    with responsive_event_loop():
+        assert sys.getswitchinterval() == min(before, THREAD_SWITCH_S)
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError), responsive_event_loop():
+        raise RuntimeError("an event failed")
+    assert sys.getswitchinterval() == before

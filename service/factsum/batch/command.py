@@ -32,6 +32,7 @@ from factsum.batch.run import BatchOptions, BatchOutcome, BatchRunner
 from factsum.batch.state import META_DIRNAME, remove_stale_temps, run_lock
 from factsum.errors import BatchLockedError, ConfigError
 from factsum.llm.client import LLMClient
+from factsum.pipeline.run import responsive_event_loop
 from factsum.settings import Settings
 
 __all__ = [
@@ -80,8 +81,9 @@ async def arun_batch(
             remove_stale_temps(folder)
         try:
             async with (llm_factory or open_llm)(conf) as client:
-                return await BatchRunner(options, client, shown, batch_api,
-                                         settings=effective_settings(conf)).run(specs)
+                with responsive_event_loop():
+                    return await BatchRunner(options, client, shown, batch_api,
+                                             settings=effective_settings(conf)).run(specs)
         finally:
             shown.close()
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from factsum.models import Hedge, Kind
 
 
+@lru_cache(maxsize=16384)  # the same sentences and statements are folded by every check
 def fold(text: str) -> str:
     """Lower-case, accents removed: 'Pentagone' and 'pentagone', 'Défense' and 'defense'.
     How the words of these tables and of texts are compared."""

@@ -53,7 +53,9 @@ def content(text: str) -> str:
 def similarity(claims: Sequence[Claim]) -> np.ndarray:
     """Pairwise token-set similarity of the claims' content words (0-100)."""
     words = [content(c.statement) for c in claims]
-    return process.cdist(words, words, scorer=fuzz.token_set_ratio, workers=1)
+    # On worker threads (every core) rapidfuzz also releases the GIL: in a batch, the
+    # event loop keeps sending other events' requests while a large event is compared.
+    return process.cdist(words, words, scorer=fuzz.token_set_ratio, workers=-1)
 
 
 def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str]) -> bool:

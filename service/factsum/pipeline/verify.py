@@ -90,13 +90,19 @@ def _calendar_words(language: str) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _compound_day(token: str, words: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+@lru_cache(maxsize=64)
+def _compound_weekdays(language: str) -> tuple[tuple[str, tuple[str, int]], ...]:
+    """The weekday names a compound word may start with ("sonntag" in "sonntagabend"):
+    only names of five letters or more, so no short name hides inside an ordinary word."""
+    return tuple((name, value) for name, value in _calendar_words(language).items()
+                 if value[0] == "day" and len(name) >= 5)
+
+
+def _compound_day(token: str, language: str) -> tuple[str, int] | None:
     """The weekday a compound word starts with ("sonntagabend", "donnerstagmorgen",
-    "zondagavond"), for the languages that write them as one word; only weekday names
-    of five letters or more, so no short name hides inside an ordinary word."""
-    for name, value in words.items():
-        if value[0] == "day" and len(name) >= 5 and token.startswith(name) \
-                and len(token) > len(name):
+    "zondagavond"), for the languages that write them as one word."""
+    for name, value in _compound_weekdays(language):
+        if token.startswith(name) and len(token) > len(name):
             return value
     return None
 
@@ -105,7 +111,8 @@ _DATE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d{1,2}(?!\d)")
 """Words, hyphenated ones whole (Portuguese weekdays: "segunda-feira"), and day numbers."""
 
 
-def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
+@lru_cache(maxsize=8192)  # each sentence is read for every statement that cites it
+def calendar_names(text: str, language: str) -> frozenset[tuple[str, int]]:
     """The weekdays and months a text names, as ("day", 0..6) and ("month", 1..12). A
     month counts only next to a day number ("May 8", "8 mai"), so "may" the verb and
     "mars" the planet are not months."""
@@ -113,12 +120,12 @@ def calendar_names(text: str, language: str) -> set[tuple[str, int]]:
     tokens = _DATE_WORD.findall(fold(text))
     found = set()
     for i, token in enumerate(tokens):
-        name = words.get(token) or _compound_day(token, words)
+        name = words.get(token) or _compound_day(token, language)
         if name is None:
             continue
         if name[0] == "day" or any(t.isdigit() for t in tokens[max(0, i - 2):i + 3]):
             found.add(name)
-    return found
+    return frozenset(found)
 
 
 @lru_cache(maxsize=8192)
