@@ -16,10 +16,11 @@ from factsum.pipeline.reconcile import (
     build_points,
     cross_language_copies,
     group_claims,
-    representative,
     similarity,
+    stated_parts,
 )
 from factsum.pipeline.speakers import speaker
+from factsum.pipeline.verify import states
 
 STRIKE_A = ("Iran fired ballistic missiles at two bases hosting American troops in Iraq on "
             "Wednesday night.")
@@ -141,12 +142,40 @@ def test_the_point_s_statement_is_a_member_s_own() -> None:
     assert sorted(point.claim_ids) == ["a:s1", "b:s1", "c:s1"]
 
 
-def test_the_representative_is_closest_to_all_and_untranslated_wins_ties() -> None:
+def test_the_statement_is_closest_to_all_and_untranslated_wins_ties() -> None:
     claims = [claim("a:s1", STRIKE_A), claim("b:s1", STRIKE_A, translated=False)]
-    assert representative([0, 1], claims, similarity(claims)) == 1
+    assert stated_parts([0, 1], claims, similarity(claims)) == [[1, 0]]
     scores = np.array([[100, 90, 50], [90, 100, 90], [50, 90, 100]])
     three = [claim("a:s1", "x"), claim("b:s1", "y"), claim("c:s1", "z")]
-    assert representative([0, 1, 2], three, scores) == 1
+    assert stated_parts([0, 1, 2], three, scores) == [[1, 0, 2]]
+
+
+def _stated_by(a: Claim, b: Claim) -> bool:
+    return states(a.statement, b.quote, article_language="en", language="en")
+
+
+def test_a_merged_point_takes_the_telling_every_cited_sentence_states() -> None:
+    # The detailed telling gives a day and a number that the short one's sentence does
+    # not; the short one is stated by both sentences, so it is the point's statement.
+    detailed = claim("a:s1", "Iran fired missiles at two bases on Wednesday night.")
+    short = claim("b:s1", "Iran fired missiles at bases hosting American troops.")
+    claims = [detailed, short]
+    assert stated_parts([0, 1], claims, similarity(claims), _stated_by) == [[1, 0]]
+
+
+def test_a_member_whose_sentence_does_not_state_the_point_gets_its_own() -> None:
+    claims = [claim("a:s1", "The Guards said 15 missiles were fired at the base."),
+              claim("b:s1", "The Guards said 22 missiles were fired at the base."),
+              claim("c:s1", "The Guards said 15 missiles were fired at the base.")]
+    parts = stated_parts([0, 1, 2], claims, similarity(claims), _stated_by)
+    assert parts == [[0, 2], [1]]
+
+
+def test_without_a_check_of_sentences_every_member_backs_the_statement() -> None:
+    claims = [claim("a:s1", "Iran fired missiles at two bases on Wednesday night."),
+              claim("b:s1", "Iran fired missiles at the bases.")]
+    # The words of b are all in a, not the other way round: b is the common core.
+    assert stated_parts([0, 1], claims, similarity(claims)) == [[1, 0]]
 
 
 def test_points_are_ordered_by_sources_then_position() -> None:

@@ -24,7 +24,7 @@ from factsum.pipeline.reconcile import (
 )
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
-from factsum.pipeline.verify import event_vocabulary, figures_hold, verify_article
+from factsum.pipeline.verify import event_vocabulary, figures_hold, states, verify_article
 
 
 @dataclass
@@ -119,8 +119,13 @@ def assemble(
     groups = cross_language_copies(claims, groups, languages, scores)
     total = {a.id: max(1, len(sentences[a.id])) for a in articles}
     positions = {c.id: (c.sentence - 1) / total[c.article_id] for c in claims}
+
+    def stated_by(claim: Claim, other: Claim) -> bool:
+        return states(claim.statement, other.quote,
+                      article_language=languages[other.article_id], language=language)
+
     points = build_points(claims, groups, scores=scores, positions=positions,
-                          speakers=speakers)
+                          speakers=speakers, stated_by=stated_by)
 
     point_of = {cid: p.id for p in points for cid in p.claim_ids}
     index = {c.id: i for i, c in enumerate([*claims, *witnesses])}

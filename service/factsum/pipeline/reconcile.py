@@ -6,8 +6,10 @@ figures for the same measure that cannot both be true (that is a dispute, not a 
 or attribute it to different speakers. A group takes at most one claim
 per article, and a claim joins a group only if it is close to every member (so a chain
 of loose resemblances cannot glue two facts together). The point's statement is one of
-its members' own statements, the one closest to all the others, so every citation
-supports it; nothing is written anew.
+its members' own statements, nothing written anew: the one that every other cited
+sentence states as far as code can check (numbers, dates, negation, speaker), and of
+those the common core that the others' words cover rather than the most detailed
+telling. A member whose sentence does not state it becomes a point of its own.
 
 Syndication across languages: two articles whose statements pair up one for one at a
 near-identical level (a translated wire story) are one source, as verbatim copies are
@@ -21,7 +23,7 @@ key points, the rest are further facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -136,32 +138,70 @@ def group_claims(claims: Sequence[Claim], scores: np.ndarray,
     return out
 
 
-def representative(group: Sequence[int], claims: Sequence[Claim], scores: np.ndarray) -> int:
-    """The member closest to all the others; an untranslated sentence wins ties."""
-    return max(group, key=lambda i: (sum(scores[i][j] for j in group if j != i),
-                                     not claims[i].translated, -len(claims[i].statement)))
+StatedBy = Callable[[Claim, Claim], bool]
+"""Whether the second claim's sentence states everything of the first claim's statement
+that code can check (``factsum.pipeline.verify.states``)."""
+
+
+def _words(claim: Claim) -> frozenset[str]:
+    return frozenset(content(claim.statement).split())
+
+
+def _shared(i: int, others: Sequence[int], claims: Sequence[Claim]) -> float:
+    """The least share of claim ``i``'s content words that another member also uses."""
+    mine = _words(claims[i])
+    if not mine or not others:
+        return 1.0
+    return min(len(mine & _words(claims[j])) / len(mine) for j in others)
+
+
+def stated_parts(group: Sequence[int], claims: Sequence[Claim], scores: np.ndarray,
+                 stated_by: StatedBy | None = None) -> list[list[int]]:
+    """A group as points whose statement every cited sentence states, each with the
+    member that gives the statement first.
+
+    The statement is the member's that the most other members' sentences state (their
+    numbers, dates, names, negation and speaker), then the one whose words the others
+    use most (the common core rather than the most detailed telling), then the one
+    closest to all; an untranslated sentence wins ties. Members whose sentences do not
+    state it make points of their own, chosen the same way.
+    """
+    left = list(group)
+    parts: list[list[int]] = []
+    while left:
+        backers = {i: [j for j in left if j != i and (
+            stated_by is None or stated_by(claims[i], claims[j]))] for i in left}
+        best = max(left, key=lambda i: (
+            len(backers[i]), _shared(i, backers[i], claims),
+            sum(scores[i][j] for j in left if j != i),
+            not claims[i].translated, -len(claims[i].statement)))
+        parts.append([best, *backers[best]])
+        left = [k for k in left if k != best and k not in backers[best]]
+    return parts
 
 
 def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *,
                  scores: np.ndarray, positions: Mapping[str, float],
-                 speakers: Mapping[str, str] | None = None) -> list[Point]:
+                 speakers: Mapping[str, str] | None = None,
+                 stated_by: StatedBy | None = None) -> list[Point]:
     """Points over the claims, ordered and marked key (see the module docstring).
 
     ``positions``: claim id -> where its sentence sits in its article (0 = first);
-    ``speakers``: claim id -> canonical speaker.
+    ``speakers``: claim id -> canonical speaker; ``stated_by``: see ``stated_parts``.
     """
-    facts = group_claims(claims, scores, speakers)
+    facts = [part for group in group_claims(claims, scores, speakers)
+             for part in stated_parts(group, claims, scores, stated_by)]
 
     def sources(group: Sequence[int]) -> int:
         return len({groups[claims[i].article_id] for i in group})
 
     ordered = sorted(facts, key=lambda g: (-sources(g), min(positions[claims[i].id]
-                                                             for i in g), g[0]))
+                                                             for i in g), min(g)))
     points = []
     for n, group in enumerate(ordered, start=1):
-        best = representative(group, claims, scores)
+        best = group[0]
         count = sources(group)
-        cited = [claims[best].id, *(claims[i].id for i in group if i != best)]
+        cited = [claims[i].id for i in group]
         points.append(Point(
             id=f"p{n}", statement=claims[best].statement, claim_ids=cited,
             independent_sources=count, single_source=count == 1,

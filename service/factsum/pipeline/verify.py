@@ -197,23 +197,7 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     folded words of every article of the event (for names no article gives)."""
     if not translated:
         return Verdict(())  # the sentence itself, word for word
-    problems: list[str] = []
-    source = read(sentence.text, article_language)
-    said = read(statement, language)
-    mentions = read_mentions(statement, language)
-    hedged = {m.value for m in mentions if m.value is not None and m.hedge != "exact"}
-    days = day_numbers(sentence.text, article_language)
-    if (numbers := _numbers_problem(said, source, hedged, days)) is not None:
-        problems.append(numbers)
-    exact = sorted({m.value for m in mentions if m.value is not None and m.hedge == "exact"
-                    and m.value in source.approximate})
-    if exact:
-        problems.append(f"states {exact[0]:g} exactly where the sentence gives it only "
-                        "roughly")
-    named = calendar_names(statement, language) - calendar_names(sentence.text,
-                                                                  article_language)
-    if named:
-        problems.append("names a weekday or month the sentence does not")
+    problems = _figure_problems(statement, sentence.text, article_language, language)
     if (actor := _misattribution(statement, sentence, article_sentences)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
     elif event_words and (invented := _unknown_name(statement, event_words,
@@ -224,16 +208,57 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         problems.append(f"is {ratio:.1f} times the sentence's length")
     if (other := _closer_sentence(statement, sentence, article_sentences)) is not None:
         problems.append(f"reads like sentence {other.number}, not the one it cites")
-    if (negation := _negation_problem(statement, sentence.text, article_language,
+    problems += _voice_problems(statement, sentence.text, article_language, language)
+    return Verdict(tuple(problems))
+
+
+def states(statement: str, sentence: str, *, article_language: str, language: str) -> bool:
+    """Whether ``sentence`` (in ``article_language``) backs ``statement``: it gives the
+    statement's numbers, times, weekdays and months, its negation, and any speaker the
+    statement names. The checks of ``check`` that need no article around the sentence;
+    used to test a merged point's statement against every other sentence it cites. A
+    statement may leave out who says it: the footnote shows the sentence's speaker."""
+    return not (_figure_problems(statement, sentence, article_language, language)
+                or _negation_problem(statement, sentence, article_language, language)
+                or _added_speaker(statement, sentence, article_language, language))
+
+
+def _figure_problems(statement: str, sentence: str, article_language: str,
+                     language: str) -> list[str]:
+    """Numbers, times, hedges, weekdays and months the statement gives and the
+    sentence does not."""
+    problems: list[str] = []
+    source = read(sentence, article_language)
+    said = read(statement, language)
+    mentions = read_mentions(statement, language)
+    hedged = {m.value for m in mentions if m.value is not None and m.hedge != "exact"}
+    days = day_numbers(sentence, article_language)
+    if (numbers := _numbers_problem(said, source, hedged, days)) is not None:
+        problems.append(numbers)
+    exact = sorted({m.value for m in mentions if m.value is not None and m.hedge == "exact"
+                    and m.value in source.approximate})
+    if exact:
+        problems.append(f"states {exact[0]:g} exactly where the sentence gives it only "
+                        "roughly")
+    if calendar_names(statement, language) - calendar_names(sentence, article_language):
+        problems.append("names a weekday or month the sentence does not")
+    return problems
+
+
+def _voice_problems(statement: str, sentence: str, article_language: str,
+                    language: str) -> list[str]:
+    """A negation dropped or added, a speaker dropped or added."""
+    problems: list[str] = []
+    if (negation := _negation_problem(statement, sentence, article_language,
                                       language)) is not None:
         problems.append(negation)
-    if (dropped := _dropped_speaker(statement, sentence.text, article_language,
+    if (dropped := _dropped_speaker(statement, sentence, article_language,
                                     language)) is not None:
         problems.append(f"{DROPPED_ATTRIBUTION} {dropped}")
-    elif (added := _added_speaker(statement, sentence.text, article_language,
+    elif (added := _added_speaker(statement, sentence, article_language,
                                   language)) is not None:
         problems.append(f"gives it to {added}, whom the sentence does not name")
-    return Verdict(tuple(problems))
+    return problems
 
 
 def negations(text: str, language: str) -> tuple[int, int] | None:
