@@ -30,7 +30,7 @@ class _Strict(BaseModel):
 
 # --------------------------------------------------------------------------- LLM-facing
 
-Hedge = Literal["exact", "about", "at least", "more than", "at most", "less than"]
+Hedge = Literal["exact", "about", "nearly", "at least", "more than", "at most", "less than"]
 """How a statement hedges a number ("about 20", "at least 12")."""
 
 Kind = Literal[

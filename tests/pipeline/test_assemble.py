@@ -192,3 +192,27 @@ def test_dispute_positions_name_articles_by_their_labels(seeds: Seeds,
     named = [w for d in built.disputes for pos in d.positions for w in pos.asserted_by]
     assert set(labels.values()) & set(named), "some position is named by its article"
     assert not [w for w in named if w.endswith(".txt")]
+
+
+def test_a_figure_whose_restatement_changed_its_hedge_stands_as_the_sentence_hedges_it(
+) -> None:
+    # Test fixtures: "près de 80" (nearly 80) restated as "more than 80": not verified,
+    # but its position in the dispute with "some 50" is nearly 80, as the sentence says.
+    en = Article(id="fx1", source="fx1.txt", language="en", text=(
+        "Some 50 tonnes of solvents were stored in the warehouse, the director said."))
+    fr = Article(id="fx2", source="fx2.txt", language="fr", text=(
+        "Près de 80 tonnes de solvants étaient stockées dans l'entrepôt, selon la "
+        "direction."))
+    sentences = {a.id: split_sentences(a) for a in (en, fr)}
+    statements = {"fx1": {1: en.text}, "fx2": {
+        1: "More than 80 tonnes of solvents were stored in the warehouse, according to the "
+           "management."}}
+    result = assemble([en, fr], sentences, statements, language="en")
+    [unverified] = result.unverified
+    assert unverified.reason.startswith("changes the hedge of 80")
+    [dispute] = result.disputes
+    witness = next(c for c in result.claims if c.id == "fx2:s1")
+    [figure] = witness.quantities
+    assert (figure.hedge, figure.low, figure.high) == ("nearly", 64.0, 80.0)
+    assert figure.text == "nearly 80 tonnes"
+    assert {p.claim_ids[0] for p in dispute.positions} == {"fx1:s1", "fx2:s1"}

@@ -11,7 +11,7 @@ import pytest
 from factsum.models import Article
 from factsum.pipeline.lexicon import fold
 from factsum.pipeline.sentences import Sentence, split_sentences
-from factsum.pipeline.verify import Verdict, calendar_names, check, verify_article
+from factsum.pipeline.verify import Verdict, calendar_names, check, states, verify_article
 
 SENTENCES = [
     "L'Iran a envoyé plusieurs batteries de missiles, ce mercredi 8 janvier matin, contre "
@@ -380,3 +380,22 @@ def test_a_day_of_the_month_is_not_an_hour() -> None:
     right = check("The shot took place at 1 PM, according to the Iraqi army.", second,
                   [first, second], article_language="fr", language="en", translated=True)
     assert right.ok, right.problems
+
+
+@pytest.mark.parametrize(("statement", "sentence", "language", "holds"), [
+    # "près de" is nearly: below 80, never above it
+    ("More than 80 tonnes were stored.", "Près de 80 tonnes étaient stockées.", "fr", False),
+    ("Nearly 80 tonnes were stored.", "Près de 80 tonnes étaient stockées.", "fr", True),
+    ("About 80 tonnes were stored.", "Près de 80 tonnes étaient stockées.", "fr", True),
+    # a hedge dropped or added
+    ("12 missiles were fired.", "Pas moins de 12 missiles ont été tirés.", "fr", False),
+    ("At least 12 missiles were fired.", "Pas moins de 12 missiles ont été tirés.", "fr",
+     True),
+    ("More than 1,500 people left.", "1 500 personnes sont parties.", "fr", False),
+    # German hedges are not in the lexicon: "fast 300" reads as 300, so no verdict on it
+    ("The plant employs 300 people.", "Das Werk beschäftigt fast 300 Menschen.", "de",
+     True),
+])
+def test_a_hedge_may_not_point_another_way_than_the_sentence(
+        statement: str, sentence: str, language: str, holds: bool) -> None:
+    assert states(statement, sentence, article_language=language, language="en") is holds

@@ -14,6 +14,7 @@ from factsum.models import Article, Claim, Dispute, Point, Quantity, Unverified
 from factsum.pipeline.calendar_check import calendar_disputes
 from factsum.pipeline.disputes import categorical_disputes, figure_disputes
 from factsum.pipeline.independence import independence_groups
+from factsum.pipeline.lexicon import lexicon
 from factsum.pipeline.numbers import interval
 from factsum.pipeline.quantities import read_mentions
 from factsum.pipeline.reconcile import (
@@ -24,7 +25,14 @@ from factsum.pipeline.reconcile import (
 )
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import canonical_speakers, speaker
-from factsum.pipeline.verify import event_vocabulary, figures_hold, states, verify_article
+from factsum.pipeline.verify import (
+    event_vocabulary,
+    figures_hold,
+    hedge_kept,
+    sentence_hedges,
+    states,
+    verify_article,
+)
 
 
 @dataclass
@@ -60,20 +68,44 @@ def figures_of(statement: str, who: str, language: str) -> list[Quantity]:
     return out
 
 
+def _as_the_sentence_hedges(figure: Quantity, theirs: Mapping[float, set[str]],
+                            language: str) -> Quantity:
+    """``figure`` with the hedge its sentence gives the number, when the restatement
+    changed it ("près de 80" restated as "more than 80" stands as nearly 80)."""
+    if figure.value is None or figure.value not in theirs \
+            or hedge_kept(figure.value, figure.hedge, theirs[figure.value]):
+        return figure
+    hedge = min(theirs[figure.value])  # a sentence hedges one number one way in practice
+    words = lexicon(language).hedges
+    said = next((w for w, h in words.items() if h == figure.hedge
+                 and figure.text.casefold().startswith(w)), "")
+    phrase = next((w for w, h in words.items() if h == hedge), hedge)
+    text = figure.text[len(said):].strip() if said else figure.text
+    low, high = interval(figure.value, hedge)
+    return figure.model_copy(update={"hedge": hedge, "low": low, "high": high,
+                                     "text": text if hedge == "exact" else f"{phrase} {text}"})
+
+
 def _figure_witnesses(unverified: Sequence[Unverified],
-                      sentences: Mapping[str, Sequence[Sentence]], language: str
-                      ) -> list[Claim]:
-    """The restatements whose only fault is a dropped attribution (``figures_hold``),
-    as claims for disputes only: their figures are the sentence's, and the position
-    cites the sentence, which says who gives them. They are never points, and they stay
-    listed under *Not verified*."""
+                      sentences: Mapping[str, Sequence[Sentence]],
+                      languages: Mapping[str, str], language: str) -> list[Claim]:
+    """The restatements whose only fault is a dropped attribution or a changed hedge
+    (``figures_hold``), as claims for disputes only: their figures are the sentence's,
+    hedged as the sentence hedges them, and the position cites the sentence, which says
+    who gives them. They are never points, and they stay listed under *Not verified*."""
     numbers = {s.id: s.number for by_article in sentences.values() for s in by_article}
-    return [
-        Claim(id=u.id, article_id=u.article_id, sentence=numbers[u.id],
-              statement=u.statement, quote=u.quote, span=u.span, translated=True,
-              quantities=figures_of(u.statement, "", language), origin="figure_only")
-        for u in unverified if figures_hold(u)
-    ]
+    witnesses = []
+    for u in unverified:
+        if not figures_hold(u):
+            continue
+        theirs = sentence_hedges(u.quote, languages[u.article_id])
+        figures = [_as_the_sentence_hedges(f, theirs, language)
+                   for f in figures_of(u.statement, "", language)]
+        witnesses.append(Claim(
+            id=u.id, article_id=u.article_id, sentence=numbers[u.id], statement=u.statement,
+            quote=u.quote, span=u.span, translated=True, quantities=figures,
+            origin="figure_only"))
+    return witnesses
 
 
 def assemble(
@@ -107,14 +139,14 @@ def assemble(
     claims = [c.model_copy(update={"quantities": figures_of(c.statement, speakers[c.id],
                                                               language)})
               for c in claims]
-    witnesses = _figure_witnesses(unverified, sentences, language)
+    languages = {a.id: a.language for a in articles}
+    witnesses = _figure_witnesses(unverified, sentences, languages, language)
 
     used = [a for a in articles if a.id in statements]
     # Witnesses are compared with the claims for disputes only (the last rows and
     # columns); points and copies are the claims' own business.
     all_scores = similarity([*claims, *witnesses])
     scores = all_scores[:len(claims), :len(claims)]
-    languages = {a.id: a.language for a in articles}
     groups = independence_groups(articles)
     groups = cross_language_copies(claims, groups, languages, scores)
     total = {a.id: max(1, len(sentences[a.id])) for a in articles}

@@ -61,7 +61,7 @@ class Lexicon:
 ENGLISH = Lexicon(
     hedges={
         "about": "about", "around": "about", "some": "about", "approximately": "about",
-        "roughly": "about", "nearly": "about", "almost": "about", "an estimated": "about",
+        "roughly": "about", "nearly": "nearly", "almost": "nearly", "an estimated": "about",
         "at least": "at least", "no fewer than": "at least", "no less than": "at least",
         "not less than": "at least",
         "more than": "more than", "over": "more than", "above": "more than",
@@ -103,8 +103,8 @@ ENGLISH = Lexicon(
 
 FRENCH = Lexicon(
     hedges={
-        "environ": "about", "près de": "about", "quelque": "about", "quelques": "about",
-        "presque": "about", "au moins": "at least", "pas moins de": "at least",
+        "environ": "about", "près de": "nearly", "quelque": "about", "quelques": "about",
+        "presque": "nearly", "au moins": "at least", "pas moins de": "at least",
         "plus de": "more than", "plus d'": "more than", "au-delà de": "more than",
         "jusqu'à": "at most", "au plus": "at most", "moins de": "less than",
         "moins d'": "less than",

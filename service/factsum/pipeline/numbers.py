@@ -127,14 +127,17 @@ def read(text: str, language: str) -> Readings:
 
 
 def interval(value: float, hedge: str) -> tuple[float | None, float | None]:
-    """The range a hedged number allows: 'about 20' is 16 to 24, 'more than 12' above 12.
+    """The range a hedged number allows: 'about 20' is 16 to 24, 'nearly 20' 16 to 20,
+    'more than 12' above 12.
 
     About is taken as plus or minus a fifth (so "une dizaine" and "une douzaine" agree,
-    and both disagree with 22).
+    and both disagree with 22); nearly as the lower half of that.
     """
     value = float(value)
     if hedge == "about":
         return value * 0.8, value * 1.2
+    if hedge == "nearly":
+        return value * 0.8, value
     if hedge == "at least":
         return value, None
     if hedge == "more than":

@@ -46,9 +46,9 @@ from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz
 
 from factsum.models import Article, Claim, Unverified
-from factsum.pipeline.lexicon import CLAUSES, fold
-from factsum.pipeline.numbers import Readings, read
-from factsum.pipeline.quantities import read_mentions
+from factsum.pipeline.lexicon import CLAUSES, LEXICONS, fold
+from factsum.pipeline.numbers import Readings, interval, overlaps, read
+from factsum.pipeline.quantities import Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import attributions, tokens
 
@@ -184,10 +184,12 @@ DROPPED_ATTRIBUTION = "drops the attribution to"
 
 
 def figures_hold(rejected: Unverified) -> bool:
-    """Whether a rejected restatement's only fault is a dropped attribution: its numbers,
-    times, dates and names passed, so its figures are the sentence's, and the quote says
-    who gives them."""
-    return rejected.reason.startswith(DROPPED_ATTRIBUTION) and "; " not in rejected.reason
+    """Whether a rejected restatement's only fault is a dropped attribution or a changed
+    hedge: its numbers, times, dates and names passed, so its figures are the sentence's
+    (with the sentence's hedges, ``sentence_hedges``), and the quote says who gives
+    them."""
+    return (rejected.reason.startswith((DROPPED_ATTRIBUTION, CHANGED_HEDGE))
+            and "; " not in rejected.reason)
 
 
 def check(statement: str, sentence: Sentence, article_sentences: Sequence[Sentence],
@@ -240,9 +242,53 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
     if exact:
         problems.append(f"states {exact[0]:g} exactly where the sentence gives it only "
                         "roughly")
+    if (hedge := _changed_hedge(mentions, sentence, article_language)) is not None:
+        problems.append(hedge)
     if calendar_names(statement, language) - calendar_names(sentence, article_language):
         problems.append("names a weekday or month the sentence does not")
     return problems
+
+
+
+def sentence_hedges(sentence: str, article_language: str) -> dict[float, set[str]]:
+    """The hedges a sentence puts on each number it gives ({80: {"nearly"}}), for a
+    sentence in a language whose hedges the lexicon knows; empty elsewhere, where a
+    hedge in words would read as an exact number."""
+    if article_language not in LEXICONS:
+        return {}
+    hedges: dict[float, set[str]] = {}
+    for m in read_mentions(sentence, article_language):
+        if m.value is not None:
+            hedges.setdefault(m.value, set()).add(m.hedge)
+    return hedges
+
+
+def hedge_kept(value: float, hedge: str, theirs: set[str]) -> bool:
+    """Whether ``hedge`` on ``value`` agrees with one of the sentence's hedges on it: an
+    "about" goes with any; a plain number needs a plain or "about" one; a directed hedge
+    ("more than", "nearly") must allow a value the sentence's allows."""
+    if hedge == "about":
+        return True
+    if hedge == "exact":
+        return not theirs <= _DIRECTED
+    return any(overlaps(interval(value, hedge), interval(value, h)) for h in theirs)
+
+
+_DIRECTED = frozenset({"nearly", "at least", "more than", "at most", "less than"})
+CHANGED_HEDGE = "changes the hedge of"
+
+
+def _changed_hedge(mentions: Sequence[Mention], sentence: str, article_language: str
+                   ) -> str | None:
+    """A number whose hedge points another way than the sentence's: "près de 80"
+    (nearly) given as "more than 80", "80" as "more than 80", or "pas moins de 12" as a
+    plain 12."""
+    theirs = sentence_hedges(sentence, article_language)
+    for m in mentions:
+        if m.value is not None and m.value in theirs \
+                and not hedge_kept(m.value, m.hedge, theirs[m.value]):
+            return f"{CHANGED_HEDGE} {m.value:g} ('{m.text}')"
+    return None
 
 
 def _voice_problems(statement: str, sentence: str, article_language: str,
