@@ -157,21 +157,27 @@ def test_a_failed_check_is_unverified_and_never_a_point() -> None:
     assert [p.claim_ids for p in result.points] == [["fx1:s2"]]
 
 
+def _english_and_french(english: str, french: str, restated: str) -> Assembled:
+    """Two one-sentence reports: the English one is its own statement, the French one
+    is ``restated`` (a hand-written "translation", a test fixture)."""
+    en = Article(id="fx1", source="fx1.txt", language="en", text=english)
+    fr = Article(id="fx2", source="fx2.txt", language="fr", text=french)
+    sentences = {a.id: split_sentences(a) for a in (en, fr)}
+    return assemble([en, fr], sentences, {"fx1": {1: english}, "fx2": {1: restated}},
+                    language="en")
+
+
 def test_a_figure_whose_statement_only_dropped_its_speaker_is_a_position_not_a_point(
 ) -> None:
     # Test fixtures: two short reports and hand-written "translations". The French one
     # drops "selon la préfecture": not verified, but its 1,500 is the sentence's own.
-    en = Article(id="fx1", source="fx1.txt", language="en", text=(
+    fr_text = ("Plus de 1 500 habitants ont été évacués de la vieille ville après "
+               "l'incendie chimique, selon la préfecture.")
+    result = _english_and_french(
         "About 1,200 residents were evacuated from the old town after the chemical fire, "
-        "the mayor said."))
-    fr = Article(id="fx2", source="fx2.txt", language="fr", text=(
-        "Plus de 1 500 habitants ont été évacués de la vieille ville après l'incendie "
-        "chimique, selon la préfecture."))
-    sentences = {a.id: split_sentences(a) for a in (en, fr)}
-    statements = {"fx1": {1: en.text}, "fx2": {
-        1: "More than 1,500 residents were evacuated from the old town after the chemical "
-           "fire."}}
-    result = assemble([en, fr], sentences, statements, language="en")
+        "the mayor said.", fr_text,
+        "More than 1,500 residents were evacuated from the old town after the chemical "
+        "fire.")
     [unverified] = result.unverified
     assert unverified.reason.startswith("drops the attribution to")
     assert [p.claim_ids for p in result.points] == [["fx1:s1"]]
@@ -179,7 +185,7 @@ def test_a_figure_whose_statement_only_dropped_its_speaker_is_a_position_not_a_p
     cited = {cid for pos in dispute.positions for cid in pos.claim_ids}
     assert cited == {"fx1:s1", "fx2:s1"}
     witness = next(c for c in result.claims if c.id == "fx2:s1")
-    assert witness.origin == "figure_only" and witness.quote == fr.text
+    assert witness.origin == "figure_only" and witness.quote == fr_text
 
 
 def test_dispute_positions_name_articles_by_their_labels(seeds: Seeds,
@@ -198,16 +204,12 @@ def test_a_figure_whose_restatement_changed_its_hedge_stands_as_the_sentence_hed
 ) -> None:
     # Test fixtures: "près de 80" (nearly 80) restated as "more than 80": not verified,
     # but its position in the dispute with "some 50" is nearly 80, as the sentence says.
-    en = Article(id="fx1", source="fx1.txt", language="en", text=(
-        "Some 50 tonnes of solvents were stored in the warehouse, the director said."))
-    fr = Article(id="fx2", source="fx2.txt", language="fr", text=(
+    result = _english_and_french(
+        "Some 50 tonnes of solvents were stored in the warehouse, the director said.",
         "Près de 80 tonnes de solvants étaient stockées dans l'entrepôt, selon la "
-        "direction."))
-    sentences = {a.id: split_sentences(a) for a in (en, fr)}
-    statements = {"fx1": {1: en.text}, "fx2": {
-        1: "More than 80 tonnes of solvents were stored in the warehouse, according to the "
-           "management."}}
-    result = assemble([en, fr], sentences, statements, language="en")
+        "direction.",
+        "More than 80 tonnes of solvents were stored in the warehouse, according to the "
+        "management.")
     [unverified] = result.unverified
     assert unverified.reason.startswith("changes the hedge of 80")
     [dispute] = result.disputes
