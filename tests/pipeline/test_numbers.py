@@ -90,7 +90,8 @@ def test_words_that_are_not_figures_read_as_nothing(text: str, language: str) ->
 def test_collective_numerals_of_the_sentence_s_language_are_read() -> None:
     # No library reads "une douzaine"; the language's lexicon entry does (where known).
     assert read("Le Pentagone parle d'une douzaine de missiles.", "fr").numbers == {12.0}
-    assert read("Il Pentagono parla di una dozzina di missili.", "it").empty
+    assert read("Il Pentagono parla di una dozzina di missili.", "it").numbers == {12.0}
+    assert read("Het Pentagon spreekt van een dozijn raketten.", "nl").empty  # no entry
 
 
 @pytest.mark.parametrize(("text", "language"), [

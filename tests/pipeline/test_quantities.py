@@ -136,7 +136,8 @@ def test_per_cent_in_two_words_is_a_percentage() -> None:
 # --------------------------------------------------------------- every lexicon
 
 
-SINGULAR_ARTICLE = {"en": "a", "fr": "une"}
+SINGULAR_ARTICLE = {"en": "a", "fr": "une", "es": "una", "de": "ein", "it": "una",
+                    "pt": "uma"}
 """The article a singular collective takes in each lexicon's language ("a dozen")."""
 
 

@@ -392,8 +392,14 @@ def test_a_day_of_the_month_is_not_an_hour() -> None:
     ("At least 12 missiles were fired.", "Pas moins de 12 missiles ont été tirés.", "fr",
      True),
     ("More than 1,500 people left.", "1 500 personnes sont parties.", "fr", False),
-    # German hedges are not in the lexicon: "fast 300" reads as 300, so no verdict on it
     ("The plant employs 300 people.", "Das Werk beschäftigt fast 300 Menschen.", "de",
+     False),
+    ("About 3,000 appointments were cancelled.", "Unas 3.000 citas fueron canceladas.",
+     "es", True),
+    ("Nearly 3,000 appointments were cancelled.", "Más de 3.000 citas fueron canceladas.",
+     "es", False),
+    # Dutch hedges are not in the lexicon: "bijna 300" reads as 300, so no verdict on it
+    ("The plant employs 300 people.", "De fabriek heeft bijna 300 werknemers.", "nl",
      True),
 ])
 def test_a_hedge_may_not_point_another_way_than_the_sentence(

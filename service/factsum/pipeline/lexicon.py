@@ -1,13 +1,15 @@
-"""Grammar words of the summary language that the figure reader needs.
+"""Grammar words that the figure reader needs, per language.
 
 Every statement of a summary is written in the summary language (the model translates
-each cited sentence into it), so the reader of figures needs these words for that one
-language only, whatever the languages of the sources. They are grammar, not an event's
-vocabulary: hedges ("at least"), collective numerals ("a dozen"), the words that say
-"none", and the few nouns that name harm to people, which every toll is counted in.
-Cardinal numbers come from text2num and day and month names from CLDR (Babel); no
-library carries the words below, hence this table. A summary language without an entry
-here gets figures in digits and cardinal words only, with no hedge and no zero.
+each cited sentence into it), so disputes read figures in that one language. The support
+check also reads the hedges of each cited sentence in its own language, to see that a
+restatement keeps them ("près de 80" is not "more than 80"). The words are grammar, not
+an event's vocabulary: hedges ("at least"), collective numerals ("a dozen"), the words
+that say "none", and the few nouns that name harm to people, which every toll is
+counted in. Cardinal numbers come from text2num and day and month names from CLDR
+(Babel); no library carries the words below, hence this table (en, fr, es, de, it, pt).
+A language without an entry gets figures in digits and cardinal words only, with no
+hedge and no zero, and its sentences' hedges are not compared.
 
 To add a language, add one ``Lexicon`` to ``LEXICONS``; tests/pipeline/test_quantities.py
 runs every lexicon through the same cases.
@@ -134,7 +136,116 @@ FRENCH = Lexicon(
     conjunctions=frozenset({"et", "ou", "mais"}),
 )
 
-LEXICONS: dict[str, Lexicon] = {"en": ENGLISH, "fr": FRENCH}
+# The languages below are read for their hedges and counts wherever a sentence is in
+# them (the support check compares a restatement's hedge with its sentence's), and serve
+# as a summary language too.
+SPANISH = Lexicon(
+    hedges={
+        "unos": "about", "unas": "about", "alrededor de": "about", "aproximadamente": "about",
+        "cerca de": "nearly", "casi": "nearly", "al menos": "at least",
+        "por lo menos": "at least", "no menos de": "at least", "más de": "more than",
+        "no más de": "at most",
+        "hasta": "at most", "como máximo": "at most", "menos de": "less than",
+    },
+    collective={
+        "decena": (10, "about"), "docena": (12, "about"), "veintena": (20, "about"),
+        "centenar": (100, "about"), "millar": (1000, "about"), "decenas": (20, "at least"),
+        "docenas": (24, "at least"), "centenares": (200, "at least"),
+        "cientos": (200, "at least"), "miles": (2000, "at least"),
+    },
+    collective_articles=frozenset({"una", "un"}),
+    none=frozenset({"ningún", "ninguna", "ninguno", "sin", "cero"}),
+    people={
+        "muertos": "killed", "muerto": "killed", "fallecidos": "killed",
+        "víctimas": "killed", "heridos": "injured", "herido": "injured",
+        "desaparecidos": "missing", "evacuados": "evacuated", "desplazados": "evacuated",
+        "detenidos": "arrested",
+    },
+    of=frozenset({"de"}),
+    reporting=frozenset({"dijo", "afirmó", "anunció", "declaró", "informó", "confirmó"}),
+    according_to=("según", "de acuerdo con"),
+    conjunctions=frozenset({"y", "o", "pero"}),
+)
+
+GERMAN = Lexicon(
+    hedges={
+        "etwa": "about", "rund": "about", "ungefähr": "about", "circa": "about",
+        "fast": "nearly", "beinahe": "nearly", "knapp": "nearly",
+        "mindestens": "at least", "wenigstens": "at least", "mehr als": "more than",
+        "über": "more than", "bis zu": "at most", "höchstens": "at most",
+        "nicht mehr als": "at most", "nicht weniger als": "at least",
+        "weniger als": "less than",
+    },
+    collective={
+        "dutzend": (12, "about"), "dutzende": (24, "at least"),
+        "hunderte": (200, "at least"), "tausende": (2000, "at least"),
+    },
+    collective_articles=frozenset({"ein", "eine"}),
+    none=frozenset({"kein", "keine", "keinen", "ohne", "null"}),
+    people={
+        "tote": "killed", "toten": "killed", "todesopfer": "killed", "opfer": "killed",
+        "verletzte": "injured", "verletzten": "injured", "vermisste": "missing",
+        "vermissten": "missing", "evakuierte": "evacuated", "festnahmen": "arrested",
+    },
+    of=frozenset({"von"}),
+    reporting=frozenset({"sagte", "erklärte", "teilte", "bestätigte", "meldete"}),
+    according_to=("nach angaben", "laut", "zufolge"),
+    conjunctions=frozenset({"und", "oder", "aber"}),
+)
+
+ITALIAN = Lexicon(
+    hedges={
+        "circa": "about", "quasi": "nearly", "almeno": "at least",
+        "non meno di": "at least", "più di": "more than", "oltre": "more than",
+        "non più di": "at most", "non oltre": "at most",
+        "fino a": "at most", "meno di": "less than",
+    },
+    collective={
+        "decina": (10, "about"), "dozzina": (12, "about"), "ventina": (20, "about"),
+        "centinaio": (100, "about"), "migliaio": (1000, "about"),
+        "decine": (20, "at least"), "centinaia": (200, "at least"),
+        "migliaia": (2000, "at least"),
+    },
+    collective_articles=frozenset({"una", "un"}),
+    none=frozenset({"nessun", "nessuna", "nessuno", "senza", "zero"}),
+    people={
+        "morti": "killed", "morto": "killed", "vittime": "killed", "feriti": "injured",
+        "ferito": "injured", "dispersi": "missing", "evacuati": "evacuated",
+        "sfollati": "evacuated", "arrestati": "arrested",
+    },
+    of=frozenset({"di"}),
+    reporting=frozenset({"ha detto", "ha dichiarato", "ha annunciato", "ha confermato"}),
+    according_to=("secondo",),
+    conjunctions=frozenset({"e", "o", "ma"}),
+)
+
+PORTUGUESE = Lexicon(
+    hedges={
+        "cerca de": "about", "aproximadamente": "about", "quase": "nearly",
+        "pelo menos": "at least", "no mínimo": "at least", "mais de": "more than",
+        "não mais de": "at most", "não menos de": "at least",
+        "até": "at most", "no máximo": "at most", "menos de": "less than",
+    },
+    collective={
+        "dezena": (10, "about"), "dúzia": (12, "about"), "centena": (100, "about"),
+        "milhar": (1000, "about"), "dezenas": (20, "at least"),
+        "centenas": (200, "at least"), "milhares": (2000, "at least"),
+    },
+    collective_articles=frozenset({"uma", "um"}),
+    none=frozenset({"nenhum", "nenhuma", "sem", "zero"}),
+    people={
+        "mortos": "killed", "morto": "killed", "vítimas": "killed", "feridos": "injured",
+        "ferido": "injured", "desaparecidos": "missing", "evacuados": "evacuated",
+        "desalojados": "evacuated", "detidos": "arrested",
+    },
+    of=frozenset({"de"}),
+    reporting=frozenset({"disse", "afirmou", "anunciou", "declarou", "confirmou"}),
+    according_to=("segundo", "de acordo com"),
+    conjunctions=frozenset({"e", "ou", "mas"}),
+)
+
+LEXICONS: dict[str, Lexicon] = {"en": ENGLISH, "fr": FRENCH, "es": SPANISH, "de": GERMAN,
+                                "it": ITALIAN, "pt": PORTUGUESE}
 
 EMPTY = Lexicon(hedges={}, collective={}, collective_articles=frozenset(), none=frozenset(),
                 people={})

@@ -156,6 +156,26 @@ def _cardinals(text: str, language: str, keep: frozenset[str]) -> str:
     return re.sub(r"§(\d+)§", lambda m: kept[int(m.group(1))], converted)
 
 
+_DOT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+@lru_cache(maxsize=32)
+def _groups_with_dot(language: str) -> bool:
+    """Whether the language writes thousands as "3.000" (CLDR's group symbol)."""
+    try:
+        return bool(Locale.parse(language).number_symbols["latn"]["group"] == ".")
+    except (UnknownLocaleError, ValueError, KeyError):
+        return False
+
+
+def _number(token: str, language: str) -> float | None:
+    """A number in digits as ``language`` writes it: "3.000" is 3000 in German or
+    Spanish, 3 in English."""
+    if _groups_with_dot(language) and _DOT_GROUPED.fullmatch(token):
+        return float(token.replace(".", ""))
+    return parse_number(token)
+
+
 def read_mentions(statement: str, language: str) -> list[Mention]:
     """Every figure ``statement`` gives (see the module docstring)."""
     lex = lexicon(language)
@@ -180,7 +200,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
         end = i + 1
         if token[0].isdigit():
             percent = token.endswith("%")
-            value = parse_number(token.rstrip("% "))
+            value = _number(token.rstrip("% "), language)
             if value is None:
                 continue
             if _is_date(lower, i, months) or _is_year(lex, lower, i, token, value):
