@@ -15,6 +15,7 @@ and deleted), see tests/test_llm_cache.py; ``redact`` itself, see tests/test_llm
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -66,8 +67,11 @@ class _EchoingHandler(BaseHTTPRequestHandler):
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.send_header("retry-after-ms", "1")  # keeps the bounded retries of 500 fast
-        self.end_headers()
-        self.wfile.write(body)
+        # The client may hang up as soon as it has read the status of a 401; a write to
+        # a closed socket is its business, not a failure of this server.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.end_headers()
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence the default access log on stderr."""
