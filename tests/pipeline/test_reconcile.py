@@ -70,14 +70,14 @@ def points(claims: Sequence[Claim], groups: dict[str, str] | None = None,
         claims, groups or {a: a for a in articles},
         scores=similarity(claims),
         positions=positions or {c.id: (c.sentence - 1) / 20 for c in claims},
-        speakers={c.id: speaker(c.statement, "en") for c in claims},
+        speakers={c.id: speaker(c.statement, "en") for c in claims}, language="en",
     )
 
 
 def grouped(claims: Sequence[Claim]) -> list[list[str]]:
     speakers = {c.id: speaker(c.statement, "en") for c in claims}
     return [[claims[i].id for i in g]
-            for g in group_claims(claims, similarity(claims), speakers)]
+            for g in group_claims(claims, similarity(claims), speakers, language="en")]
 
 
 def test_one_fact_from_two_outlets_is_one_point_citing_both() -> None:
@@ -128,9 +128,28 @@ def test_one_claim_per_article_per_point() -> None:
 
 def test_a_claim_joins_only_if_close_to_every_member() -> None:
     # b is close to a and to c, but a and c are not close: no chain glues a to c.
-    claims = [claim("a:s1", "first"), claim("b:s1", "second"), claim("c:s1", "third")]
+    claims = [claim("a:s1", "The levee breached first."),
+              claim("b:s1", "The levee breached second."),
+              claim("c:s1", "The levee breached third.")]
     scores = np.array([[100, 85, 40], [85, 100, 80], [40, 80, 100]])
-    assert group_claims(claims, scores) == [[0, 1], [2]]
+    assert group_claims(claims, scores, language="en") == [[0, 1], [2]]
+
+
+def test_statements_sharing_only_names_and_common_words_are_two_facts() -> None:
+    # Test fixtures in the shape of the seeds' two Trump sentences: close by token-set
+    # similarity (names and "announced" in common), but nothing said happened in both.
+    follows = claim("a:s1", "The President of the United States, Donald Trump, announced "
+                            "that he follows the situation closely.")
+    dismissed = claim("b:s1", "While Donald Trump has dismissed any plans to leave Iraq, "
+                              "some of the United States' allies have announced a partial "
+                              "withdrawal.")
+    monitoring = claim("c:s1", "US President Donald Trump is monitoring the situation "
+                               "closely with his national security team.")
+    scores = np.array([[100, 70, 67], [70, 100, 40], [67, 40, 100]])
+    assert group_claims([follows, dismissed, monitoring], scores, language="en") == [
+        [0], [1], [2]]
+    assert group_claims([follows, monitoring], np.array([[100, 70], [70, 100]]),
+                        language="en") == [[0, 1]]
 
 
 def test_the_point_s_statement_is_a_member_s_own() -> None:

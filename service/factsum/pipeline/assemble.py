@@ -157,7 +157,7 @@ def assemble(
                       article_language=languages[other.article_id], language=language)
 
     points = build_points(claims, groups, scores=scores, positions=positions,
-                          speakers=speakers, stated_by=stated_by)
+                          speakers=speakers, stated_by=stated_by, language=language)
 
     point_of = {cid: p.id for p in points for cid in p.claim_ids}
     index = {c.id: i for i, c in enumerate([*claims, *witnesses])}

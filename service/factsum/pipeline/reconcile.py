@@ -3,7 +3,8 @@
 All statements are in the summary language by now, so candidate groups come from code:
 rapidfuzz's token-set similarity of their content words, vetoed when the two give
 figures for the same measure that cannot both be true (that is a dispute, not a fact),
-or attribute it to different speakers. A group takes at most one claim
+attribute it to different speakers, or share nothing but names and the language's most
+frequent words (the same people, different events). A group takes at most one claim
 per article, and a claim joins a group only if it is close to every member (so a chain
 of loose resemblances cannot glue two facts together). The point's statement is one of
 its members' own statements, nothing written anew: the one that every other cited
@@ -26,7 +27,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
+import justext
 import numpy as np
+from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz, process
 
 from factsum.models import Claim, Point
@@ -48,6 +51,7 @@ TRANSLATION_TRUST = 0.85
 point's statement: the share of restatements that pass their own checks
 (``python -m bench.quality``: 137 of 164 on the evaluation set)."""
 _WORD = re.compile(r"[^\W\d_]{4,}")
+_CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]+)")
 
 
 @lru_cache(maxsize=8192)
@@ -64,13 +68,40 @@ def similarity(claims: Sequence[Claim]) -> np.ndarray:
     return process.cdist(words, words, scorer=fuzz.token_set_ratio, workers=-1)
 
 
-def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str]) -> bool:
+@lru_cache(maxsize=32)
+def _common_words(language: str) -> frozenset[str]:
+    """jusText's stoplist of ``language``, folded: its most frequent words ("that",
+    "announced", "situation" is not one); empty for a language jusText lacks."""
+    try:
+        name = (Locale.parse(language).get_display_name("en") or "").replace(" ", "_")
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    if name not in justext.get_stoplists():
+        return frozenset()
+    return frozenset(fold(w) for w in justext.get_stoplist(name))
+
+
+@lru_cache(maxsize=8192)
+def what_happened(statement: str, language: str) -> frozenset[str]:
+    """The content words of a statement that are neither names (capitalised inside it)
+    nor among the language's most frequent words: what it says happened, not who."""
+    names = {fold(m.group(1)) for m in _CAPITALISED.finditer(statement) if m.start() > 0}
+    common = _common_words(language)
+    return frozenset(w for w in content(statement).split()
+                     if w not in names and w not in common)
+
+
+def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) -> bool:
     """The vetoes: two statements that give different figures for the same measure (20
-    missiles against a dozen) state two facts, which may be a dispute, not one; and two
+    missiles against a dozen) state two facts, which may be a dispute, not one; two
     statements attributed to different speakers are each true of their own speaker only
-    ("Trump said" and "Macron said" the same words)."""
+    ("Trump said" and "Macron said" the same words); and two statements that share only
+    names and common words ("Trump follows the situation" and "Trump dismissed plans to
+    leave Iraq") say different things of the same people."""
     who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
     if who_a and who_b and who_a != who_b:
+        return False
+    if not what_happened(a.statement, language) & what_happened(b.statement, language):
         return False
     questions = {question(q) for q in a.quantities} & {question(q) for q in b.quantities}
     for key in questions:
@@ -111,9 +142,11 @@ def cross_language_copies(claims: Sequence[Claim], groups: Mapping[str, str],
 
 
 def group_claims(claims: Sequence[Claim], scores: np.ndarray,
-                 speakers: Mapping[str, str] | None = None) -> list[list[int]]:
+                 speakers: Mapping[str, str] | None = None, *, language: str
+                 ) -> list[list[int]]:
     """Indices of claims grouped into facts (see the module docstring). ``speakers``:
-    claim id -> canonical speaker ('' for the outlet's own voice)."""
+    claim id -> canonical speaker ('' for the outlet's own voice); ``language``: the
+    statements' (the summary's) language."""
     speakers = speakers or {}
     pairs = sorted(
         ((scores[i][j], i, j) for i in range(len(claims)) for j in range(i + 1, len(claims))
@@ -128,7 +161,8 @@ def group_claims(claims: Sequence[Claim], scores: np.ndarray,
         if {claims[k].article_id for k in gi} & {claims[k].article_id for k in gj}:
             continue  # one claim per article in a point
         members = gi + gj
-        if all(scores[a][b] >= SAME_FACT and _compatible(claims[a], claims[b], speakers)
+        if all(scores[a][b] >= SAME_FACT
+               and _compatible(claims[a], claims[b], speakers, language)
                for a in gi for b in gj):
             for k in members:
                 group_of[k] = members
@@ -191,13 +225,13 @@ def stated_parts(group: Sequence[int], claims: Sequence[Claim], scores: np.ndarr
 def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *,
                  scores: np.ndarray, positions: Mapping[str, float],
                  speakers: Mapping[str, str] | None = None,
-                 stated_by: StatedBy | None = None) -> list[Point]:
+                 stated_by: StatedBy | None = None, language: str) -> list[Point]:
     """Points over the claims, ordered and marked key (see the module docstring).
 
     ``positions``: claim id -> where its sentence sits in its article (0 = first);
     ``speakers``: claim id -> canonical speaker; ``stated_by``: see ``stated_parts``.
     """
-    facts = [part for group in group_claims(claims, scores, speakers)
+    facts = [part for group in group_claims(claims, scores, speakers, language=language)
              for part in stated_parts(group, claims, scores, stated_by)]
 
     def sources(group: Sequence[int]) -> int:
