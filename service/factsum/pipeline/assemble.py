@@ -68,7 +68,7 @@ def figures_of(statement: str, who: str, language: str) -> list[Quantity]:
     return out
 
 
-def _as_the_sentence_hedges(figure: Quantity, theirs: Mapping[float, set[str]],
+def _as_the_sentence_hedges(figure: Quantity, theirs: Mapping[float, frozenset[str]],
                             language: str) -> Quantity:
     """``figure`` with the hedge its sentence gives the number, when the restatement
     changed it ("près de 80" restated as "more than 80" stands as nearly 80)."""

@@ -34,7 +34,7 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Words of one summary language, lower-case."""
+    """Words of one language, lower-case."""
 
     hedges: dict[str, Hedge]
     """Phrase before a number -> hedge ("more than" -> "more than")."""

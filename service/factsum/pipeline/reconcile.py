@@ -36,6 +36,7 @@ from factsum.models import Claim, Point
 from factsum.pipeline.lexicon import fold
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import question
+from factsum.pipeline.speakers import names
 
 SAME_FACT = 68
 """Token-set similarity (0-100) of content words at which two statements may state one
@@ -51,7 +52,6 @@ TRANSLATION_TRUST = 0.85
 point's statement: the share of restatements that pass their own checks
 (``python -m bench.quality``: 137 of 164 on the evaluation set)."""
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]+)")
 
 
 @lru_cache(maxsize=8192)
@@ -85,10 +85,10 @@ def _common_words(language: str) -> frozenset[str]:
 def what_happened(statement: str, language: str) -> frozenset[str]:
     """The content words of a statement that are neither names (capitalised inside it)
     nor among the language's most frequent words: what it says happened, not who."""
-    names = {fold(m.group(1)) for m in _CAPITALISED.finditer(statement) if m.start() > 0}
+    given = {fold(name) for name in names(statement)}
     common = _common_words(language)
     return frozenset(w for w in content(statement).split()
-                     if w not in names and w not in common)
+                     if w not in given and w not in common)
 
 
 def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) -> bool:

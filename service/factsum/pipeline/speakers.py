@@ -21,6 +21,13 @@ from rapidfuzz import fuzz
 from factsum.pipeline.lexicon import CLAUSES, Clauses, fold, lexicon
 
 _CAPS = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
+_NAME = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]{2,})")
+
+
+def names(text: str) -> list[str]:
+    """The capitalised words of ``text`` (three letters or more), as written, less its
+    first word, which is capitalised whatever it is: the names it gives."""
+    return [m.group(1) for m in _NAME.finditer(text) if m.start() > 0]
 
 
 def speaker(statement: str, language: str) -> str:

@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,14 +51,13 @@ from factsum.pipeline.lexicon import CLAUSES, LEXICONS, fold
 from factsum.pipeline.numbers import Readings, interval, overlaps, read
 from factsum.pipeline.quantities import Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
-from factsum.pipeline.speakers import attributions, tokens
+from factsum.pipeline.speakers import attributions, names, tokens
 
 MIN_LENGTH_RATIO = 0.4
 MAX_LENGTH_RATIO = 2.5
 ALIGNMENT_MARGIN = 1.25
 """Another sentence must share this many times more 4-grams than the cited one before the
 statement is taken to restate that other sentence."""
-_NAME = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]{2,})")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -249,8 +249,13 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
     return problems
 
 
+_DIRECTED = frozenset({"nearly", "at least", "more than", "at most", "less than"})
+CHANGED_HEDGE = "changes the hedge of"
 
-def sentence_hedges(sentence: str, article_language: str) -> dict[float, set[str]]:
+
+@lru_cache(maxsize=8192)  # a sentence is compared with every statement of its point
+def sentence_hedges(sentence: str, article_language: str
+                    ) -> Mapping[float, frozenset[str]]:
     """The hedges a sentence puts on each number it gives ({80: {"nearly"}}), for a
     sentence in a language whose hedges the lexicon knows; empty elsewhere, where a
     hedge in words would read as an exact number."""
@@ -260,10 +265,10 @@ def sentence_hedges(sentence: str, article_language: str) -> dict[float, set[str
     for m in read_mentions(sentence, article_language):
         if m.value is not None:
             hedges.setdefault(m.value, set()).add(m.hedge)
-    return hedges
+    return {value: frozenset(found) for value, found in hedges.items()}
 
 
-def hedge_kept(value: float, hedge: str, theirs: set[str]) -> bool:
+def hedge_kept(value: float, hedge: str, theirs: AbstractSet[str]) -> bool:
     """Whether ``hedge`` on ``value`` agrees with one of the sentence's hedges on it: an
     "about" goes with any; a plain number needs a plain or "about" one; a directed hedge
     ("more than", "nearly") must allow a value the sentence's allows."""
@@ -272,10 +277,6 @@ def hedge_kept(value: float, hedge: str, theirs: set[str]) -> bool:
     if hedge == "exact":
         return not theirs <= _DIRECTED
     return any(overlaps(interval(value, hedge), interval(value, h)) for h in theirs)
-
-
-_DIRECTED = frozenset({"nearly", "at least", "more than", "at most", "less than"})
-CHANGED_HEDGE = "changes the hedge of"
 
 
 def _changed_hedge(mentions: Sequence[Mention], sentence: str, article_language: str
@@ -405,14 +406,12 @@ def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentenc
     here = _words(sentence.text)
     elsewhere = frozenset().union(*(_words(s.text) for s in others
                                     if s.number != sentence.number))
-    for match in _NAME.finditer(statement):
-        if match.start() == 0:
-            continue  # a sentence's first word is capitalised whatever it is
-        name = fold(match.group(1))
+    for word in names(statement):
+        name = fold(word)
         if any(_same_name(name, w) for w in here):
             continue
         if any(_same_name(name, w) for w in elsewhere):
-            return match.group(1)
+            return word
     return None
 
 
@@ -422,15 +421,15 @@ def _unknown_name(statement: str, event_words: frozenset[str], language: str
     (a name the model made up: "General Muammar al-Qaddafi" in a report on Iran).
     Weekday and month names are the calendar check's business."""
     calendar = _calendar_words(language)
-    for match in _NAME.finditer(statement):
-        if match.start() == 0 or len(match.group(1)) < 4:
+    for word in names(statement):
+        if len(word) < 4:
             continue
-        name = fold(match.group(1))
+        name = fold(word)
         if name in calendar:
             continue
         if name in event_words or any(_same_name(name, w) for w in event_words):
             continue
-        return match.group(1)
+        return word
     return None
 
 
