@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date
 
 from factsum.models import Article, Dispute, Position
 from factsum.pipeline.disputes import label_language, labels
-from factsum.pipeline.lexicon import fold
+from factsum.pipeline.lexicon import cldr_locale, fold
 from factsum.pipeline.sentences import Sentence
 
 _YEARS_BACK = 30  # with no publication year known, the calendars of this many years
@@ -49,9 +49,8 @@ class DateMention:
 
 @lru_cache(maxsize=64)
 def _pattern(language: str) -> tuple[re.Pattern[str], dict[str, int], dict[str, int]] | None:
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
+    locale = cldr_locale(language)
+    if locale is None:
         return None
     days: dict[str, int] = {}
     months: dict[str, int] = {}
@@ -144,10 +143,7 @@ def _topic(date: dt.date, language: str) -> str:
 
 
 def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
+    return cldr_locale(language) or Locale.parse("en")
 
 
 def _date(date: dt.date, language: str) -> str:

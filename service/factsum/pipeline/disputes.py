@@ -41,7 +41,7 @@ from babel.units import UnknownUnitError, get_unit_name
 from rapidfuzz import fuzz
 
 from factsum.models import Claim, Dispute, Position, Quantity
-from factsum.pipeline.lexicon import fold, lexicon
+from factsum.pipeline.lexicon import cldr_locale, fold, lexicon
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import PEOPLE_KINDS, question
 from factsum.pipeline.reconcile import SAME_FACT, content
@@ -431,10 +431,7 @@ def _weekdays(text: str, language: str) -> list[int]:
 
 @lru_cache(maxsize=32)
 def _day_names(language: str) -> dict[int, str]:
-    try:
-        days = Locale.parse(language).days["format"]["wide"]
-    except (UnknownLocaleError, ValueError):
-        days = Locale.parse("en").days["format"]["wide"]
+    days = (cldr_locale(language) or Locale.parse("en")).days["format"]["wide"]
     return {int(index): name for index, name in days.items()}
 
 
@@ -460,9 +457,8 @@ def _clause_of(statement: str, value: str, language: str) -> str:
 def _slot_words(language: str) -> frozenset[str]:
     """Folded words that say when or who says, not what: weekday, month and day-period
     names (CLDR) and the language's reporting verbs."""
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
+    locale = cldr_locale(language)
+    if locale is None:
         return frozenset()
     names: set[str] = set()
     for context in ("format", "stand-alone"):

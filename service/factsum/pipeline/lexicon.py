@@ -21,7 +21,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+
 from factsum.models import Hedge, Kind
+
+
+@lru_cache(maxsize=256)
+def cldr_locale(language: str) -> Locale | None:
+    """Babel's CLDR locale for a language code ("fr", "pt_BR"), or None for a code CLDR
+    does not know."""
+    try:
+        return Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return None
 
 
 @lru_cache(maxsize=16384)  # the same sentences and statements are folded by every check

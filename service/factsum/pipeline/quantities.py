@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from babel import Locale, UnknownLocaleError
 from babel.units import format_unit
 
 from factsum.models import Hedge, Kind, Quantity
-from factsum.pipeline.lexicon import Lexicon, lexicon
+from factsum.pipeline.lexicon import Lexicon, cldr_locale, lexicon
 from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_time
 
 _TOKEN = re.compile(
@@ -87,12 +86,8 @@ def _unit_kinds(language: str) -> dict[str, Kind]:
 def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
     """Unit and currency words of the language (CLDR, long and short forms), lower-case
     -> (kind, the unit's CLDR id or currency code): "gigabytes" and "GB" are one unit."""
-    locales = []
-    for name in (language, *(f"{language}_{t}" for t in _TERRITORIES)):
-        try:
-            locales.append(Locale.parse(name))
-        except (UnknownLocaleError, ValueError):
-            continue
+    locales = [locale for name in (language, *(f"{language}_{t}" for t in _TERRITORIES))
+               if (locale := cldr_locale(name)) is not None]
     if not locales:
         return {}
     locale = locales[0]
@@ -124,9 +119,8 @@ def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
 
 @lru_cache(maxsize=32)
 def _month_names(language: str) -> frozenset[str]:
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
+    locale = cldr_locale(language)
+    if locale is None:
         return frozenset()
     names = {n.lower() for n in locale.months["format"]["wide"].values()}
     names |= {n.lower().rstrip(".") for n in locale.months["format"]["abbreviated"].values()}
@@ -162,10 +156,8 @@ _DOT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 @lru_cache(maxsize=32)
 def _groups_with_dot(language: str) -> bool:
     """Whether the language writes thousands as "3.000" (CLDR's group symbol)."""
-    try:
-        return bool(Locale.parse(language).number_symbols["latn"]["group"] == ".")
-    except (UnknownLocaleError, ValueError, KeyError):
-        return False
+    locale = cldr_locale(language)
+    return locale is not None and locale.number_symbols.get("latn", {}).get("group") == "."
 
 
 def _number(token: str, language: str) -> float | None:

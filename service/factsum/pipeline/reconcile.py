@@ -29,11 +29,10 @@ from functools import lru_cache
 
 import justext
 import numpy as np
-from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz, process
 
 from factsum.models import Claim, Point
-from factsum.pipeline.lexicon import fold
+from factsum.pipeline.lexicon import cldr_locale, fold
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import question
 from factsum.pipeline.speakers import names
@@ -72,10 +71,8 @@ def similarity(claims: Sequence[Claim]) -> np.ndarray:
 def _common_words(language: str) -> frozenset[str]:
     """jusText's stoplist of ``language``, folded: its most frequent words ("that",
     "announced", "situation" is not one); empty for a language jusText lacks."""
-    try:
-        name = (Locale.parse(language).get_display_name("en") or "").replace(" ", "_")
-    except (UnknownLocaleError, ValueError):
-        return frozenset()
+    locale = cldr_locale(language)
+    name = (locale.get_display_name("en") or "").replace(" ", "_") if locale else ""
     if name not in justext.get_stoplists():
         return frozenset()
     return frozenset(fold(w) for w in justext.get_stoplist(name))

@@ -43,11 +43,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz
 
 from factsum.models import Article, Claim, Unverified
-from factsum.pipeline.lexicon import CLAUSES, LEXICONS, fold
+from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
 from factsum.pipeline.numbers import Readings, interval, overlaps, read
 from factsum.pipeline.quantities import Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
@@ -77,9 +76,8 @@ class Verdict:
 def _calendar_words(language: str) -> dict[str, tuple[str, int]]:
     """Full weekday and month names of a language (CLDR) -> ("day"|"month", index).
     Abbreviations are left out: "sat", "mar" and "tue" are words too."""
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
+    locale = cldr_locale(language)
+    if locale is None:
         return {}
     out: dict[str, tuple[str, int]] = {}
     for context in ("format", "stand-alone"):
