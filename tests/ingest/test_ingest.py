@@ -106,6 +106,15 @@ def test_bfmtv_header_is_removed_and_names_the_outlet(seeds: dict[str, Article])
     assert art.text.endswith("Jeanne Bulant avec AFP")  # a byline is content
 
 
+@pytest.mark.parametrize("outlet", ["Le Courrier du Midi", "El Heraldo de la Costa"])
+def test_a_site_name_of_four_or_five_words_is_a_header(outlet: str) -> None:
+    body = ("ALCORÁ DEL RÍO, 15 oct. – Au moins trois personnes sont mortes mardi après la "
+            "crue de la rivière Turiel, ont indiqué les services d'urgence.")
+    cleaned = clean_text(f"{outlet}\nMonde\n\nInondations près de Valence\n\n{body}\n")
+    assert cleaned.outlet == outlet
+    assert cleaned.text == f"Inondations près de Valence\n\n{body}"
+
+
 def test_br_tags_become_paragraph_breaks(seeds: dict[str, Article]) -> None:
     text = seeds["002"].text
     assert "<br" not in text

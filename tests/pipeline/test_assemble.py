@@ -218,3 +218,21 @@ def test_a_figure_whose_restatement_changed_its_hedge_stands_as_the_sentence_hed
     assert (figure.hedge, figure.low, figure.high) == ("nearly", 64.0, 80.0)
     assert figure.text == "nearly 80 tonnes"
     assert {p.claim_ids[0] for p in dispute.positions} == {"fx1:s1", "fx2:s1"}
+
+
+def test_a_day_whose_restatement_left_a_word_untranslated_is_still_a_position() -> None:
+    # Test fixtures: "carretera comarcal" restated with a garbled "carrieral" (measured
+    # from the embedded model): not verified, but its Tuesday is the sentence's own and
+    # stands against Monday.
+    result = _english_and_french(
+        "The bridge over the river collapsed on Monday night, cutting off the old town.",
+        "Le pont sur la rivière s'est effondré mardi soir, isolant la vieille ville.",
+        "The carrieral bridge over the river collapsed on Tuesday evening, cutting off the "
+        "old town.")
+    [unverified] = result.unverified
+    assert unverified.reason == (
+        "uses 'carrieral', which is not a word of the summary's language")
+    assert [p.claim_ids for p in result.points] == [["fx1:s1"]]
+    [dispute] = result.disputes
+    assert {pos.statement: pos.claim_ids for pos in dispute.positions} == {
+        "Monday": ["fx1:s1"], "Tuesday": ["fx2:s1"]}

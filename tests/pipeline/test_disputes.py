@@ -110,6 +110,17 @@ def test_one_speaker_s_dozen_and_more_than_a_dozen_are_one_position() -> None:
     ]
 
 
+def test_a_position_is_what_its_figures_say_together() -> None:
+    # "at least 12" alone allows 22; with the same speaker's "a dozen" it says 12 to 14.
+    claims = [claim("a:s1", qty("a dozen missiles", 12, "about")),
+              claim("b:s1", qty("at least 12 missiles", 12, "at least")),
+              claim("c:s1", qty("22 missiles", 22))]
+    speakers = {"a:s1": "the Pentagon", "b:s1": "the Pentagon"}
+    [dispute] = disputes(claims, speakers=speakers)
+    assert [p.claim_ids for p in dispute.positions] == [["a:s1", "b:s1"], ["c:s1"]]
+    assert disputes([claims[1], claims[2]], speakers=speakers) == []
+
+
 def test_the_same_figure_from_two_speakers_is_one_position() -> None:
     claims = [claim("a:s1", qty("22 missiles", 22)), claim("b:s1", qty("22 missiles", 22)),
               claim("c:s1", qty("10 missiles", 10))]

@@ -141,3 +141,14 @@ def test_overlaps() -> None:
     assert overlaps(interval(12.0, "at least"), interval(12.0, "at most"))  # they touch
     assert not overlaps(interval(12.0, "more than"), interval(12.0, "at most"))
     assert overlaps((None, None), (5.0, 5.0))  # an open range overlaps everything
+
+
+@pytest.mark.parametrize("text", [
+    "Its turnover was 3.2 billion, according to the figures presented on Thursday.",
+    "Its turnover was 3.2 billion.",
+    "Its turnover was 3.2 billion euros in the quarter.",
+])
+def test_a_scale_word_is_part_of_its_number_before_punctuation(text: str) -> None:
+    # Measured: "3.2 billion," was read as 3.2 and 1,000,000,000, so a faithful
+    # restatement of "3.200 millones" failed for a number the sentence "did not state".
+    assert read(text, "en").numbers == {3.2}

@@ -11,7 +11,14 @@ import pytest
 from factsum.models import Article
 from factsum.pipeline.lexicon import fold
 from factsum.pipeline.sentences import Sentence, split_sentences
-from factsum.pipeline.verify import Verdict, calendar_names, check, states, verify_article
+from factsum.pipeline.verify import (
+    Verdict,
+    calendar_names,
+    check,
+    event_vocabulary,
+    states,
+    verify_article,
+)
 
 SENTENCES = [
     "L'Iran a envoyé plusieurs batteries de missiles, ce mercredi 8 janvier matin, contre "
@@ -398,6 +405,12 @@ def test_a_day_of_the_month_is_not_an_hour() -> None:
      "es", True),
     ("Nearly 3,000 appointments were cancelled.", "Más de 3.000 citas fueron canceladas.",
      "es", False),
+    # "une douzaine" is about 12, no more than "at least" or "more than" a dozen
+    ("At least 12 missiles were fired.", "Une douzaine de missiles ont été tirés.", "fr",
+     False),
+    ("More than a dozen missiles were fired.", "Une douzaine de missiles ont été tirés.",
+     "fr", False),
+    ("A dozen missiles were fired.", "Une douzaine de missiles ont été tirés.", "fr", True),
     # Dutch hedges are not in the lexicon: "bijna 300" reads as 300, so no verdict on it
     ("The plant employs 300 people.", "De fabriek heeft bijna 300 werknemers.", "nl",
      True),
@@ -405,3 +418,63 @@ def test_a_day_of_the_month_is_not_an_hour() -> None:
 def test_a_hedge_may_not_point_another_way_than_the_sentence(
         statement: str, sentence: str, language: str, holds: bool) -> None:
     assert states(statement, sentence, article_language=language, language="en") is holds
+
+
+@pytest.mark.parametrize(("statement", "stray"), [
+    # Measured slips of the embedded model: a word left untranslated, a garbled one.
+    (FAITHFUL[4].replace("threatened", "menacé"), "menacé"),
+    (FAITHFUL[1].replace("bases", "abritating bases"), "abritating"),
+])
+def test_an_untranslated_or_garbled_word_fails(statement: str, stray: str,
+                                               sentences: list[Sentence]) -> None:
+    number = 4 if stray == "menacé" else 1
+    assert verdict(statement, number, sentences).problems == (
+        f"uses {stray!r}, which is not a word of the summary's language",)
+
+
+def test_names_and_a_statement_left_untranslated_are_not_stray_words(
+        sentences: list[Sentence]) -> None:
+    # Capitalised words are the name checks' business; a whole sentence left in French
+    # is no translation with a stray word (bench.quality counts it apart).
+    assert not any("summary's language" in p
+                   for p in verdict(FAITHFUL[1].replace("Erbil", "Erbilh"), 1,
+                                    sentences).problems)
+    assert not any("summary's language" in p
+                   for p in verdict(SENTENCES[3], 4, sentences).problems)
+    assert verdict(FAITHFUL[4].replace("threatened", "menacé"), 4, sentences).problems
+
+
+def _with_event_words(statement: str, number: int, sentences: list[Sentence]) -> Verdict:
+    return check(statement, sentences[number - 1], sentences, article_language="fr",
+                 language="en", translated=True,
+                 event_words=event_vocabulary([ARTICLE.text]))
+
+
+def test_a_made_up_name_fails(sentences: list[Sentence]) -> None:
+    # Measured slip of the embedded model: a general no article names.
+    statement = FAITHFUL[2].replace("the Pentagon", "General Muammar")
+    assert _with_event_words(statement, 2, sentences).problems == (
+        "names Muammar, whom no article names",)
+
+
+@pytest.mark.parametrize("statement", [
+    # "Pentagone", "Aïn al-Assad" and "Erbil" are in the article.
+    FAITHFUL[2],
+    # "Iraqi" is made from CLDR's "Iraq" ("Irak", as in "irakienne"); an everyday word in
+    # a title ("National") is no name.
+    FAITHFUL[5].replace("the Iraqi army", "the National Iraqi army"),
+])
+def test_what_is_not_a_made_up_name(statement: str, sentences: list[Sentence]) -> None:
+    number = 2 if statement == FAITHFUL[2] else 5
+    assert _with_event_words(statement, number, sentences).ok
+
+
+def test_a_language_or_country_name_counts_in_the_article_s_language() -> None:
+    # "espagnole" is rendered "Spanish": CLDR names the language in both.
+    text = "L'agence météorologique espagnole a enregistré 180 litres par mètre carré."
+    article = Article(id="fx3", text=text, source="fx3.txt", language="fr")
+    [sentence] = split_sentences(article)
+    result = check("The Spanish meteorological agency recorded 180 liters per square "
+                   "meter.", sentence, [sentence], article_language="fr", language="en",
+                   translated=True, event_words=event_vocabulary([text]))
+    assert result.ok, result.problems

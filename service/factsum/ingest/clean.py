@@ -189,11 +189,16 @@ _SENTENCE_PUNCT = frozenset('.,;:!?"«»“”()')
 _BREADCRUMB_SEP = re.compile(r"\s+[/>|›»]\s+")
 
 
+NAV_LINE_WORDS = 5
+"""A site's name can take five words ("El Heraldo de la Costa", "Le Courrier du Midi")."""
+
+
 def _is_nav_line(line: str) -> bool:
-    """Short label with no sentence punctuation: "BFMTV", "International", "Alerte info"."""
+    """Short label with no sentence punctuation: "BFMTV", "International", "Alerte info",
+    "Le Courrier du Midi"."""
     return (
         0 < len(line) <= 30
-        and len(line.split()) <= 3
+        and len(line.split()) <= NAV_LINE_WORDS
         and not any(ch in _SENTENCE_PUNCT for ch in line)
         and not line.casefold().startswith(("by ", "par "))  # a byline is content
     )

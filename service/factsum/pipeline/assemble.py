@@ -89,10 +89,11 @@ def _as_the_sentence_hedges(figure: Quantity, theirs: Mapping[float, frozenset[s
 def _figure_witnesses(unverified: Sequence[Unverified],
                       sentences: Mapping[str, Sequence[Sentence]],
                       languages: Mapping[str, str], language: str) -> list[Claim]:
-    """The restatements whose only fault is a dropped attribution or a changed hedge
-    (``figures_hold``), as claims for disputes only: their figures are the sentence's,
-    hedged as the sentence hedges them, and the position cites the sentence, which says
-    who gives them. They are never points, and they stay listed under *Not verified*."""
+    """The restatements whose only fault is a dropped attribution, a changed hedge or an
+    untranslated word (``figures_hold``), as claims for disputes only: their figures and
+    days are the sentence's, hedged as the sentence hedges them, and the position cites
+    the sentence, which says who gives them. They are never points, and they stay listed
+    under *Not verified*."""
     numbers = {s.id: s.number for by_article in sentences.values() for s in by_article}
     witnesses = []
     for u in unverified:
@@ -166,12 +167,18 @@ def assemble(
         return ((a in point_of and point_of.get(a) == point_of.get(b))
                 or all_scores[index[a]][index[b]] >= SAME_FACT)
 
+    def same_point(a: str, b: str) -> bool:
+        # A witness is in no point: it belongs with the claims whose fact it states.
+        if a in point_of and b in point_of:
+            return point_of[a] == point_of[b]
+        return same_fact(a, b)
+
     outlets = outlet_labels(articles, language)
     disputes = figure_disputes([*claims, *witnesses], groups=groups, same_fact=same_fact,
                                speakers=speakers, outlets=outlets, language=language)
-    disputes += categorical_disputes(claims, groups=groups, speakers=speakers,
-                                     outlets=outlets, same_fact=same_fact,
-                                     same_point=lambda a, b: point_of[a] == point_of[b],
+    disputes += categorical_disputes([*claims, *witnesses], groups=groups,
+                                     speakers=speakers, outlets=outlets, same_fact=same_fact,
+                                     same_point=same_point,
                                      languages=languages,
                                      language=language)
     by_id = {c.id: c for c in claims}

@@ -284,9 +284,26 @@ def _conflict(positions: list[list[_Figure]]) -> bool:
                 continue  # one voice against itself is not a dispute
             if {f.claim.id for f in first} & {f.claim.id for f in second}:
                 continue  # one sentence gives both ("5.30 p.m. (11.30 p.m. in Paris)")
-            if not any(overlaps(a.range, b.range) for a in first for b in second):
+            ours, theirs = _joint_range(first), _joint_range(second)
+            if ours is not None and theirs is not None:
+                if not overlaps(ours, theirs):
+                    return True
+            elif not any(overlaps(a.range, b.range) for a in first for b in second):
                 return True
     return False
+
+
+def _joint_range(position: list[_Figure]) -> tuple[float | None, float | None] | None:
+    """What a position's figures say together: the range they all allow (the Pentagon's
+    "a dozen", "more than a dozen" and "at least 12" allow 13 to 14.4, which 22
+    contradicts, although "at least 12" alone would not); None when they share no value
+    (a position joined through one identical figure)."""
+    lows = [f.range[0] for f in position if f.range[0] is not None]
+    highs = [f.range[1] for f in position if f.range[1] is not None]
+    low, high = max(lows, default=None), min(highs, default=None)
+    if low is not None and high is not None and low > high:
+        return None
+    return low, high
 
 
 def _order(position: list[_Figure]) -> tuple[float, float]:

@@ -38,7 +38,9 @@ _NUMBER = re.compile(
 
 
 _DOT_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}\.\d{3}(?![\d.,])")
-_SCALE_AFTER_NUMBER = re.compile(r"(?<=\d)\s+(?:1000|1000000|1000000000)(?![\d.,])")
+# Not followed by more digits ("1000000.5"); a comma or full stop ending the clause is
+# punctuation ("a turnover of 3.2 billion, according to...").
+_SCALE_AFTER_NUMBER = re.compile(r"(?<=\d)\s+(?:1000|1000000|1000000000)(?!\d|[.,]\d)")
 
 
 @dataclass(frozen=True, slots=True)

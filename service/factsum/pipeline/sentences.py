@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sentencex
 
 from factsum.models import Article, Span
+from factsum.pipeline.lexicon import cldr_locale, fold
 
 MIN_CANDIDATE_CHARS = 40
 """Shorter sentences are headings, bylines or fragments far more often than facts."""
@@ -80,12 +82,36 @@ class Sentence:
     """In a paragraph that speaks to an AI reader (``_INSTRUCTION``): never a statement."""
 
 
+_ORDINAL_END = re.compile(r"(?<![\d.])\d{1,2}\.$")
+_FIRST_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=64)
+def _month_names(language: str) -> frozenset[str]:
+    """The language's month names, full and abbreviated (CLDR, Babel), folded."""
+    locale = cldr_locale(language)
+    if locale is None:
+        return frozenset()
+    return frozenset(fold(name.rstrip(".")) for context in ("format", "stand-alone")
+                     for width in ("wide", "abbreviated")
+                     for name in locale.months[context][width].values())
+
+
+def _ordinal_date_split(before: str, after: str, language: str) -> bool:
+    """Whether a break falls inside an ordinal date ("am Mittwoch, 8. | Januar"):
+    sentencex ends a sentence at a one- or two-digit number with a full stop."""
+    word = _FIRST_WORD.match(after)
+    return (_ORDINAL_END.search(before) is not None and word is not None
+            and fold(word.group()) in _month_names(language))
+
+
 def _spans(text: str, language: str) -> Iterator[tuple[int, int, int]]:
     """(paragraph number, start, end) of each sentence, whitespace trimmed (sentencex
     returns text, not offsets)."""
     for paragraph, para in enumerate(_PARAGRAPH.finditer(text)):
         base, cursor = para.start(), 0
         chunk = para.group()
+        found: list[tuple[int, int]] = []
         for sentence in sentencex.segment(language if language != "und" else "en", chunk):
             stripped = sentence.strip()
             if not stripped:
@@ -94,7 +120,13 @@ def _spans(text: str, language: str) -> Iterator[tuple[int, int, int]]:
             if start < 0:  # never expected; skip rather than mis-cite
                 continue
             cursor = start + len(stripped)
-            yield paragraph, base + start, base + cursor
+            if found and _ordinal_date_split(chunk[found[-1][0]:found[-1][1]], stripped,
+                                             language):
+                found[-1] = (found[-1][0], cursor)
+            else:
+                found.append((start, cursor))
+        for start, end in found:
+            yield paragraph, base + start, base + end
 
 
 def is_candidate(text: str, seen: set[str]) -> bool:

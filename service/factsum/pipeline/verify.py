@@ -16,6 +16,8 @@ checks code can make between the two, whatever their languages:
 * the sentence: among the article's sentences, the cited one must be the statement's
   closest match in shared character 4-grams (a restatement of the sentence next to the
   cited one is the commonest small-model slip);
+* words: a translation may not leave a word untranslated or garbled: a lower-case word
+  that the summary language's word list (wordfreq) lacks ("dragage", "carrieral");
 * length: a statement much shorter or longer than its sentence dropped or added content;
 * negation: the statement denies something exactly when its sentence does ("n'ont fait
   aucune victime" is not "caused casualties"); a "without" counts where a negation is
@@ -38,13 +40,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
+import wordfreq
 from rapidfuzz import fuzz
 
+from factsum.ingest.readers import detect_language
 from factsum.models import Article, Claim, Unverified
 from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
 from factsum.pipeline.numbers import Readings, interval, overlaps, read
@@ -58,6 +62,12 @@ ALIGNMENT_MARGIN = 1.25
 """Another sentence must share this many times more 4-grams than the cited one before the
 statement is taken to restate that other sentence."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
+# Problems the model is sent back (``reviewer``); figures_hold also reads the first.
+DROPPED_ATTRIBUTION = "drops the attribution to"
+UNSTATED_NUMBER = "which the sentence does not state"
+ROUGH_NUMBER = "exactly where the sentence gives it only roughly"
+STRAY_WORD = "which is not a word of the summary's language"
+_PLAIN_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +177,7 @@ def _numbers_problem(statement: Readings, source: Readings, hedged: set[float],
     if source.empty and all(_round(n) and n in hedged for n in extra):
         return None  # hedged amounts in words no library reads ("une vingtaine")
     shown = ", ".join(f"{n:g}" for n in sorted(extra))
-    return f"gives {shown}, which the sentence does not state"
+    return f"gives {shown}, {UNSTATED_NUMBER}"
 
 
 def _round(n: float) -> bool:
@@ -178,16 +188,16 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-DROPPED_ATTRIBUTION = "drops the attribution to"
 
 
 def figures_hold(rejected: Unverified) -> bool:
-    """Whether a rejected restatement's only fault is a dropped attribution or a changed
-    hedge: its numbers, times, dates and names passed, so its figures are the sentence's
-    (with the sentence's hedges, ``sentence_hedges``), and the quote says who gives
-    them."""
-    return (rejected.reason.startswith((DROPPED_ATTRIBUTION, CHANGED_HEDGE))
-            and "; " not in rejected.reason)
+    """Whether a rejected restatement's only fault is a dropped attribution, a changed
+    hedge or an untranslated word: its numbers, times, dates and names passed, so its
+    figures and days are the sentence's (with the sentence's hedges,
+    ``sentence_hedges``), and the quote says who gives them."""
+    return ("; " not in rejected.reason
+            and (rejected.reason.startswith((DROPPED_ATTRIBUTION, CHANGED_HEDGE))
+                 or rejected.reason.endswith(STRAY_WORD)))
 
 
 def check(statement: str, sentence: Sentence, article_sentences: Sequence[Sentence],
@@ -200,8 +210,8 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     problems = _figure_problems(statement, sentence.text, article_language, language)
     if (actor := _misattribution(statement, sentence, article_sentences)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
-    elif event_words and (invented := _unknown_name(statement, event_words,
-                                                    language)) is not None:
+    elif event_words and (invented := _unknown_name(statement, event_words, language,
+                                                    article_language)) is not None:
         problems.append(f"names {invented}, whom no article names")
     ratio = len(statement) / max(1, len(" ".join(sentence.text.split())))
     if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
@@ -209,6 +219,8 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     if (other := _closer_sentence(statement, sentence, article_sentences)) is not None:
         problems.append(f"reads like sentence {other.number}, not the one it cites")
     problems += _voice_problems(statement, sentence.text, article_language, language)
+    if (stray := _stray_word(statement, language)) is not None:
+        problems.append(f"uses {stray!r}, {STRAY_WORD}")
     return Verdict(tuple(problems))
 
 
@@ -238,8 +250,7 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
     exact = sorted({m.value for m in mentions if m.value is not None and m.hedge == "exact"
                     and m.value in source.approximate})
     if exact:
-        problems.append(f"states {exact[0]:g} exactly where the sentence gives it only "
-                        "roughly")
+        problems.append(f"states {exact[0]:g} {ROUGH_NUMBER}")
     if (hedge := _changed_hedge(mentions, sentence, article_language)) is not None:
         problems.append(hedge)
     if calendar_names(statement, language) - calendar_names(sentence, article_language):
@@ -269,12 +280,14 @@ def sentence_hedges(sentence: str, article_language: str
 def hedge_kept(value: float, hedge: str, theirs: AbstractSet[str]) -> bool:
     """Whether ``hedge`` on ``value`` agrees with one of the sentence's hedges on it: an
     "about" goes with any; a plain number needs a plain or "about" one; a directed hedge
-    ("more than", "nearly") must allow a value the sentence's allows."""
+    ("more than", "nearly") needs a directed one of the sentence that allows a value it
+    allows ("une douzaine", about 12, is not "at least 12")."""
     if hedge == "about":
         return True
     if hedge == "exact":
         return not theirs <= _DIRECTED
-    return any(overlaps(interval(value, hedge), interval(value, h)) for h in theirs)
+    return any(h in _DIRECTED and overlaps(interval(value, hedge), interval(value, h))
+               for h in theirs)
 
 
 def _changed_hedge(mentions: Sequence[Mention], sentence: str, article_language: str
@@ -413,22 +426,68 @@ def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentenc
     return None
 
 
-def _unknown_name(statement: str, event_words: frozenset[str], language: str
-                  ) -> str | None:
+COMMON_WORD_ZIPF = 5.0
+"""A capitalised word this frequent in the summary language (wordfreq's Zipf scale:
+"national" 5.5, "general" 5.5, against "disappeared" 4.3, "muammar" 2.5) is an everyday
+word in a title ("the National Meteorological Agency"), not a name to find."""
+
+
+def _unknown_name(statement: str, event_words: frozenset[str], language: str,
+                  article_language: str) -> str | None:
     """A capitalised word of the statement that no article of the event has in any form
     (a name the model made up: "General Muammar al-Qaddafi" in a report on Iran).
-    Weekday and month names are the calendar check's business."""
+    Weekday and month names are the calendar check's business; a language or country
+    name, or a word made from one, counts in the article's language ("Spanish" for
+"espagnole", "Iraqi" for "irakienne": CLDR)."""
     calendar = _calendar_words(language)
     for word in names(statement):
         if len(word) < 4:
             continue
         name = fold(word)
-        if name in calendar:
+        if name in calendar or (_has_word_list(language) and wordfreq.zipf_frequency(
+                word.lower(), language) >= COMMON_WORD_ZIPF):
             continue
         if name in event_words or any(_same_name(name, w) for w in event_words):
             continue
+        # "Iraqi" is the country "Iraq": "Irak" in French, as in "irakienne".
+        forms = {f for key, found in _cldr_names(language, article_language).items()
+                 if name.startswith(key) for f in found if len(f) >= 4}
+        if any(w.startswith(f) for f in forms for w in event_words):
+            continue
         return word
     return None
+
+
+@lru_cache(maxsize=64)
+def _cldr_names(language: str, article_language: str) -> Mapping[str, frozenset[str]]:
+    """Folded language and territory names of ``language`` (four letters or more) -> the
+    same names in ``article_language`` (CLDR, Babel): "spanish" -> {"espagnol"},
+    "iraq" -> {"irak"}."""
+    ours, theirs = cldr_locale(language), cldr_locale(article_language)
+    if ours is None or theirs is None:
+        return {}
+    out: dict[str, set[str]] = {}
+    for table, other in ((ours.languages, theirs.languages),
+                         (ours.territories, theirs.territories)):
+        for code, name in table.items():
+            if code in other and len(name) >= 4:
+                out.setdefault(fold(name), set()).add(fold(other[code]))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=32)
+def _has_word_list(language: str) -> bool:
+    return language in wordfreq.available_languages()
+
+
+def _stray_word(statement: str, language: str) -> str | None:
+    """A lower-case word of a translation that the summary language does not have
+    (wordfreq's frequency lists): a word left untranslated ("dragage") or garbled
+    ("carrieral"). Capitalised words are names and the name checks' business."""
+    if not _has_word_list(language) or detect_language(statement) != language:
+        return None  # not a translation at all: bench.quality counts those apart
+    return next((w for w in _PLAIN_WORD.findall(statement)
+                 if w.islower() and wordfreq.zipf_frequency(w, language) == 0), None)
 
 
 def event_vocabulary(texts: Sequence[str], statements: Sequence[str] = ()
@@ -470,6 +529,29 @@ def _closer_sentence(statement: str, sentence: Sentence, others: Sequence[Senten
         return None
     score = _share(grams, _grams(best.text))
     return best if score > ALIGNMENT_MARGIN * cited and score - cited > 0.05 else None
+
+
+def reviewer(article: Article, article_sentences: Sequence[Sentence], *, language: str,
+             event_words: frozenset[str] = frozenset()
+             ) -> Callable[[Sentence, str], list[str]]:
+    """The problems of ``check`` that the model that restated a sentence of ``article``
+    is sent back once (factsum.pipeline.extract): a dropped speaker and a number the
+    sentence does not give as stated. Sent back on the evaluation set and the seeds
+    (``FACTSUM_RECORD=1``, 3 Dec 2026), the embedded 1.5B model corrected 7 of 12
+    dropped speakers and 4 of 8 such numbers, but rewrote 1 of 40 answers for every
+    other problem (made-up names, untranslated words, times, the neighbouring sentence),
+    so those cost a call for nothing and are only listed as not verified."""
+    def review(sentence: Sentence, statement: str) -> list[str]:
+        if detect_language(statement) != language:
+            # Left in the article's language (the test fakes' identity answers): no
+            # check below reads it as a translation, and bench.quality counts it.
+            return []
+        verdict = check(statement, sentence, article_sentences,
+                        article_language=article.language, language=language,
+                        translated=True, event_words=event_words)
+        return [p for p in verdict.problems if p.startswith(DROPPED_ATTRIBUTION)
+                or p.endswith((UNSTATED_NUMBER, ROUGH_NUMBER))]
+    return review
 
 
 def verify_article(article: Article, sentences: Sequence[Sentence],
