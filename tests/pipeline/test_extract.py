@@ -16,7 +16,6 @@ from factsum.llm.client import LLMClient
 from factsum.models import Article
 from factsum.pipeline.extract import Restatements, extraction_requests, restate_article
 from factsum.pipeline.sentences import candidates, split_sentences
-from factsum.pipeline.verify import reviewer
 from factsum.settings import Settings
 from factsum.testing.fake_answers import answer_for, sentence_text
 from factsum.testing.scripted import ScriptedTransport
@@ -90,66 +89,3 @@ def test_an_article_in_the_summary_language_makes_no_model_call(tmp_path: Path) 
     assert result.by_number == {s.number: " ".join(s.text.split()) for s in shown}
     assert extraction_requests(a, shown, settings=settings(tmp_path), language="en") == []
 
-
-def test_a_restatement_failing_a_check_is_sent_back_once_with_the_problem(
-        tmp_path: Path) -> None:
-    # Hand-written answers (fixtures): first "25 missiles", which the sentence does not
-    # give, then the corrected translation.
-    a = article(SHORT_FR)
-    shown = candidates(split_sentences(a))
-    wrong = "In half an hour, 25 Iranian missiles fell on two Iraqi bases."
-    right = "In half an hour, 22 Iranian missiles fell on two Iraqi bases."
-
-    def handler(payload: dict[str, Any]) -> str:
-        if "22 missiles" not in sentence_text(payload):
-            return json.dumps({"t": "Iran sent several missile batteries against the "
-                                    "Ain al-Assad and Erbil bases in Iraq."})
-        reask = any(m["role"] == "assistant" for m in payload["messages"])
-        return json.dumps({"t": right if reask else wrong})
-
-    transport = ScriptedTransport(handler)
-    review = reviewer(a, shown, language="en")
-    result = restate(a, transport, tmp_path, review=review)
-    reasks = [p for p in transport.payloads
-              if any(m["role"] == "assistant" for m in p["messages"])]
-    assert len(transport.payloads) == 3 and len(reasks) == 1
-    assert "25" in reasks[0]["messages"][-1]["content"]
-    assert result.by_number[shown[1].number] == right
-
-
-def test_a_restatement_still_failing_after_the_reask_is_kept_for_the_checks(
-        tmp_path: Path) -> None:
-    a = article(SHORT_FR)
-    shown = candidates(split_sentences(a))
-    wrong = "In half an hour, 25 Iranian missiles fell on two Iraqi bases."
-
-    def handler(payload: dict[str, Any]) -> str:
-        if "22 missiles" in sentence_text(payload):
-            return json.dumps({"t": wrong})
-        return json.dumps({"t": "Iran sent several missile batteries against the "
-                                "Ain al-Assad and Erbil bases in Iraq."})
-
-    transport = ScriptedTransport(handler)
-    result = restate(a, transport, tmp_path, review=reviewer(a, shown, language="en"))
-    assert len(transport.payloads) == 3  # one re-ask, bounded
-    assert result.by_number[shown[1].number] == wrong  # verify lists it as unverified
-
-
-def test_a_problem_the_model_does_not_correct_is_not_sent_back(tmp_path: Path) -> None:
-    # An untranslated word: measured, the embedded model rewrote 0 of 7 when told.
-    a = article(SHORT_FR)
-    shown = candidates(split_sentences(a))
-    stray = "In half an hour, 22 Iranian missiles se sont abattus on two Iraqi bases."
-
-    def handler(payload: dict[str, Any]) -> str:
-        if "22 missiles" in sentence_text(payload):
-            return json.dumps({"t": stray})
-        return json.dumps({"t": "Iran sent several missile batteries against the "
-                                "Ain al-Assad and Erbil bases in Iraq."})
-
-    transport = ScriptedTransport(handler)
-    review = reviewer(a, shown, language="en")
-    assert review(shown[1], stray) == []
-    result = restate(a, transport, tmp_path, review=review)
-    assert len(transport.payloads) == 2
-    assert result.by_number[shown[1].number] == stray

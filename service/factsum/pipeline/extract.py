@@ -8,11 +8,6 @@ sentences at once, the embedded 1.5B model merged neighbours and shifted the res
 two). The sentence's id is the code's bookkeeping, not the model's. An article already
 in the summary language needs no model call: its sentences are their own statements.
 
-A restatement that fails a check code can make against its sentence (a number or name
-the sentence does not give, a dropped speaker, an untranslated word:
-factsum.pipeline.verify) is sent back once with the problems found; what still fails is
-shown apart as unverified.
-
 Requests share one instruction prefix, sent first, so the server's prompt cache reuses
 it; only the sentence is new in each. ``max_tokens`` follows the sentence's length, so a
 model that loops is cut off early instead of running to the server's limit.
@@ -57,18 +52,8 @@ def build_messages(template: PromptTemplate, article: Article, sentence: Sentenc
     )
 
 
-Review = Callable[[Sentence, str], Sequence[str]]
-"""What is wrong with a restatement of a sentence (empty when nothing code can see)."""
-
-
-def _problems(sentence: Sentence, review: Review | None
-              ) -> Callable[[ExtractionResult], list[str]]:
-    def problems(result: ExtractionResult) -> list[str]:
-        statement = " ".join(result.t.split())
-        if not statement:
-            return ["t is empty; give the sentence translated"]
-        return list(review(sentence, statement)) if review is not None else []
-    return problems
+def _problems(result: ExtractionResult) -> list[str]:
+    return [] if result.t.strip() else ["t is empty; give the sentence translated"]
 
 
 def extraction_requests(article: Article, sentences: Sequence[Sentence], *, settings: Settings,
@@ -101,11 +86,9 @@ async def restate_article(
     language: str,
     event_id: str = "",
     on_answer: Callable[[], None] | None = None,
-    review: Review | None = None,
 ) -> Restatements:
     """Each candidate sentence of ``article`` in ``language`` (requests run
-    concurrently; ``on_answer`` is called as each answer arrives, for progress). An
-    answer in which ``review`` finds problems is re-asked once with them."""
+    concurrently; ``on_answer`` is called as each answer arrives, for progress)."""
     out = Restatements(article)
     if article.language == language:
         out.by_number = {s.number: " ".join(s.text.split()) for s in sentences}
@@ -113,14 +96,13 @@ async def restate_article(
     requests = extraction_requests(article, sentences, settings=settings, language=language,
                                    event_id=event_id)
 
-    async def one(sentence: Sentence, request: StructuredRequest[Any]) -> str:
-        completion = await llm.complete(request, _problems(sentence, review))
+    async def one(request: StructuredRequest[Any]) -> str:
+        completion = await llm.complete(request, _problems)
         if on_answer is not None:
             on_answer()
         answer: ExtractionResult = completion.value
         return " ".join(answer.t.split())
 
-    answers = await asyncio.gather(*(one(s, r) for s, r in zip(sentences, requests,
-                                                                  strict=True)))
+    answers = await asyncio.gather(*(one(r) for r in requests))
     out.by_number = {s.number: a for s, a in zip(sentences, answers, strict=True) if a}
     return out

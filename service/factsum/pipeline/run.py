@@ -45,7 +45,6 @@ from factsum.pipeline.event_cache import load_event, save_event
 from factsum.pipeline.extract import Restatements, extraction_requests, restate_article
 from factsum.pipeline.fingerprint import event_cache_key
 from factsum.pipeline.sentences import Sentence, split_sentences
-from factsum.pipeline.verify import event_vocabulary, reviewer
 from factsum.prompt_templates import language_name, load_prompt
 from factsum.settings import Settings
 from factsum.version import __version__
@@ -180,17 +179,12 @@ async def _summarize_event(
         note(f"restating {progress.total} sentences in {language_name(language)}, one model "
              "call each")
 
-    vocabulary = event_vocabulary([a.text for a in articles])
-
     async def one(article: Article) -> Restatements | str:
-        review = reviewer(article, [s for s in sentences[article.id] if s.candidate],
-                          language=language, event_words=vocabulary)
         try:
             return await restate_article(article, candidates[article.id], llm=llm,
                                          settings=settings, language=language,
                                          event_id=event_id,
-                                         on_answer=lambda: progress.done(article.source),
-                                         review=review)
+                                         on_answer=lambda: progress.done(article.source))
         except BudgetExceededError:
             raise  # the run stops cleanly: no article is to blame
         except LLMError as exc:
