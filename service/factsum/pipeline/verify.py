@@ -62,10 +62,10 @@ ALIGNMENT_MARGIN = 1.25
 """Another sentence must share this many times more 4-grams than the cited one before the
 statement is taken to restate that other sentence."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_PLAIN_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
 # Problems that leave a restatement's figures standing (figures_hold).
 DROPPED_ATTRIBUTION = "drops the attribution to"
 STRAY_WORD = "which is not a word of the summary's language"
-_PLAIN_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +184,6 @@ def _round(n: float) -> bool:
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 
 
 def figures_hold(rejected: Unverified) -> bool:
@@ -437,7 +435,7 @@ def _unknown_name(statement: str, event_words: frozenset[str], language: str,
     (a name the model made up: "General Muammar al-Qaddafi" in a report on Iran).
     Weekday and month names are the calendar check's business; a language or country
     name, or a word made from one, counts in the article's language ("Spanish" for
-"espagnole", "Iraqi" for "irakienne": CLDR)."""
+    "espagnole", "Iraqi" for "irakienne": CLDR)."""
     calendar = _calendar_words(language)
     for word in names(statement):
         if len(word) < 4:
