@@ -478,3 +478,15 @@ def test_a_language_or_country_name_counts_in_the_article_s_language() -> None:
                    "meter.", sentence, [sentence], article_language="fr", language="en",
                    translated=True, event_words=event_vocabulary([text]))
     assert result.ok, result.problems
+
+
+@pytest.mark.parametrize(("statement", "holds"), [
+    # Measured slip of the embedded model: "quatre blessés" (injured) as "killing four".
+    ("The fire broke out on Thursday, killing four employees.", False),
+    ("The fire broke out on Thursday, injuring four employees.", True),
+    ("Four employees were slightly injured in the fire on Thursday.", True),
+])
+def test_a_toll_counts_the_same_harm_as_its_sentence(statement: str, holds: bool) -> None:
+    sentence = ("Un incendie s'est déclaré jeudi, faisant quatre blessés légers parmi les "
+                "salariés.")
+    assert states(statement, sentence, article_language="fr", language="en") is holds

@@ -93,11 +93,11 @@ ENGLISH = Lexicon(
     none=frozenset({"no", "zero", "none", "without"}),
     people={
         "dead": "killed", "deaths": "killed", "death": "killed", "killed": "killed",
-        "died": "killed", "fatalities": "killed", "bodies": "killed",
+        "killing": "killed", "died": "killed", "fatalities": "killed", "bodies": "killed",
         "casualties": "killed", "victims": "killed", "victim": "killed",
         "casualty": "killed",
         "injured": "injured", "wounded": "injured", "hurt": "injured",
-        "injuries": "injured",
+        "injuries": "injured", "injuring": "injured",
         "missing": "missing", "evacuated": "evacuated", "evacuees": "evacuated",
         "displaced": "evacuated", "arrested": "arrested", "arrests": "arrested",
         "detained": "arrested",

@@ -7,7 +7,8 @@ checks code can make between the two, whatever their languages:
   or cardinal words, text2num, and the sentence language's collective numerals where
   factsum.pipeline.lexicon knows them); a hedge may not be dropped ("une vingtaine" is
   not "20"); a sentence whose amounts are in words nothing reads cannot refute a hedged
-  round number;
+  round number; a number of people counts the same harm as in the sentence ("killing
+  four" is not "quatre blessés");
 * dates: every weekday and month the statement names is named in the sentence (CLDR
   names, Babel, in both languages);
 * actors: a name the statement gives that the article uses elsewhere but the cited
@@ -52,7 +53,7 @@ from factsum.ingest.readers import detect_language
 from factsum.models import Article, Claim, Unverified
 from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
 from factsum.pipeline.numbers import Readings, interval, overlaps, read
-from factsum.pipeline.quantities import Mention, read_mentions
+from factsum.pipeline.quantities import PEOPLE_KINDS, Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import attributions, names, tokens
 
@@ -250,6 +251,8 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
                         "roughly")
     if (hedge := _changed_hedge(mentions, sentence, article_language)) is not None:
         problems.append(hedge)
+    if (toll := _changed_toll(mentions, sentence, article_language)) is not None:
+        problems.append(toll)
     if calendar_names(statement, language) - calendar_names(sentence, article_language):
         problems.append("names a weekday or month the sentence does not")
     return problems
@@ -297,6 +300,22 @@ def _changed_hedge(mentions: Sequence[Mention], sentence: str, article_language:
         if m.value is not None and m.value in theirs \
                 and not hedge_kept(m.value, m.hedge, theirs[m.value]):
             return f"{CHANGED_HEDGE} {m.value:g} ('{m.text}')"
+    return None
+
+
+def _changed_toll(mentions: Sequence[Mention], sentence: str, article_language: str
+                  ) -> str | None:
+    """A number of people the statement counts as another harm than its sentence does:
+    "killing four employees" for "faisant quatre blessés légers" (injured)."""
+    theirs: dict[float, set[str]] = {}
+    for m in read_mentions(sentence, article_language):
+        if m.value is not None and m.kind in PEOPLE_KINDS:
+            theirs.setdefault(m.value, set()).add(m.kind)
+    for m in mentions:
+        if m.value is not None and m.kind in PEOPLE_KINDS and m.value in theirs \
+                and m.kind not in theirs[m.value]:
+            return (f"counts {m.value:g} people as {m.kind} where the sentence counts "
+                    f"them as {min(theirs[m.value])}")
     return None
 
 
