@@ -490,3 +490,13 @@ def test_a_toll_counts_the_same_harm_as_its_sentence(statement: str, holds: bool
     sentence = ("Un incendie s'est déclaré jeudi, faisant quatre blessés légers parmi les "
                 "salariés.")
     assert states(statement, sentence, article_language="fr", language="en") is holds
+
+
+@pytest.mark.parametrize(("statement", "holds"), [
+    # Measured slip of the embedded model: "3,2 mil milhões" (billion) as "3.2 million".
+    ("Revenue reached 3.2 million euros between July and September.", False),
+    ("Revenue reached 3.2 billion euros between July and September.", True),
+])
+def test_an_amount_a_thousandfold_off_fails(statement: str, holds: bool) -> None:
+    sentence = "A receita atingiu 3,2 mil milhões de euros entre julho e setembro."
+    assert states(statement, sentence, article_language="pt", language="en") is holds

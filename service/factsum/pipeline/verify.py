@@ -8,7 +8,8 @@ checks code can make between the two, whatever their languages:
   factsum.pipeline.lexicon knows them); a hedge may not be dropped ("une vingtaine" is
   not "20"); a sentence whose amounts are in words nothing reads cannot refute a hedged
   round number; a number of people counts the same harm as in the sentence ("killing
-  four" is not "quatre blessés");
+  four" is not "quatre blessés"); an amount of money is not a thousandfold off the
+  sentence's ("3.2 million" for "3,2 mil milhões", 3.2 billion);
 * dates: every weekday and month the statement names is named in the sentence (CLDR
   names, Babel, in both languages);
 * actors: a name the statement gives that the article uses elsewhere but the cited
@@ -39,6 +40,7 @@ never shown as fact.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -253,6 +255,8 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
         problems.append(hedge)
     if (toll := _changed_toll(mentions, sentence, article_language)) is not None:
         problems.append(toll)
+    if (scale := _changed_scale(mentions, sentence, article_language)) is not None:
+        problems.append(scale)
     if calendar_names(statement, language) - calendar_names(sentence, article_language):
         problems.append("names a weekday or month the sentence does not")
     return problems
@@ -316,6 +320,23 @@ def _changed_toll(mentions: Sequence[Mention], sentence: str, article_language: 
                 and m.kind not in theirs[m.value]:
             return (f"counts {m.value:g} people as {m.kind} where the sentence counts "
                     f"them as {min(theirs[m.value])}")
+    return None
+
+
+def _changed_scale(mentions: Sequence[Mention], sentence: str, article_language: str
+                   ) -> str | None:
+    """An amount of money a thousandfold off the sentence's: "3.2 million euros" for "3,2
+    mil milhões de euros" (3.2 billion). The digits match, so the number check passes."""
+    theirs = [m.value for m in read_mentions(sentence, article_language)
+              if m.kind == "money" and m.value]
+    for m in mentions:
+        if m.kind != "money" or not m.value or any(
+                math.isclose(m.value, v, rel_tol=0.01) for v in theirs):
+            continue
+        for value in theirs:
+            power = math.log10(max(m.value, value) / min(m.value, value))
+            if power >= 3 and math.isclose(power % 3, 0, abs_tol=1e-6):
+                return f"gives {m.text!r} where the sentence gives {value:,.0f}"
     return None
 
 
