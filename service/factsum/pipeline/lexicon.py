@@ -36,6 +36,19 @@ def cldr_locale(language: str) -> Locale | None:
         return None
 
 
+@lru_cache(maxsize=64)
+def month_names(language: str) -> frozenset[str]:
+    """The language's month names (CLDR, Babel), lower-case, full and abbreviated, as a
+    date writes them and as they stand alone ("märz", "sept", "mär"), without the
+    abbreviation's full stop; empty for a code CLDR does not know."""
+    locale = cldr_locale(language)
+    if locale is None:
+        return frozenset()
+    return frozenset(name.lower().rstrip(".") for context in ("format", "stand-alone")
+                     for width in ("wide", "abbreviated")
+                     for name in locale.months[context][width].values())
+
+
 @lru_cache(maxsize=16384)  # the same sentences and statements are folded by every check
 def fold(text: str) -> str:
     """Lower-case, accents removed: 'Pentagone' and 'pentagone', 'Défense' and 'defense'.

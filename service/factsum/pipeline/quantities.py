@@ -19,7 +19,7 @@ from typing import Literal
 from babel.units import format_unit
 
 from factsum.models import Hedge, Kind, Quantity
-from factsum.pipeline.lexicon import Lexicon, cldr_locale, lexicon
+from factsum.pipeline.lexicon import Lexicon, cldr_locale, lexicon, month_names
 from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_time
 
 _TOKEN = re.compile(
@@ -117,16 +117,6 @@ def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
     return out
 
 
-@lru_cache(maxsize=32)
-def _month_names(language: str) -> frozenset[str]:
-    locale = cldr_locale(language)
-    if locale is None:
-        return frozenset()
-    names = {n.lower() for n in locale.months["format"]["wide"].values()}
-    names |= {n.lower().rstrip(".") for n in locale.months["format"]["abbreviated"].values()}
-    return frozenset(names)
-
-
 def _cardinals(text: str, language: str, keep: frozenset[str]) -> str:
     """``text`` with cardinal words as digits (text2num), except the words in ``keep``
     (collective numerals and scales, which this module reads itself: text2num would make
@@ -180,7 +170,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
     rest = _TIME.sub(" ", text)
     tokens = [t for t in _TOKEN.findall(rest)]
     lower = [t.lower() for t in tokens]
-    months = _month_names(language)
+    months = month_names(language)
     units = _unit_kinds(language)
     consumed: set[int] = set()
     for i, token in enumerate(lower):

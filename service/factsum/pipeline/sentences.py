@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sentencex
 
 from factsum.models import Article, Span
-from factsum.pipeline.lexicon import cldr_locale, fold
+from factsum.pipeline.lexicon import month_names
 
 MIN_CANDIDATE_CHARS = 40
 """Shorter sentences are headings, bylines or fragments far more often than facts."""
@@ -86,23 +85,12 @@ _ORDINAL_END = re.compile(r"(?<![\d.])\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=64)
-def _month_names(language: str) -> frozenset[str]:
-    """The language's month names, full and abbreviated (CLDR, Babel), folded."""
-    locale = cldr_locale(language)
-    if locale is None:
-        return frozenset()
-    return frozenset(fold(name.rstrip(".")) for context in ("format", "stand-alone")
-                     for width in ("wide", "abbreviated")
-                     for name in locale.months[context][width].values())
-
-
 def _ordinal_date_split(before: str, after: str, language: str) -> bool:
     """Whether a break falls inside an ordinal date ("am Mittwoch, 8. | Januar"):
     sentencex ends a sentence at a one- or two-digit number with a full stop."""
     word = _FIRST_WORD.match(after)
     return (_ORDINAL_END.search(before) is not None and word is not None
-            and fold(word.group()) in _month_names(language))
+            and word.group().lower() in month_names(language))
 
 
 def _spans(text: str, language: str) -> Iterator[tuple[int, int, int]]:
