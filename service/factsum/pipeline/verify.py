@@ -253,9 +253,10 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
                         "roughly")
     if (hedge := _changed_hedge(mentions, sentence, article_language)) is not None:
         problems.append(hedge)
-    if (toll := _changed_toll(mentions, sentence, article_language)) is not None:
+    theirs = read_mentions(sentence, article_language)
+    if (toll := _changed_toll(mentions, theirs)) is not None:
         problems.append(toll)
-    if (scale := _changed_scale(mentions, sentence, article_language)) is not None:
+    if (scale := _changed_scale(mentions, theirs)) is not None:
         problems.append(scale)
     if calendar_names(statement, language) - calendar_names(sentence, article_language):
         problems.append("names a weekday or month the sentence does not")
@@ -307,12 +308,12 @@ def _changed_hedge(mentions: Sequence[Mention], sentence: str, article_language:
     return None
 
 
-def _changed_toll(mentions: Sequence[Mention], sentence: str, article_language: str
+def _changed_toll(mentions: Sequence[Mention], sentence_mentions: Sequence[Mention]
                   ) -> str | None:
     """A number of people the statement counts as another harm than its sentence does:
     "killing four employees" for "faisant quatre blessés légers" (injured)."""
     theirs: dict[float, set[str]] = {}
-    for m in read_mentions(sentence, article_language):
+    for m in sentence_mentions:
         if m.value is not None and m.kind in PEOPLE_KINDS:
             theirs.setdefault(m.value, set()).add(m.kind)
     for m in mentions:
@@ -323,12 +324,11 @@ def _changed_toll(mentions: Sequence[Mention], sentence: str, article_language: 
     return None
 
 
-def _changed_scale(mentions: Sequence[Mention], sentence: str, article_language: str
+def _changed_scale(mentions: Sequence[Mention], sentence_mentions: Sequence[Mention]
                    ) -> str | None:
     """An amount of money a thousandfold off the sentence's: "3.2 million euros" for "3,2
     mil milhões de euros" (3.2 billion). The digits match, so the number check passes."""
-    theirs = [m.value for m in read_mentions(sentence, article_language)
-              if m.kind == "money" and m.value]
+    theirs = [m.value for m in sentence_mentions if m.kind == "money" and m.value]
     for m in mentions:
         if m.kind != "money" or not m.value or any(
                 math.isclose(m.value, v, rel_tol=0.01) for v in theirs):
