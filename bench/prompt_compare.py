@@ -24,16 +24,15 @@ import random
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from factsum.backend import effective_settings
 from factsum.ingest.readers import load_articles
-from factsum.llm.base import CallTag, StructuredLLM, StructuredRequest
+from factsum.llm.base import StructuredLLM
 from factsum.llm.client import LLMClient
 from factsum.llm.transport import OpenAITransport
 from factsum.localmodel import LocalServer, resolve_model
 from factsum.models import Article, ExtractionResult
-from factsum.pipeline.extract import build_messages
+from factsum.pipeline.extract import extraction_requests
 from factsum.pipeline.sentences import Sentence, candidates, split_sentences
 from factsum.prompt_templates import PromptTemplate, load_prompt
 from factsum.settings import Settings
@@ -55,15 +54,14 @@ def sample_sentences(size: int = SAMPLE, seed: int = 7
     return random.Random(seed).sample(pool, min(size, len(pool)))
 
 
-async def translate(llm: StructuredLLM, template: PromptTemplate,
+async def translate(llm: StructuredLLM, template: PromptTemplate, settings: Settings,
                     sentences: Sequence[tuple[Article, Sentence]]) -> list[str]:
     """Each sentence restated with ``template``, one request each, as the pipeline asks."""
     out = []
     for article, sentence in sentences:
-        request: StructuredRequest[Any] = StructuredRequest(
-            messages=build_messages(template, article, sentence, language=LANGUAGE),
-            response_model=ExtractionResult, prompt_version=template.version,
-            tag=CallTag("extract", "prompt_compare", article.id), max_tokens=400)
+        [request] = extraction_requests(article, [sentence], settings=settings,
+                                        language=LANGUAGE, event_id="prompt_compare",
+                                        template=template)
         answer: ExtractionResult = (await llm.complete(request)).value
         out.append(" ".join(answer.t.split()))
     return out
@@ -93,8 +91,8 @@ async def _compare(old: PromptTemplate, new: PromptTemplate, settings: Settings,
                    ) -> tuple[list[str], list[str]]:
     client = LLMClient(settings.llm, OpenAITransport(settings.llm))
     try:
-        return (await translate(client, old, sentences),
-                await translate(client, new, sentences))
+        return (await translate(client, old, settings, sentences),
+                await translate(client, new, settings, sentences))
     finally:
         await client.aclose()
 

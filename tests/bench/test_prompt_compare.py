@@ -47,8 +47,8 @@ def test_only_differing_translations_are_shown_and_the_key_says_which_is_which(
 
     conf = Settings(model="scripted", cache_dir=tmp_path, use_cache=False)
     llm = LLMClient(conf.llm, ScriptedTransport(handler))
-    old_out = asyncio.run(translate(llm, old, sentences))
-    new_out = asyncio.run(translate(llm, new, sentences))
+    old_out = asyncio.run(translate(llm, old, conf, sentences))
+    new_out = asyncio.run(translate(llm, new, conf, sentences))
     markdown, key = blind(sentences, old_out, new_out)
     assert len(key) == 3  # the first sentence is translated alike by both
     assert markdown.count("\nSRC: ") == 3

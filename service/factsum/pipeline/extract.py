@@ -57,13 +57,15 @@ def _problems(result: ExtractionResult) -> list[str]:
 
 
 def extraction_requests(article: Article, sentences: Sequence[Sentence], *, settings: Settings,
-                        language: str, event_id: str = "") -> list[StructuredRequest[Any]]:
+                        language: str, event_id: str = "",
+                        template: PromptTemplate | None = None
+                        ) -> list[StructuredRequest[Any]]:
     """The model requests that restate ``sentences`` of ``article``, one per sentence
     (none when the article is already in ``language``). The Batch API path sends the
-    same requests."""
+    same requests; ``template`` replaces the shipped prompt (``bench.prompt_compare``)."""
     if article.language == language:
         return []
-    template = load_prompt("extract")
+    template = template or load_prompt("extract")
     return [
         StructuredRequest(
             messages=build_messages(template, article, sentence, language=language),
