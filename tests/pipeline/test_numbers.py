@@ -6,7 +6,14 @@ The sentences are hand-written test fixtures.
 from __future__ import annotations
 
 import pytest
-from factsum.pipeline.numbers import interval, overlaps, parse_number, parse_time, read
+from factsum.pipeline.numbers import (
+    in_local_format,
+    interval,
+    overlaps,
+    parse_number,
+    parse_time,
+    read,
+)
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -116,6 +123,45 @@ def test_interval_per_hedge(hedge: str, expected: tuple[float | None, float | No
 def test_about_is_a_fifth_either_way() -> None:
     low, high = interval(20.0, "about")
     assert (low, high) == pytest.approx((16.0, 24.0))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (100.0, (80.0, 120.0)),  # the rounding (50) is wider than a fifth: a fifth
+    (1100.0, (1045.0, 1155.0)),  # the rounding (50) is narrower than a twentieth: 55
+    (3000.0, (2500.0, 3500.0)),  # rounded to thousands: half a thousand either way
+    (1250.0, (1187.5, 1312.5)),
+])
+def test_about_a_large_number_is_its_rounding(value: float,
+                                              expected: tuple[float, float]) -> None:
+    assert interval(value, "about") == pytest.approx(expected)
+
+
+def test_about_figures_of_different_hundreds_disagree() -> None:
+    # "unas 1.300" against "about 1,100" jobs: two estimates, a dispute.
+    assert not overlaps(interval(1300.0, "about"), interval(1100.0, "about"))
+    assert overlaps(interval(1100.0, "about"), interval(1150.0, "exact"))
+    assert interval(1300.0, "nearly") == pytest.approx((1235.0, 1300.0))
+
+
+@pytest.mark.parametrize(("statement", "sentence", "language", "expected"), [
+    # Spanish thousands left in English: an English reader reads 1.3.
+    ("It expects to cut about 1.300 jobs.", "Prevé recortar unas 1.300 empleos.", "es",
+     "It expects to cut about 1,300 jobs."),
+    ("A turnover of 3,2 billion.", "Una facturación de 3,2 mil millones.", "es",
+     "A turnover of 3.2 billion."),
+    # Already written the English way, or read alike in both: left as it is.
+    ("It expects to cut about 1,300 jobs.", "Prevé recortar unas 1.300 empleos.", "es",
+     "It expects to cut about 1,300 jobs."),
+    ("Profit rose 8.1%.", "O lucro subiu 8,1%.", "pt", "Profit rose 8.1%."),
+    ("At 5.30 p.m. on 7 January.", "Vers 17h30 le 7 janvier.", "fr",
+     "At 5.30 p.m. on 7 January."),
+    # A figure the sentence does not give is the checks' business, not rewritten here.
+    ("About 1.300 jobs.", "Unas 1.100 empleos.", "es", "About 1.300 jobs."),
+])
+def test_figures_are_written_as_the_summary_language_writes_them(
+        statement: str, sentence: str, language: str, expected: str) -> None:
+    assert in_local_format(statement, sentence, article_language=language,
+                           language="en") == expected
 
 
 def test_a_fractional_bound_stays_fractional() -> None:

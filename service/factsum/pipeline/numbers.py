@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from text_to_num import alpha2digit
 
-from factsum.pipeline.lexicon import lexicon
+from factsum.pipeline.lexicon import cldr_locale, lexicon
 
 TEXT2NUM_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})
 
@@ -132,14 +133,16 @@ def interval(value: float, hedge: str) -> tuple[float | None, float | None]:
     """The range a hedged number allows: 'about 20' is 16 to 24, 'nearly 20' 16 to 20,
     'more than 12' above 12.
 
-    About is taken as plus or minus a fifth (so "une dizaine" and "une douzaine" agree,
-    and both disagree with 22); nearly as the lower half of that.
+    About is taken as plus or minus a fifth below 100 (so "une dizaine" and "une
+    douzaine" agree, and both disagree with 22). From 100 up it is the rounding its
+    digits show, half the unit of the last significant digit, kept between a twentieth
+    and a fifth: "about 1,100" is 1,045 to 1,155 and disagrees with "about 1,300", while
+    "about 3,000" is 2,500 to 3,500. Nearly is the lower half of that.
     """
     value = float(value)
-    if hedge == "about":
-        return value * 0.8, value * 1.2
-    if hedge == "nearly":
-        return value * 0.8, value
+    if hedge in ("about", "nearly"):
+        width = _about_width(value)
+        return value - width, value + width if hedge == "about" else value
     if hedge == "at least":
         return value, None
     if hedge == "more than":
@@ -151,9 +154,59 @@ def interval(value: float, hedge: str) -> tuple[float | None, float | None]:
     return value, value
 
 
+def _about_width(value: float) -> float:
+    """How far either side of ``value`` an "about" reaches (see ``interval``)."""
+    size = abs(value)
+    if size < 100:
+        return size * 0.2
+    digits = str(int(size))
+    unit = 10.0 ** (len(digits) - len(digits.rstrip("0")))
+    return min(max(unit / 2, size * 0.05), size * 0.2)
+
+
 def overlaps(a: tuple[float | None, float | None], b: tuple[float | None, float | None]
              ) -> bool:
     """Whether two ranges (None = open end) share a value."""
     low = max((x for x in (a[0], b[0]) if x is not None), default=None)
     high = min((x for x in (a[1], b[1]) if x is not None), default=None)
     return low is None or high is None or low <= high
+
+
+# A figure with a separator: grouped ("1.300", "12,000,000") or with decimals ("3,2").
+_SEPARATED = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?(?!\w|[.,]\d)"
+    r"|(?<![\w.,])\d+[.,]\d+(?!\w|[.,]\d)"
+)
+
+
+def _read_as(token: str, language: str) -> float | None:
+    """``token`` read as ``language`` writes numbers (CLDR), None if it writes none so."""
+    locale = cldr_locale(language)
+    if locale is None:
+        return None
+    try:
+        return float(parse_decimal(token, locale=locale, strict=True))
+    except NumberFormatError:
+        return None
+
+
+def in_local_format(statement: str, sentence: str, *, article_language: str,
+                    language: str) -> str:
+    """``statement`` with every figure that kept its sentence's number format written as
+    ``language`` writes it: Spanish "1.300" left in an English statement reads as 1.3 to
+    an English reader and becomes "1,300". A figure already converted, or one the two
+    languages read alike, stays as the model wrote it."""
+    if article_language == language:
+        return statement
+    stated = {v for m in _SEPARATED.finditer(sentence)
+              if (v := _read_as(m.group(), article_language)) is not None}
+
+    def local(match: re.Match[str]) -> str:
+        token = match.group()
+        theirs, ours = _read_as(token, article_language), _read_as(token, language)
+        if theirs is None or theirs == ours or theirs not in stated or ours in stated:
+            return token
+        locale = cldr_locale(language)
+        return format_decimal(theirs, locale=locale) if locale else token
+
+    return _SEPARATED.sub(local, statement)

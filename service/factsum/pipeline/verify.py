@@ -54,7 +54,7 @@ from rapidfuzz import fuzz
 from factsum.ingest.readers import detect_language
 from factsum.models import Article, Claim, Unverified
 from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
-from factsum.pipeline.numbers import Readings, interval, overlaps, read
+from factsum.pipeline.numbers import Readings, in_local_format, interval, overlaps, read
 from factsum.pipeline.quantities import PEOPLE_KINDS, Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import attributions, names, tokens
@@ -580,6 +580,8 @@ def verify_article(article: Article, sentences: Sequence[Sentence],
         statement = statements.get(sentence.number)
         if statement is None:
             continue
+        statement = in_local_format(statement, sentence.text,
+                                    article_language=article.language, language=language)
         verdict = check(statement, sentence, sentences, article_language=article.language,
                         language=language, translated=translated, event_words=event_words)
         if verdict.ok:
