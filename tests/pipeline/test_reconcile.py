@@ -208,6 +208,18 @@ def test_points_are_ordered_by_sources_then_position() -> None:
     assert [p.claim_ids for p in later_first] == [["a:s2"], ["a:s1"]]
 
 
+def test_an_outlets_own_words_come_before_a_translation_of_equal_standing() -> None:
+    # Both single-source: the untranslated statement is its own footnote word for word,
+    # so it comes first although its sentence comes later in its article.
+    claims = [claim("a:s1", FACTS[0]), claim("b:s5", FACTS[1], translated=False)]
+    ordered = points(claims, positions={"a:s1": 0.1, "b:s5": 0.5})
+    assert [p.claim_ids for p in ordered] == [["b:s5"], ["a:s1"]]
+    # Corroboration still comes first.
+    claims += [claim("c:s1", STRIKE_A), claim("d:s1", STRIKE_B)]
+    assert points(claims, positions={"a:s1": 0.1, "b:s5": 0.5, "c:s1": 0.9,
+                                     "d:s1": 0.9})[0].claim_ids == ["c:s1", "d:s1"]
+
+
 def test_key_points_are_limited() -> None:
     claims = [claim(f"a:s{n}", fact) for n, fact in enumerate(FACTS, start=1)]
     found = points(claims)

@@ -8,7 +8,7 @@ faithful or carrying one of the slips DESIGN.md measured with the embedded model
 from __future__ import annotations
 
 import pytest
-from factsum.models import Article
+from factsum.models import Article, Span, Unverified
 from factsum.pipeline.lexicon import fold
 from factsum.pipeline.sentences import Sentence, split_sentences
 from factsum.pipeline.verify import (
@@ -16,6 +16,7 @@ from factsum.pipeline.verify import (
     calendar_names,
     check,
     event_vocabulary,
+    figures_hold,
     states,
     verify_article,
 )
@@ -500,3 +501,23 @@ def test_a_toll_counts_the_same_harm_as_its_sentence(statement: str, holds: bool
 def test_an_amount_a_thousandfold_off_fails(statement: str, holds: bool) -> None:
     sentence = "A receita atingiu 3,2 mil milhões de euros entre julho e setembro."
     assert states(statement, sentence, article_language="pt", language="en") is holds
+
+
+@pytest.mark.parametrize(("reason", "holds"), [
+    ("drops the attribution to the Pentagon", True),
+    ("changes the hedge of 12 ('une douzaine')", True),
+    ("uses 'wishmakers', which is not a word of the summary's language", True),
+    # Two faults that leave the figures alone (football_transfer's "the Rhine" for "den
+    # Rhein" with an untranslated word): its weekday is still the sentence's.
+    ("names Rhine, whom no article names; uses 'wishmakers', which is not a word of the "
+     "summary's language", True),
+    ("gives 20:00, which the sentence does not state", False),
+    ("names a weekday or month the sentence does not", False),
+    ("drops the attribution to the Pentagon; gives 22, which the sentence does not state",
+     False),
+])
+def test_figures_hold_only_when_every_fault_leaves_them_alone(reason: str,
+                                                               holds: bool) -> None:
+    rejected = Unverified(id="a:s1", article_id="a", statement="...", quote="...",
+                          span=Span(start=0, end=3), reason=reason)
+    assert figures_hold(rejected) is holds

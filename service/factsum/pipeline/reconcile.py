@@ -16,9 +16,12 @@ Syndication across languages: two articles whose statements pair up one for one 
 near-identical level (a translated wire story) are one source, as verbatim copies are
 (factsum.pipeline.independence).
 
-Points are ordered by the number of independent sources, then by how early their facts
-come in the articles (news puts the main facts first); the first ``KEY_POINTS`` are the
-key points, the rest are further facts.
+Points are ordered by the number of independent sources; then a statement that is an
+outlet's own sentence (an article in the summary language) comes before a restatement,
+since a translation can be wrong in ways no check sees (judged: most unsupported key
+points are translation slips); then by how early their facts come in the articles (news
+puts the main facts first). The first ``KEY_POINTS`` are the key points, the rest are
+further facts.
 """
 
 from __future__ import annotations
@@ -234,8 +237,8 @@ def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *,
     def sources(group: Sequence[int]) -> int:
         return len({groups[claims[i].article_id] for i in group})
 
-    ordered = sorted(facts, key=lambda g: (-sources(g), min(positions[claims[i].id]
-                                                             for i in g), min(g)))
+    ordered = sorted(facts, key=lambda g: (-sources(g), claims[g[0]].translated,
+                                           min(positions[claims[i].id] for i in g), min(g)))
     points = []
     for n, group in enumerate(ordered, start=1):
         best = group[0]

@@ -69,6 +69,7 @@ _PLAIN_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
 # Problems that leave a restatement's figures standing (figures_hold).
 DROPPED_ATTRIBUTION = "drops the attribution to"
 STRAY_WORD = "which is not a word of the summary's language"
+INVENTED_NAME = "whom no article names"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +191,14 @@ def _hhmm(minutes: int) -> str:
 
 
 def figures_hold(rejected: Unverified) -> bool:
-    """Whether a rejected restatement's only fault is a dropped attribution, a changed
-    hedge or an untranslated word: its numbers, times, dates and names passed, so its
+    """Whether a rejected restatement's faults leave its figures alone: a dropped
+    attribution, a changed hedge, an untranslated word or a name no article gives ("the
+    Rhine" for "den Rhein"). Its numbers, times, weekdays and months passed, so its
     figures and days are the sentence's (with the sentence's hedges,
     ``sentence_hedges``), and the quote says who gives them."""
-    return ("; " not in rejected.reason
-            and (rejected.reason.startswith((DROPPED_ATTRIBUTION, CHANGED_HEDGE))
-                 or rejected.reason.endswith(STRAY_WORD)))
+    return all(fault.startswith((DROPPED_ATTRIBUTION, CHANGED_HEDGE))
+               or fault.endswith((STRAY_WORD, INVENTED_NAME))
+               for fault in rejected.reason.split("; "))
 
 
 def check(statement: str, sentence: Sentence, article_sentences: Sequence[Sentence],
@@ -211,7 +213,7 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
     elif event_words and (invented := _unknown_name(statement, event_words, language,
                                                     article_language)) is not None:
-        problems.append(f"names {invented}, whom no article names")
+        problems.append(f"names {invented}, {INVENTED_NAME}")
     ratio = len(statement) / max(1, len(" ".join(sentence.text.split())))
     if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
         problems.append(f"is {ratio:.1f} times the sentence's length")
