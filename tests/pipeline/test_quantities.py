@@ -216,3 +216,14 @@ def test_a_currency_s_adjective_before_a_plural_noun_counts_that_noun() -> None:
     assert (ransom.value, ransom.kind) == (2_000_000, "money")
     [fee] = read_mentions("A fee of 45 million euros plus add-ons.", "en")
     assert (fee.value, fee.kind) == (45_000_000, "money")
+
+
+def test_a_number_before_an_auxiliary_counts_no_noun_after_it() -> None:
+    # BFMTV's rocket attacks: "dont une quinzaine ont déjà visé des bases". The fifteen
+    # are attacks, not bases; the noun after the verb is what they targeted.
+    assert figures("New rocket attacks, of which about 15 have already targeted bases "
+                   "where coalition forces are posted.") == []
+    # A toll still reads: the verb names the harm.
+    assert figures("3 have died in the flood.") == [(3.0, "exact", "killed", "died")]
+    assert figures("Iran fired 12 missiles at two bases.") == [
+        (12.0, "exact", "count", "missiles"), (2.0, "exact", "count", "bases")]

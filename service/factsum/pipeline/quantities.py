@@ -19,7 +19,7 @@ from typing import Literal
 from babel.units import format_unit
 
 from factsum.models import Hedge, Kind, Quantity
-from factsum.pipeline.lexicon import Lexicon, cldr_locale, lexicon, month_names
+from factsum.pipeline.lexicon import CLAUSES, Lexicon, cldr_locale, lexicon, month_names
 from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_time
 
 _TOKEN = re.compile(
@@ -172,6 +172,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
     lower = [t.lower() for t in tokens]
     months = month_names(language)
     units = _unit_kinds(language)
+    auxiliaries = clauses.auxiliaries if (clauses := CLAUSES.get(language)) else frozenset()
     consumed: set[int] = set()
     for i, token in enumerate(lower):
         if i in consumed:
@@ -248,6 +249,12 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
                                     _join(tokens[start - 1:last])))
             continue
         noun_at = _noun_after(lower, end, lex, units)
+        if (noun_at is not None and end < len(lower) and lower[end] in auxiliaries
+                and lower[noun_at] not in lex.people):
+            # A number straight before an auxiliary is the subject of its clause ("about
+            # 15 have already targeted bases"): it counts its antecedent, not the noun
+            # after; "3 have died" still reads as a toll.
+            noun_at = None
         kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
         last = noun_at + 1 if noun_at is not None else end
         mentions.append(Mention(value, None, hedge, kind, unit, _join(tokens[start:last])))
