@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from factsum.pipeline.numbers import (
+    clock_words,
     in_local_format,
     interval,
     overlaps,
@@ -198,3 +199,17 @@ def test_a_scale_word_is_part_of_its_number_before_punctuation(text: str) -> Non
     # Measured: "3.2 billion," was read as 3.2 and 1,000,000,000, so a faithful
     # restatement of "3.200 millones" failed for a number the sentence "did not state".
     assert read(text, "en").numbers == {3.2}
+
+
+@pytest.mark.parametrize(("text", "language", "minutes"), [
+    ("I risultati sono stati comunicati poco dopo la mezzanotte.", "it", {0}),
+    ("Les résultats sont tombés peu après minuit.", "fr", {0}),
+    ("The results came shortly after midnight.", "en", {0}),
+    ("Le conseil se réunit à midi.", "fr", {720}),
+    # CLDR's words as it writes them: "le Midi" is a region, not noon.
+    ("Le Courrier du Midi l'a publié.", "fr", set()),
+])
+def test_midnight_and_noon_are_read_from_cldr(text: str, language: str,
+                                              minutes: set[int]) -> None:
+    assert set(read(text, language).times) == minutes
+    assert {m for _, m in clock_words(text, language)} == minutes

@@ -227,3 +227,10 @@ def test_a_number_before_an_auxiliary_counts_no_noun_after_it() -> None:
     assert figures("3 have died in the flood.") == [(3.0, "exact", "killed", "died")]
     assert figures("Iran fired 12 missiles at two bases.") == [
         (12.0, "exact", "count", "missiles"), (2.0, "exact", "count", "bases")]
+
+
+def test_midnight_is_a_time_of_day() -> None:
+    # election: "poco dopo la mezzanotte" against the count's end at 22.40.
+    [mention] = read_mentions("The final results were communicated shortly after midnight.",
+                              "en")
+    assert (mention.kind, mention.time, mention.text) == ("time", 0, "midnight")

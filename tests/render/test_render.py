@@ -132,9 +132,9 @@ def test_unverified_listed_apart_with_reason_and_sentence(summary: Summary) -> N
     found = sections(tokens)
     assert lines_of(found["Not verified"]) == [
         "These restatements failed a check against their sentence and are never stated "
-        "as fact. One whose only fault is a dropped speaker, a changed hedge or an "
-        "untranslated word may still give a figure or a day in a dispute, where its "
-        "sentence says who gives it and how exactly:",
+        "as fact. One whose only faults are a dropped speaker, a changed hedge, an "
+        "untranslated word or a name no article gives may still give a figure or a day "
+        "in a dispute, where its sentence says who gives it and how exactly:",
         "80 people were killed. (gives 80, which the sentence does not state)",
     ]
     assert refs_per_line(found["Not verified"]) == [[], ["8"]]

@@ -4,7 +4,8 @@ Digits are read in any language ("1,200", "1 200", "1.200" and "3.5" alike); car
 words through text2num ("vingt-deux", "twenty-two", "doce"), for the languages it knows
 (en, fr, es, pt, de, it, nl). Times of day ("17h30", "1 h 20", "5.30 p.m.", "23:30")
 become minutes after midnight, in both readings of a 12-hour clock when no 24-hour
-reading is forced. Collective numerals ("une douzaine", "dozens") have no library
+reading is forced; CLDR's words for midnight and noon ("mezzanotte", "minuit") are
+times too. Collective numerals ("une douzaine", "dozens") have no library
 reading: a sentence with no readable number is said to state none, and the checks treat
 its labelled numbers as the model's reading (see factsum.pipeline.verify).
 """
@@ -100,11 +101,36 @@ def _minutes(match: re.Match[str]) -> set[int]:
     return {hour * 60 + minute, (hour + 12) * 60 + minute}  # 5.30 may be a.m. or p.m.
 
 
+@lru_cache(maxsize=32)
+def _clock_names(language: str) -> dict[str, int]:
+    """CLDR's words for midnight and noon in ``language`` ("mezzanotte", "midi"), as
+    CLDR writes them, with their minutes after midnight; one-letter abbreviations left
+    out."""
+    locale = cldr_locale(language)
+    if locale is None:
+        return {}
+    found: dict[str, int] = {}
+    for context in locale.day_periods.values():
+        for width in context.values():
+            for period, minutes in (("midnight", 0), ("noon", 12 * 60)):
+                name = width.get(period)
+                if name and len(name) >= 4:
+                    found[name] = minutes
+    return found
+
+
+def clock_words(text: str, language: str) -> list[tuple[str, int]]:
+    """The times of day ``text`` names in words, (word, minutes): "poco dopo la
+    mezzanotte" names 0:00. Case counts: French "le Midi" is a region, "midi" noon."""
+    return [(m.group(), minutes) for name, minutes in _clock_names(language).items()
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+
+
 @lru_cache(maxsize=4096)
 def read(text: str, language: str) -> Readings:
     """The numbers and times of day a sentence states (memoised: every sentence is read
     for its own check and for the checks of the statements citing it)."""
-    times: set[int] = set()
+    times: set[int] = {minutes for _, minutes in clock_words(text, language)}
     rest = text
     for m in _TIME.finditer(text):
         times |= _minutes(m)

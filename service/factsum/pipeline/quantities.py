@@ -20,7 +20,12 @@ from babel.units import format_unit
 
 from factsum.models import Hedge, Kind, Quantity
 from factsum.pipeline.lexicon import CLAUSES, Lexicon, cldr_locale, lexicon, month_names
-from factsum.pipeline.numbers import TEXT2NUM_LANGUAGES, parse_number, parse_time
+from factsum.pipeline.numbers import (
+    TEXT2NUM_LANGUAGES,
+    clock_words,
+    parse_number,
+    parse_time,
+)
 
 _TOKEN = re.compile(
     r"\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+(?![\d])(?:[.,]\d+)?(?:\s?%)?"
@@ -167,6 +172,8 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
         minutes = parse_time(m.group())
         if minutes:
             mentions.append(Mention(None, min(minutes), "exact", "time", "", m.group()))
+    mentions += [Mention(None, minutes, "exact", "time", "", word)
+                 for word, minutes in clock_words(text, language)]
     rest = _TIME.sub(" ", text)
     tokens = [t for t in _TOKEN.findall(rest)]
     lower = [t.lower() for t in tokens]

@@ -39,10 +39,11 @@ _LABELS = {
         "no disputes": "The sources do not contradict each other on any figure or date "
                        "found.",
         "unverified intro": "These restatements failed a check against their sentence and "
-                            "are never stated as fact. One whose only fault is a dropped "
-                            "speaker, a changed hedge or an untranslated word may still "
-                            "give a figure or a day in a dispute, where its sentence "
-                            "says who gives it and how exactly:",
+                            "are never stated as fact. One whose only faults are a "
+                            "dropped speaker, a changed hedge, an untranslated word or a "
+                            "name no article gives may still give a figure or a day in a "
+                            "dispute, where its sentence says who gives it and how "
+                            "exactly:",
         "syndicated": "Copies of one text (count once)", "not verified": "not verified",
         "calendar": "calendar check", "published": "published",
         "untitled event": "Untitled event",
@@ -64,10 +65,11 @@ _LABELS = {
                        "relevés.",
         "unverified intro": "Ces reformulations n'ont pas passé une vérification contre "
                             "leur phrase et ne sont jamais données comme des faits. Celle "
-                            "dont le seul défaut est d'avoir perdu qui parle, changé une "
-                            "approximation ou laissé un mot non traduit peut encore "
-                            "donner un chiffre ou un jour dans un désaccord, où sa "
-                            "phrase dit qui le donne et avec quelle précision :",
+                            "dont les seuls défauts sont d'avoir perdu qui parle, changé "
+                            "une approximation, laissé un mot non traduit ou donné un nom "
+                            "qu'aucun article ne donne peut encore donner un chiffre ou "
+                            "un jour dans un désaccord, où sa phrase dit qui le donne et "
+                            "avec quelle précision :",
         "syndicated": "Copies d'un même texte (comptent une fois)",
         "not verified": "non vérifiés",
         "calendar": "vérification du calendrier", "published": "publié",
