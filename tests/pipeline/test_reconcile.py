@@ -287,3 +287,11 @@ def test_same_language_copies_are_left_to_the_independence_rules() -> None:
     claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE, start=1)]
     claims += [claim(f"y:s{n}", s) for n, s in enumerate(WIRE, start=1)]
     assert _syndication(claims, {"x": "en", "y": "en"}) == {"x": "x", "y": "y"}
+
+
+def test_word_for_word_copies_are_one_fact_even_in_common_words() -> None:
+    # Two wire copies restated alike: "took", "their" and "position" are all among the
+    # language's most frequent words, which alone would veto the pair.
+    claims = [claim("a:s1", "They took their position on November 1st."),
+              claim("b:s1", "They took their position on November 1st.")]
+    assert grouped(claims) == [["a:s1", "b:s1"]]

@@ -119,6 +119,20 @@ def test_a_question_in_quotes_or_not_is_not_a_candidate(text: str) -> None:
     assert not is_candidate(text, set())
 
 
+@pytest.mark.parametrize(("text", "language", "candidate"), [
+    # Short, but a sentence with a figure: the election's margin, the shirt number.
+    ("Il distacco è di circa 2.600 voti.", "it", True),
+    ("Almeida wird die Rückennummer 9 tragen.", "de", True),
+    # A dateline is no sentence, however it ends; nor a short line without a figure.
+    ("ALCORÁ DEL RÍO (Espagne), 15 oct.", "fr", False),
+    ("Le bilan reste provisoire ce soir.", "fr", False),
+    ("Voir aussi : 3 questions.", "fr", False),
+])
+def test_a_short_sentence_is_a_candidate_when_it_gives_a_figure(
+        text: str, language: str, candidate: bool) -> None:
+    assert is_candidate(text, set(), language) is candidate
+
+
 def test_a_repeat_is_recognised_whatever_its_spacing_and_case() -> None:
     seen: set[str] = set()
     first = "Les pompiers ont évacué 1 200 habitants du quartier dans la soirée."

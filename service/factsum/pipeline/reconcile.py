@@ -101,7 +101,9 @@ def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) 
     who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
     if who_a and who_b and who_a != who_b:
         return False
-    if not what_happened(a.statement, language) & what_happened(b.statement, language):
+    if (content(a.statement) != content(b.statement)  # word for word: one fact
+            and not what_happened(a.statement, language) & what_happened(b.statement,
+                                                                         language)):
         return False
     questions = {question(q) for q in a.quantities} & {question(q) for q in b.quantities}
     for key in questions:

@@ -6,11 +6,11 @@ in reading order, so the same text always gives the same ids. The model never co
 quote: it cites a sentence number, and the citation is the sentence at its span.
 
 Only *candidate* sentences are shown to the model: statements of fact long enough to
-carry one. Questions ("Que s'est-il passé exactement ?"), headings, captions repeated
-word for word, one-word fragments and imitations of the prompt's data markers are
-left out, so the small model spends its
-answer on facts (DESIGN.md: asked for one id per fact, it spent its facts on headings
-and questions).
+carry one, or shorter ones that give a figure ("Il distacco è di circa 2.600 voti.").
+Questions ("Que s'est-il passé exactement ?"), headings, captions repeated word for
+word, one-word fragments and imitations of the prompt's data markers are left out, so
+the small model spends its answer on facts (DESIGN.md: asked for one id per fact, it
+spent its facts on headings and questions).
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ from factsum.pipeline.lexicon import month_names
 MIN_CANDIDATE_CHARS = 40
 """Shorter sentences are headings, bylines or fragments far more often than facts."""
 MIN_CANDIDATE_WORDS = 6
+MIN_SHORT_CHARS = 20
+MIN_SHORT_WORDS = 5
+"""A shorter sentence is a candidate when it gives a figure (``_short_fact``) and has
+this many words, three of them lower-case: "Il distacco è di circa 2.600 voti." states
+the margin of an election."""
 MAX_CANDIDATE_CHARS = 1000
 """Longer "sentences" are lists, tables or text without punctuation: no one fact each."""
 
@@ -83,6 +88,7 @@ class Sentence:
 
 _ORDINAL_END = re.compile(r"(?<![\d.])\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 
 
 def _ordinal_date_split(before: str, after: str, language: str) -> bool:
@@ -117,12 +123,27 @@ def _spans(text: str, language: str) -> Iterator[tuple[int, int, int]]:
             yield paragraph, base + start, base + end
 
 
-def is_candidate(text: str, seen: set[str]) -> bool:
+def _short_fact(flat: str, language: str) -> bool:
+    """Whether a sentence under ``MIN_CANDIDATE_CHARS`` still states a figure: it ends
+    as a sentence ends, gives a digit, and has lower-case words besides month names
+    ("Il distacco è di circa 2.600 voti."), unlike a dateline ("ALCORÁ DEL RÍO
+    (Espagne), 15 oct.")."""
+    if len(flat) < MIN_SHORT_CHARS or not _DIGIT.search(flat) or not flat.endswith((".", "!")):
+        return False
+    months = month_names(language)
+    words = [w for w in _WORD.findall(flat) if w.islower() and w not in months]
+    return len(words) >= MIN_SHORT_WORDS - 2
+
+
+def is_candidate(text: str, seen: set[str], language: str = "") -> bool:
     """Whether a sentence may state a fact worth citing (see the module docstring)."""
     if _MARKUP.search(text):
         return False
     flat = " ".join(text.split())
-    if len(flat) < MIN_CANDIDATE_CHARS or len(_WORD.findall(flat)) < MIN_CANDIDATE_WORDS:
+    if (len(flat) < MIN_CANDIDATE_CHARS and not _short_fact(flat, language)) \
+            or len(_WORD.findall(flat)) < MIN_SHORT_WORDS:
+        return False
+    if len(flat) >= MIN_CANDIDATE_CHARS and len(_WORD.findall(flat)) < MIN_CANDIDATE_WORDS:
         return False
     if len(flat) > MAX_CANDIDATE_CHARS:
         return False
@@ -155,7 +176,7 @@ def split_sentences(article: Article) -> list[Sentence]:
         out.append(Sentence(
             id=f"{article.id}:s{n}", article_id=article.id, number=n,
             span=Span(start=start, end=end), text=text,
-            candidate=not addressed and is_candidate(text, seen),
+            candidate=not addressed and is_candidate(text, seen, article.language),
             addressed_to_model=addressed,
         ))
     return out
