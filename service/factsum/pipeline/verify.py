@@ -15,9 +15,6 @@ checks code can make between the two, whatever their languages:
 * actors: a name the statement gives that the article uses elsewhere but the cited
   sentence does not is a misattribution ("the Pentagon said" for Trump's words); a name
   that no article of the event gives in any form was made up;
-* the sentence: among the article's sentences, the cited one must be the statement's
-  closest match in shared character 4-grams (a restatement of the sentence next to the
-  cited one is the commonest small-model slip);
 * words: a translation may not leave a word untranslated or garbled: a lower-case word
   that the summary language's word list (wordfreq) lacks ("dragage", "carrieral");
 * length: a statement much shorter or longer than its sentence dropped or added content;
@@ -61,9 +58,6 @@ from factsum.pipeline.speakers import attributions, names, tokens
 
 MIN_LENGTH_RATIO = 0.4
 MAX_LENGTH_RATIO = 2.5
-ALIGNMENT_MARGIN = 1.25
-"""Another sentence must share this many times more 4-grams than the cited one before the
-statement is taken to restate that other sentence."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _PLAIN_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
 # Problems that leave a restatement's figures standing (figures_hold).
@@ -138,16 +132,8 @@ def calendar_names(text: str, language: str) -> frozenset[tuple[str, int]]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=8192)
-def _grams(text: str) -> frozenset[str]:
-    """Character 4-grams of a text's folded words (memoised: each sentence of an article
-    is compared with every statement restating one of its sentences)."""
-    flat = re.sub(r"[^\w]+", " ", fold(text))
-    return frozenset(flat[i:i + 4] for i in range(len(flat) - 3) if " " not in flat[i:i + 4])
 
 
-def _share(statement: frozenset[str], sentence: frozenset[str]) -> float:
-    return len(statement & sentence) / len(statement) if statement else 0.0
 
 
 def day_numbers(text: str, language: str) -> set[float]:
@@ -217,8 +203,6 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     ratio = len(statement) / max(1, len(" ".join(sentence.text.split())))
     if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
         problems.append(f"is {ratio:.1f} times the sentence's length")
-    if (other := _closer_sentence(statement, sentence, article_sentences)) is not None:
-        problems.append(f"reads like sentence {other.number}, not the one it cites")
     problems += _voice_problems(statement, sentence.text, article_language, language)
     if (stray := _stray_word(statement, language)) is not None:
         problems.append(f"uses {stray!r}, {STRAY_WORD}")
@@ -558,16 +542,6 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:n]
 
 
-def _closer_sentence(statement: str, sentence: Sentence, others: Sequence[Sentence]
-                     ) -> Sentence | None:
-    grams = _grams(statement)
-    cited = _share(grams, _grams(sentence.text))
-    best = max((s for s in others if s.number != sentence.number),
-               key=lambda s: _share(grams, _grams(s.text)), default=None)
-    if best is None:
-        return None
-    score = _share(grams, _grams(best.text))
-    return best if score > ALIGNMENT_MARGIN * cited and score - cited > 0.05 else None
 
 
 def verify_article(article: Article, sentences: Sequence[Sentence],
