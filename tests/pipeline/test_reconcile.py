@@ -295,3 +295,15 @@ def test_word_for_word_copies_are_one_fact_even_in_common_words() -> None:
     claims = [claim("a:s1", "They took their position on November 1st."),
               claim("b:s1", "They took their position on November 1st.")]
     assert grouped(claims) == [["a:s1", "b:s1"]]
+
+
+def test_a_point_names_its_speaker_rather_than_a_pronoun() -> None:
+    # Both untranslated; each sentence states the other's statement (a pronoun speaker
+    # stands for the named one). The shorter telling would win as the common core, but
+    # its "she" has no antecedent in a summary.
+    claims = [claim("a:s1", '"Renewables now carry our results," she said.',
+                    translated=False),
+              claim("b:s1", '"Renewables now carry our results," chief executive Marta '
+                    "Seixas told analysts.", translated=False)]
+    parts = stated_parts([0, 1], claims, similarity(claims), _stated_by, "en")
+    assert parts == [[1, 0]]

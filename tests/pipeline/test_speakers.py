@@ -6,7 +6,13 @@ The statements are hand-written test fixtures in the shape of the seeds' restate
 from __future__ import annotations
 
 import pytest
-from factsum.pipeline.speakers import attributions, canonical_speakers, speaker, tokens
+from factsum.pipeline.speakers import (
+    attributions,
+    canonical_speakers,
+    pronoun_speaker,
+    speaker,
+    tokens,
+)
 
 
 @pytest.mark.parametrize(("statement", "who"), [
@@ -140,3 +146,16 @@ def test_tokens_keep_elisions_and_read_n_t() -> None:
     assert tokens("L'armée n'a pas dit qu'il didn't") == [
         "L'", "armée", "n'", "a", "pas", "dit", "qu'", "il", "did", "not"]
     assert tokens("a-t-il, Maison-Blanche") == ["a-t-il", "Maison-Blanche"]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ('"Renewables now carry our results," she said.', "en", True),
+    ("She has also said that the cuts would come through early retirement.", "en", True),
+    ("« Il est clair que ces missiles ont été tirés », a-t-il précisé.", "fr", True),
+    ("Das sagte sie am Montag.", "de", True),
+    ('"Renewables now carry our results," chief executive Marta Seixas said.', "en", False),
+    ("The Pentagon said it was clear.", "en", False),  # "it" after the verb: its object
+    ("They are worried about a regional escalation.", "en", False),  # no reporting verb
+])
+def test_a_pronoun_speaker_is_found(text: str, language: str, expected: bool) -> None:
+    assert pronoun_speaker(text, language) is expected

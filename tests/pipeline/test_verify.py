@@ -529,3 +529,19 @@ def test_figures_hold_only_when_every_fault_leaves_them_alone(reason: str,
     rejected = Unverified(id="a:s1", article_id="a", statement="...", quote="...",
                           span=Span(start=0, end=3), reason=reason)
     assert figures_hold(rejected) is holds
+
+
+@pytest.mark.parametrize(("statement", "sentence", "language", "holds"), [
+    # quarterly_results: the wire names the chief executive, the other outlet says "she".
+    ('"Renewables now carry our results," chief executive Marta Seixas told analysts.',
+     '"Renewables now carry our results," she said.', "en", True),
+    ("It is clear that the missiles were fired from Iran, Jonathan Hoffman said.",
+     "« Il est clair que ces missiles ont été tirés depuis l'Iran », a-t-il précisé.",
+     "fr", True),
+    # A sentence with no speaker at all backs no named one.
+    ("The Pentagon said the missiles were fired from Iran.",
+     "Les missiles ont été tirés depuis l'Iran.", "fr", False),
+])
+def test_a_merged_statement_may_name_the_speaker_a_sentence_gives_as_a_pronoun(
+        statement: str, sentence: str, language: str, holds: bool) -> None:
+    assert states(statement, sentence, article_language=language, language="en") is holds

@@ -303,6 +303,9 @@ class Clauses:
     """Subject pronouns and relatives: a speaker that names nobody ("he said")."""
     complementizers: frozenset[str]
     """Words that open a reported clause ("that", "que", "dass")."""
+    personal: frozenset[str] = field(default_factory=frozenset)
+    """Personal subject pronouns ("she", "il", "sie"): "she said" names its speaker
+    elsewhere in the article."""
     particle_negations: frozenset[str] = field(default_factory=frozenset)
     """Words that negate only after the negative particle (French "ne ... plus")."""
     particles: frozenset[str] = field(default_factory=frozenset)
@@ -334,6 +337,7 @@ CLAUSES: dict[str, Clauses] = {
             "argued", "believe", "believes", "believed", "think", "thinks", "writes",
         }),
         according_to=("according to", "quoted by", "cited by"),
+        personal=frozenset({"he", "she", "they", "we", "i"}),
         pronouns=frozenset({"he", "she", "it", "they", "we", "i", "you", "who", "which",
                             "this", "that"}),
         complementizers=frozenset({"that", "whether", "if", "to", "on", "in", "by"}),
@@ -360,6 +364,7 @@ CLAUSES: dict[str, Clauses] = {
         }),
         according_to=("selon", "d'après", "cité par", "cités par", "citée par",
                       "citées par"),
+        personal=frozenset({"il", "elle", "ils", "elles", "je", "nous"}),
         pronouns=frozenset({"il", "elle", "ils", "elles", "on", "je", "nous", "vous",
                             "qui", "lequel", "laquelle", "ce", "cela", "lui"}),
         complementizers=frozenset({"que", "qu'", "si", "s'", "à", "de", "d'", "en",
@@ -390,6 +395,7 @@ CLAUSES: dict[str, Clauses] = {
             "geschrieben", "bekanntgab", "bekanntgaben", "bekanntgegeben", "gab",
         }),
         according_to=("laut", "zufolge", "nach angaben"),
+        personal=frozenset({"er", "sie", "wir", "ich"}),
         pronouns=frozenset({"er", "sie", "es", "wir", "ich", "man", "welcher", "welche",
                             "dies"}),
         complementizers=frozenset({"dass", "daß", "ob", "zu", "am", "im", "von", "an",
@@ -417,6 +423,7 @@ CLAUSES: dict[str, Clauses] = {
         }),
         according_to=("según", "de acuerdo con", "citado por", "citada por",
                       "citados por"),
+        personal=frozenset({"él", "ella", "ellos", "ellas", "nosotros"}),
         pronouns=frozenset({"él", "ella", "ellos", "ellas", "nosotros", "usted", "que",
                             "quien", "cual", "esto", "eso", "se"}),
         complementizers=frozenset({"que", "si", "a", "en", "de", "por"}),
@@ -443,6 +450,7 @@ CLAUSES: dict[str, Clauses] = {
         according_to=("secondo il", "secondo la", "secondo lo", "secondo i", "secondo le",
                       "secondo gli", "secondo l'", "secondo fonti", "stando a",
                       "a detta di", "citato da", "citata da", "citati da"),
+        personal=frozenset({"lui", "lei", "loro", "egli", "essa", "esso", "noi"}),
         pronouns=frozenset({"lui", "lei", "loro", "egli", "essa", "esso", "noi", "che",
                             "quale", "ciò", "si"}),
         complementizers=frozenset({"che", "se", "di", "a", "in", "da", "per"}),
@@ -470,6 +478,7 @@ CLAUSES: dict[str, Clauses] = {
         according_to=("segundo o", "segundo a", "segundo os", "segundo as",
                       "segundo fontes", "de acordo com", "conforme", "citado por",
                       "citada por", "citados por"),
+        personal=frozenset({"ele", "ela", "eles", "elas", "nós"}),
         pronouns=frozenset({"ele", "ela", "eles", "elas", "nós", "você", "que", "quem",
                             "qual", "isso", "isto", "se"}),
         complementizers=frozenset({"que", "se", "em", "de", "por", "para"}),

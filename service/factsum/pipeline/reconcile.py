@@ -38,7 +38,7 @@ from factsum.models import Claim, Point
 from factsum.pipeline.lexicon import cldr_locale, fold
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import question
-from factsum.pipeline.speakers import names
+from factsum.pipeline.speakers import names, pronoun_speaker
 
 SAME_FACT = 68
 """Token-set similarity (0-100) of content words at which two statements may state one
@@ -196,17 +196,18 @@ def _shared(i: int, others: Sequence[int], claims: Sequence[Claim]) -> float:
 
 
 def stated_parts(group: Sequence[int], claims: Sequence[Claim], scores: np.ndarray,
-                 stated_by: StatedBy | None = None) -> list[list[int]]:
+                 stated_by: StatedBy | None = None, language: str = "") -> list[list[int]]:
     """A group as points whose statement every cited sentence states, each with the
     member that gives the statement first.
 
     The statement is the member's that the most other members' sentences state (their
-    numbers, dates, names, negation and speaker); then the one whose words the others
-    use most (the common core rather than the most detailed telling), a restatement
-    counting ``TRANSLATION_TRUST`` of an untranslated sentence, which is its own
-    footnote word for word; then the one closest to all; an untranslated sentence wins
-    ties. Members whose sentences do not state it make points of their own, chosen the
-    same way.
+    numbers, dates, names, negation and speaker); then one that names its speaker over
+    one that gives it as a pronoun ("she said" reads as the summary's own words in a
+    point); then the one whose words the others use most (the common core rather than
+    the most detailed telling), a restatement counting ``TRANSLATION_TRUST`` of an
+    untranslated sentence, which is its own footnote word for word; then the one
+    closest to all; an untranslated sentence wins ties. Members whose sentences do not
+    state it make points of their own, chosen the same way.
     """
     left = list(group)
     parts: list[list[int]] = []
@@ -215,6 +216,7 @@ def stated_parts(group: Sequence[int], claims: Sequence[Claim], scores: np.ndarr
             stated_by is None or stated_by(claims[i], claims[j]))] for i in left}
         best = max(left, key=lambda i: (
             len(backers[i]),
+            not pronoun_speaker(claims[i].statement, language),
             _shared(i, backers[i], claims) * (TRANSLATION_TRUST if claims[i].translated
                                               else 1.0),
             sum(scores[i][j] for j in left if j != i),
@@ -234,7 +236,7 @@ def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *,
     ``speakers``: claim id -> canonical speaker; ``stated_by``: see ``stated_parts``.
     """
     facts = [part for group in group_claims(claims, scores, speakers, language=language)
-             for part in stated_parts(group, claims, scores, stated_by)]
+             for part in stated_parts(group, claims, scores, stated_by, language)]
 
     def sources(group: Sequence[int]) -> int:
         return len({groups[claims[i].article_id] for i in group})

@@ -171,3 +171,23 @@ def _speaker(written: list[str], low: list[str], i: int, words: Clauses
 def _last(word: str) -> str:
     """The last part of a hyphenated word: 'il' of 'a-t-il'."""
     return word.casefold().rsplit("-", 1)[-1]
+
+
+def pronoun_speaker(text: str, language: str) -> bool:
+    """Whether ``text`` gives its words to a personal pronoun ("..., she said", "he
+    assured", "a-t-il précisé", "sagte sie"): a speaker named in another sentence."""
+    words = CLAUSES.get(language)
+    if words is None:
+        return False
+    low = [w.casefold() for w in tokens(text)]
+    for i, word in enumerate(low):
+        head, _, tail = word.partition("-")
+        if tail and head in words.reporting and _last(word) in words.personal:
+            return True  # "précise-t-il"
+        if word not in words.reporting:
+            continue
+        before = [w for w in low[max(0, i - 3):i] if w not in words.auxiliaries]
+        if (before and _last(before[-1]) in words.personal) or \
+                (i + 1 < len(low) and low[i + 1] in words.personal):
+            return True
+    return False

@@ -54,7 +54,7 @@ from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
 from factsum.pipeline.numbers import Readings, in_local_format, interval, overlaps, read
 from factsum.pipeline.quantities import PEOPLE_KINDS, Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
-from factsum.pipeline.speakers import attributions, names, tokens
+from factsum.pipeline.speakers import attributions, names, pronoun_speaker, tokens
 
 MIN_LENGTH_RATIO = 0.4
 MAX_LENGTH_RATIO = 2.5
@@ -214,10 +214,13 @@ def states(statement: str, sentence: str, *, article_language: str, language: st
     statement's numbers, times, weekdays and months, its negation, and any speaker the
     statement names. The checks of ``check`` that need no article around the sentence;
     used to test a merged point's statement against every other sentence it cites. A
-    statement may leave out who says it: the footnote shows the sentence's speaker."""
+    statement may leave out who says it: the footnote shows the sentence's speaker. It
+    may also name the speaker that the sentence gives as a pronoun ("she said"): the
+    statement is a verified restatement of its own sentence, which names them."""
     return not (_figure_problems(statement, sentence, article_language, language)
                 or _negation_problem(statement, sentence, article_language, language)
-                or _added_speaker(statement, sentence, article_language, language))
+                or (_added_speaker(statement, sentence, article_language, language)
+                    and not pronoun_speaker(sentence, article_language)))
 
 
 def _figure_problems(statement: str, sentence: str, article_language: str,
