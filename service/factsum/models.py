@@ -101,8 +101,10 @@ class Claim(BaseModel):
         default="model",
         description="'model': restated by the LLM and checked in code; 'date_reader': a "
         "date given with its weekday, read in code from the quoted sentence; "
-        "'figure_only': a restatement whose only fault is a dropped attribution, kept for "
-        "its figures as a dispute position (the quote says who gives them), never a point.",
+        "'figure_only': a restatement whose only faults leave its figures alone (a dropped "
+        "attribution, a changed hedge, an untranslated word, a name no article gives), "
+        "kept for its figures as a dispute position (the quote says who gives them), "
+        "never a point.",
     )
 
 

@@ -131,6 +131,7 @@ def test_about_is_a_fifth_either_way() -> None:
     (1100.0, (1045.0, 1155.0)),  # the rounding (50) is narrower than a twentieth: 55
     (3000.0, (2500.0, 3500.0)),  # rounded to thousands: half a thousand either way
     (1250.0, (1187.5, 1312.5)),
+    (100.5, (95.475, 105.525)),  # rounded to tenths: a twentieth is wider
 ])
 def test_about_a_large_number_is_its_rounding(value: float,
                                               expected: tuple[float, float]) -> None:
@@ -156,6 +157,10 @@ def test_about_figures_of_different_hundreds_disagree() -> None:
     ("Profit rose 8.1%.", "O lucro subiu 8,1%.", "pt", "Profit rose 8.1%."),
     ("At 5.30 p.m. on 7 January.", "Vers 17h30 le 7 janvier.", "fr",
      "At 5.30 p.m. on 7 January."),
+    # Only the separators change: every digit stays.
+    ("The rate rose to 0,1234.", "La tasa subió a 0,1234.", "es", "The rate rose to 0.1234."),
+    ("It costs 1,50 euros.", "Cuesta 1,50 euros.", "es", "It costs 1.50 euros."),
+    ("12.000,50 euros.", "12.000,50 euros.", "es", "12,000.50 euros."),
     # A figure the sentence does not give is the checks' business, not rewritten here.
     ("About 1.300 jobs.", "Unas 1.100 empleos.", "es", "About 1.300 jobs."),
 ])
@@ -206,10 +211,17 @@ def test_a_scale_word_is_part_of_its_number_before_punctuation(text: str) -> Non
     ("Les résultats sont tombés peu après minuit.", "fr", {0}),
     ("The results came shortly after midnight.", "en", {0}),
     ("Le conseil se réunit à midi.", "fr", {720}),
-    # CLDR's words as it writes them: "le Midi" is a region, not noon.
+    # CLDR's words as it writes them: "le Midi" is a region, not noon; "l'après-midi"
+    # is the afternoon.
     ("Le Courrier du Midi l'a publié.", "fr", set()),
+    ("Les tirs ont repris dans l'après-midi.", "fr", set()),
 ])
 def test_midnight_and_noon_are_read_from_cldr(text: str, language: str,
                                               minutes: set[int]) -> None:
     assert set(read(text, language).times) == minutes
     assert {m for _, m in clock_words(text, language)} == minutes
+
+
+def test_overlapping_clock_words_count_once() -> None:
+    # CLDR gives Spanish both "del mediodía" and "mediodía".
+    assert clock_words("Llegó a las doce del mediodía.", "es") == [("del mediodía", 720)]

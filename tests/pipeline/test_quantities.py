@@ -225,6 +225,11 @@ def test_a_number_before_an_auxiliary_counts_no_noun_after_it() -> None:
                    "where coalition forces are posted.") == []
     # A toll still reads: the verb names the harm.
     assert figures("3 have died in the flood.") == [(3.0, "exact", "killed", "died")]
+    # Adverbs and other auxiliaries leave the noun after them counted.
+    assert figures("Two earlier strikes had hit the base.") == [
+        (2.0, "exact", "count", "strikes")]
+    assert figures("About 1,100 will lose their jobs.") == [
+        (1100.0, "about", "count", "jobs")]
     assert figures("Iran fired 12 missiles at two bases.") == [
         (12.0, "exact", "count", "missiles"), (2.0, "exact", "count", "bases")]
 

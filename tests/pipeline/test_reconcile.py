@@ -307,3 +307,10 @@ def test_a_point_names_its_speaker_rather_than_a_pronoun() -> None:
                     "Seixas told analysts.", translated=False)]
     parts = stated_parts([0, 1], claims, similarity(claims), _stated_by, "en")
     assert parts == [[1, 0]]
+
+
+
+def test_statements_that_differ_in_a_short_word_are_not_word_for_word() -> None:
+    claims = [claim("a:s1", "It was the first time in the US."),
+              claim("b:s1", "It was the first time in the UK.")]
+    assert grouped(claims) == [["a:s1"], ["b:s1"]]

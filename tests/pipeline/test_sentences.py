@@ -127,10 +127,28 @@ def test_a_question_in_quotes_or_not_is_not_a_candidate(text: str) -> None:
     ("ALCORÁ DEL RÍO (Espagne), 15 oct.", "fr", False),
     ("Le bilan reste provisoire ce soir.", "fr", False),
     ("Voir aussi : 3 questions.", "fr", False),
+    # A timestamp has too few lower-case words once "10h32" and the month are left out
+    # (on a line of its own it is no candidate anyway: see below).
+    ("Publié le 8 janvier 2020 à 10h32.", "fr", False),
+    ("She takes office on November 1.", "en", True),
 ])
 def test_a_short_sentence_is_a_candidate_when_it_gives_a_figure(
         text: str, language: str, candidate: bool) -> None:
     assert is_candidate(text, set(), language) is candidate
+
+
+def test_a_short_sentence_alone_in_its_paragraph_is_no_candidate() -> None:
+    # A reading time or a comment count stands on a line of its own; the election's
+    # margin shares its paragraph with the rest of the report.
+    article = Article(id="it", source="it.txt", language="it", text=(
+        "Tempo di lettura: 4 min.\n\n"
+        "Vogler ha vinto il ballottaggio di domenica a Havelstedt con il 52,4% dei voti. "
+        "Il distacco è di circa 2.600 voti. Brandl ha riconosciuto la sconfitta."))
+    candidate = {s.text: s.candidate for s in split_sentences(article)}
+    assert candidate["Tempo di lettura: 4 min."] is False
+    assert candidate["Il distacco è di circa 2.600 voti."] is True
+    assert is_candidate("Tempo di lettura: 4 min.", set(), "it") is True  # not alone
+    assert is_candidate("Tempo di lettura: 4 min.", set(), "it", alone=True) is False
 
 
 def test_a_repeat_is_recognised_whatever_its_spacing_and_case() -> None:

@@ -89,11 +89,11 @@ def _as_the_sentence_hedges(figure: Quantity, theirs: Mapping[float, frozenset[s
 def _figure_witnesses(unverified: Sequence[Unverified],
                       sentences: Mapping[str, Sequence[Sentence]],
                       languages: Mapping[str, str], language: str) -> list[Claim]:
-    """The restatements whose only fault is a dropped attribution, a changed hedge or an
-    untranslated word (``figures_hold``), as claims for disputes only: their figures and
-    days are the sentence's, hedged as the sentence hedges them, and the position cites
-    the sentence, which says who gives them. They are never points, and they stay listed
-    under *Not verified*."""
+    """The restatements whose faults all leave their figures alone (``figures_hold``: a
+    dropped attribution, a changed hedge, an untranslated word, a name no article
+    gives), as claims for disputes only: their figures and days are the sentence's,
+    hedged as the sentence hedges them, and the position cites the sentence, which says
+    who gives them. They are never points, and they stay listed under *Not verified*."""
     numbers = {s.id: s.number for by_article in sentences.values() for s in by_article}
     witnesses = []
     for u in unverified:

@@ -306,6 +306,9 @@ class Clauses:
     personal: frozenset[str] = field(default_factory=frozenset)
     """Personal subject pronouns ("she", "il", "sie"): "she said" names its speaker
     elsewhere in the article."""
+    perfect: frozenset[str] = field(default_factory=frozenset)
+    """Finite forms of the perfect's auxiliary ("have", "ont", "hat"): a number straight
+    before one is its clause's subject ("about 15 have already targeted bases")."""
     particle_negations: frozenset[str] = field(default_factory=frozenset)
     """Words that negate only after the negative particle (French "ne ... plus")."""
     particles: frozenset[str] = field(default_factory=frozenset)
@@ -338,6 +341,7 @@ CLAUSES: dict[str, Clauses] = {
         }),
         according_to=("according to", "quoted by", "cited by"),
         personal=frozenset({"he", "she", "they", "we", "i"}),
+        perfect=frozenset({"has", "have", "had"}),
         pronouns=frozenset({"he", "she", "it", "they", "we", "i", "you", "who", "which",
                             "this", "that"}),
         complementizers=frozenset({"that", "whether", "if", "to", "on", "in", "by"}),
@@ -365,6 +369,7 @@ CLAUSES: dict[str, Clauses] = {
         according_to=("selon", "d'après", "cité par", "cités par", "citée par",
                       "citées par"),
         personal=frozenset({"il", "elle", "ils", "elles", "je", "nous"}),
+        perfect=frozenset({"a", "ont", "avait", "avaient"}),
         pronouns=frozenset({"il", "elle", "ils", "elles", "on", "je", "nous", "vous",
                             "qui", "lequel", "laquelle", "ce", "cela", "lui"}),
         complementizers=frozenset({"que", "qu'", "si", "s'", "à", "de", "d'", "en",
@@ -396,6 +401,7 @@ CLAUSES: dict[str, Clauses] = {
         }),
         according_to=("laut", "zufolge", "nach angaben"),
         personal=frozenset({"er", "sie", "wir", "ich"}),
+        perfect=frozenset({"hat", "haben", "hatte", "hatten"}),
         pronouns=frozenset({"er", "sie", "es", "wir", "ich", "man", "welcher", "welche",
                             "dies"}),
         complementizers=frozenset({"dass", "daß", "ob", "zu", "am", "im", "von", "an",
@@ -424,6 +430,7 @@ CLAUSES: dict[str, Clauses] = {
         according_to=("según", "de acuerdo con", "citado por", "citada por",
                       "citados por"),
         personal=frozenset({"él", "ella", "ellos", "ellas", "nosotros"}),
+        perfect=frozenset({"ha", "han", "había", "habían"}),
         pronouns=frozenset({"él", "ella", "ellos", "ellas", "nosotros", "usted", "que",
                             "quien", "cual", "esto", "eso", "se"}),
         complementizers=frozenset({"que", "si", "a", "en", "de", "por"}),
@@ -451,6 +458,7 @@ CLAUSES: dict[str, Clauses] = {
                       "secondo gli", "secondo l'", "secondo fonti", "stando a",
                       "a detta di", "citato da", "citata da", "citati da"),
         personal=frozenset({"lui", "lei", "loro", "egli", "essa", "esso", "noi"}),
+        perfect=frozenset({"ha", "hanno", "aveva", "avevano"}),
         pronouns=frozenset({"lui", "lei", "loro", "egli", "essa", "esso", "noi", "che",
                             "quale", "ciò", "si"}),
         complementizers=frozenset({"che", "se", "di", "a", "in", "da", "per"}),
@@ -479,6 +487,7 @@ CLAUSES: dict[str, Clauses] = {
                       "segundo fontes", "de acordo com", "conforme", "citado por",
                       "citada por", "citados por"),
         personal=frozenset({"ele", "ela", "eles", "elas", "nós"}),
+        perfect=frozenset({"tem", "têm", "tinha", "tinham"}),
         pronouns=frozenset({"ele", "ela", "eles", "elas", "nós", "você", "que", "quem",
                             "qual", "isso", "isto", "se"}),
         complementizers=frozenset({"que", "se", "em", "de", "por", "para"}),

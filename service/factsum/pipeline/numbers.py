@@ -15,9 +15,15 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 from text_to_num import alpha2digit
 
 from factsum.pipeline.lexicon import cldr_locale, lexicon
@@ -121,9 +127,15 @@ def _clock_names(language: str) -> dict[str, int]:
 
 def clock_words(text: str, language: str) -> list[tuple[str, int]]:
     """The times of day ``text`` names in words, (word, minutes): "poco dopo la
-    mezzanotte" names 0:00. Case counts: French "le Midi" is a region, "midi" noon."""
-    return [(m.group(), minutes) for name, minutes in _clock_names(language).items()
-            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    mezzanotte" names 0:00. Case counts: French "le Midi" is a region, "midi" noon; a
+    word joined by a hyphen is another word ("l'après-midi" is the afternoon). Where
+    two names overlap ("del mediodía", "mediodía") the longer one counts, once."""
+    found: list[tuple[int, int, str, int]] = []
+    for name, minutes in sorted(_clock_names(language).items(), key=lambda x: -len(x[0])):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            if not any(m.start() < end and start < m.end() for start, end, _, _ in found):
+                found.append((m.start(), m.end(), m.group(), minutes))
+    return [(word, minutes) for _, _, word, minutes in sorted(found)]
 
 
 @lru_cache(maxsize=4096)
@@ -168,7 +180,7 @@ def interval(value: float, hedge: str) -> tuple[float | None, float | None]:
     value = float(value)
     if hedge in ("about", "nearly"):
         width = _about_width(value)
-        return value - width, value + width if hedge == "about" else value
+        return value - width, (value + width if hedge == "about" else value)
     if hedge == "at least":
         return value, None
     if hedge == "more than":
@@ -185,8 +197,9 @@ def _about_width(value: float) -> float:
     size = abs(value)
     if size < 100:
         return size * 0.2
-    digits = str(int(size))
-    unit = 10.0 ** (len(digits) - len(digits.rstrip("0")))
+    # The unit of the last significant digit: 100 for 1,100; 0.1 for 100.5.
+    exponent = Decimal(repr(size)).normalize().as_tuple().exponent
+    unit = 10.0 ** exponent if isinstance(exponent, int) else 1.0
     return min(max(unit / 2, size * 0.05), size * 0.2)
 
 
@@ -205,15 +218,27 @@ _SEPARATED = re.compile(
 )
 
 
-def _read_as(token: str, language: str) -> float | None:
-    """``token`` read as ``language`` writes numbers (CLDR), None if it writes none so."""
+def _read_as(token: str, language: str) -> Decimal | None:
+    """``token`` read as ``language`` writes numbers (CLDR), None if it writes none so.
+    A Decimal keeps the digits as written: "1,50" is 1.50, not 1.5."""
     locale = cldr_locale(language)
     if locale is None:
         return None
     try:
-        return float(parse_decimal(token, locale=locale, strict=True))
+        return parse_decimal(token, locale=locale, strict=True)
     except NumberFormatError:
         return None
+
+
+@lru_cache(maxsize=64)
+def _separators(article_language: str, language: str) -> dict[int, str]:
+    """A ``str.translate`` table from ``article_language``'s grouping and decimal signs
+    to ``language``'s (CLDR): Spanish "." and "," become English "," and "."."""
+    theirs, ours = cldr_locale(article_language), cldr_locale(language)
+    if theirs is None or ours is None:
+        return {}
+    return {ord(get_group_symbol(theirs)): get_group_symbol(ours),
+            ord(get_decimal_symbol(theirs)): get_decimal_symbol(ours)}
 
 
 def in_local_format(statement: str, sentence: str, *, article_language: str,
@@ -232,7 +257,8 @@ def in_local_format(statement: str, sentence: str, *, article_language: str,
         theirs, ours = _read_as(token, article_language), _read_as(token, language)
         if theirs is None or theirs == ours or theirs not in stated or ours in stated:
             return token
-        locale = cldr_locale(language)
-        return format_decimal(theirs, locale=locale) if locale else token
+        # Only the separators change, so every digit stays as written ("1,50" is
+        # "1.50", not 1.5).
+        return token.translate(_separators(article_language, language))
 
     return _SEPARATED.sub(local, statement)

@@ -6,7 +6,9 @@ cited sentence, checked against that sentence): numbers in digits or cardinal wo
 times of day, and the hedge before them ("more than a dozen" is above 12). What a number
 counts is the noun after it, any noun: a toll when the noun names harm to people, a
 measure when CLDR names it a unit (tonnes, kilometres, hours), money when CLDR names it
-a currency. Day-and-month dates are left to the calendar check.
+a currency. A number straight before the perfect's auxiliary ("15 have targeted bases")
+is its clause's subject and counts nothing after it. Times of day include CLDR's words
+for midnight and noon. Day-and-month dates are left to the calendar check.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
     lower = [t.lower() for t in tokens]
     months = month_names(language)
     units = _unit_kinds(language)
-    auxiliaries = clauses.auxiliaries if (clauses := CLAUSES.get(language)) else frozenset()
+    perfect = clauses.perfect if (clauses := CLAUSES.get(language)) else frozenset()
     consumed: set[int] = set()
     for i, token in enumerate(lower):
         if i in consumed:
@@ -256,11 +258,11 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
                                     _join(tokens[start - 1:last])))
             continue
         noun_at = _noun_after(lower, end, lex, units)
-        if (noun_at is not None and end < len(lower) and lower[end] in auxiliaries
+        if (noun_at is not None and end < len(lower) and lower[end] in perfect
                 and lower[noun_at] not in lex.people):
-            # A number straight before an auxiliary is the subject of its clause ("about
-            # 15 have already targeted bases"): it counts its antecedent, not the noun
-            # after; "3 have died" still reads as a toll.
+            # A number straight before "have" is its clause's subject ("about 15 have
+            # already targeted bases"): what it counts is said before it, so it gives no
+            # figure here; "3 have died" still reads as a toll.
             noun_at = None
         kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
         last = noun_at + 1 if noun_at is not None else end

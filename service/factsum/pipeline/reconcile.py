@@ -70,6 +70,11 @@ def similarity(claims: Sequence[Claim]) -> np.ndarray:
     return process.cdist(words, words, scorer=fuzz.token_set_ratio, workers=-1)
 
 
+def _flat(text: str) -> str:
+    """Every word and number of ``text``, folded: equal only for the same words."""
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
 @lru_cache(maxsize=32)
 def _common_words(language: str) -> frozenset[str]:
     """jusText's stoplist of ``language``, folded: its most frequent words ("that",
@@ -101,7 +106,7 @@ def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) 
     who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
     if who_a and who_b and who_a != who_b:
         return False
-    if (content(a.statement) != content(b.statement)  # word for word: one fact
+    if (_flat(a.statement) != _flat(b.statement)  # word for word: one fact
             and not what_happened(a.statement, language) & what_happened(b.statement,
                                                                          language)):
         return False

@@ -16,6 +16,7 @@ spent its facts on headings and questions).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -28,10 +29,10 @@ MIN_CANDIDATE_CHARS = 40
 """Shorter sentences are headings, bylines or fragments far more often than facts."""
 MIN_CANDIDATE_WORDS = 6
 MIN_SHORT_CHARS = 20
-MIN_SHORT_WORDS = 5
-"""A shorter sentence is a candidate when it gives a figure (``_short_fact``) and has
-this many words, three of them lower-case: "Il distacco è di circa 2.600 voti." states
-the margin of an election."""
+MIN_SHORT_LOWER = 3
+"""A shorter sentence is a candidate when it gives a figure (``_short_fact``), shares
+its paragraph with another sentence and has this many lower-case words: "Il distacco è
+di circa 2.600 voti." states the margin of an election."""
 MAX_CANDIDATE_CHARS = 1000
 """Longer "sentences" are lists, tables or text without punctuation: no one fact each."""
 
@@ -89,6 +90,7 @@ class Sentence:
 _ORDINAL_END = re.compile(r"(?<![\d.])\d{1,2}\.$")
 _FIRST_WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _ordinal_date_split(before: str, after: str, language: str) -> bool:
@@ -125,25 +127,31 @@ def _spans(text: str, language: str) -> Iterator[tuple[int, int, int]]:
 
 def _short_fact(flat: str, language: str) -> bool:
     """Whether a sentence under ``MIN_CANDIDATE_CHARS`` still states a figure: it ends
-    as a sentence ends, gives a digit, and has lower-case words besides month names
-    ("Il distacco è di circa 2.600 voti."), unlike a dateline ("ALCORÁ DEL RÍO
-    (Espagne), 15 oct.")."""
-    if len(flat) < MIN_SHORT_CHARS or not _DIGIT.search(flat) or not flat.endswith((".", "!")):
+    as a sentence ends, gives a digit, and has ``MIN_SHORT_LOWER`` lower-case words that
+    are not month names ("Il distacco è di circa 2.600 voti."), unlike a dateline
+    ("ALCORÁ DEL RÍO (Espagne), 15 oct.") or a timestamp ("Publié le 8 janvier 2020 à
+    10h32.")."""
+    if len(flat) < MIN_SHORT_CHARS or not _DIGIT.search(flat) \
+            or not flat.endswith((".", "!")):
         return False
     months = month_names(language)
-    words = [w for w in _WORD.findall(flat) if w.islower() and w not in months]
-    return len(words) >= MIN_SHORT_WORDS - 2
+    lower = [w for w in _LETTERS.findall(flat)
+             if len(w) > 1 and w.islower() and w not in months]  # not the h of 10h32
+    return len(lower) >= MIN_SHORT_LOWER
 
 
-def is_candidate(text: str, seen: set[str], language: str = "") -> bool:
-    """Whether a sentence may state a fact worth citing (see the module docstring)."""
+def is_candidate(text: str, seen: set[str], language: str = "", *,
+                 alone: bool = False) -> bool:
+    """Whether a sentence may state a fact worth citing (see the module docstring).
+    ``alone``: the sentence is its paragraph's only one, as a timestamp or a reading
+    time is; a short sentence alone is never a candidate."""
     if _MARKUP.search(text):
         return False
     flat = " ".join(text.split())
-    if (len(flat) < MIN_CANDIDATE_CHARS and not _short_fact(flat, language)) \
-            or len(_WORD.findall(flat)) < MIN_SHORT_WORDS:
-        return False
-    if len(flat) >= MIN_CANDIDATE_CHARS and len(_WORD.findall(flat)) < MIN_CANDIDATE_WORDS:
+    if len(flat) < MIN_CANDIDATE_CHARS:
+        if alone or not _short_fact(flat, language):
+            return False
+    elif len(_WORD.findall(flat)) < MIN_CANDIDATE_WORDS:
         return False
     if len(flat) > MAX_CANDIDATE_CHARS:
         return False
@@ -170,13 +178,15 @@ def split_sentences(article: Article) -> list[Sentence]:
                 if addresses_a_model(article.text[start:end])}
     out: list[Sentence] = []
     seen: set[str] = set()
+    per_paragraph = Counter(paragraph for paragraph, _, _ in spans)
     for n, (paragraph, start, end) in enumerate(spans, start=1):
         text = article.text[start:end]
         addressed = paragraph in injected
         out.append(Sentence(
             id=f"{article.id}:s{n}", article_id=article.id, number=n,
             span=Span(start=start, end=end), text=text,
-            candidate=not addressed and is_candidate(text, seen, article.language),
+            candidate=not addressed and is_candidate(
+                text, seen, article.language, alone=per_paragraph[paragraph] == 1),
             addressed_to_model=addressed,
         ))
     return out

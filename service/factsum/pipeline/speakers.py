@@ -173,13 +173,18 @@ def _last(word: str) -> str:
     return word.casefold().rsplit("-", 1)[-1]
 
 
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
+
+
 def pronoun_speaker(text: str, language: str) -> bool:
-    """Whether ``text`` gives its words to a personal pronoun ("..., she said", "he
-    assured", "a-t-il précisé", "sagte sie"): a speaker named in another sentence."""
+    """Whether ``text`` gives its words to a personal pronoun ("..., she said", "she has
+    said that...", "a-t-il précisé"): a speaker named in another sentence. Quoted words
+    are the quote's own ("'I said no,' Trump told reporters"), and a pronoun after the
+    verb starts the reported clause ("the minister said he would resign")."""
     words = CLAUSES.get(language)
     if words is None:
         return False
-    low = [w.casefold() for w in tokens(text)]
+    low = [w.casefold() for w in tokens(_QUOTED.sub(" , ", text))]
     for i, word in enumerate(low):
         head, _, tail = word.partition("-")
         if tail and head in words.reporting and _last(word) in words.personal:
@@ -187,7 +192,6 @@ def pronoun_speaker(text: str, language: str) -> bool:
         if word not in words.reporting:
             continue
         before = [w for w in low[max(0, i - 3):i] if w not in words.auxiliaries]
-        if (before and _last(before[-1]) in words.personal) or \
-                (i + 1 < len(low) and low[i + 1] in words.personal):
+        if before and _last(before[-1]) in words.personal:
             return True
     return False

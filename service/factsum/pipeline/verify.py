@@ -31,8 +31,15 @@ Negation and attribution words come from factsum.pipeline.lexicon.CLAUSES for th
 sentence's language and the summary language (no installed library carries them); a
 language without an entry gets neither check.
 
+Before the checks, a figure the translation left in its sentence's number format is
+written the summary language's way (``numbers.in_local_format``: "1.300" becomes
+"1,300" in English). ``states`` runs the checks that need no article around the
+sentence, for a merged point's statement against the other sentences it cites; there a
+sentence that gives its words to "she" backs a statement naming her.
+
 A statement that fails is listed apart with the reason (``Unverified``), counted, and
-never shown as fact.
+never shown as fact. One whose faults leave its figures alone (``figures_hold``) still
+gives them in disputes.
 """
 
 from __future__ import annotations
@@ -130,10 +137,6 @@ def calendar_names(text: str, language: str) -> frozenset[tuple[str, int]]:
         if name[0] == "day" or any(t.isdigit() for t in tokens[max(0, i - 2):i + 3]):
             found.add(name)
     return frozenset(found)
-
-
-
-
 
 
 def day_numbers(text: str, language: str) -> set[float]:
@@ -543,8 +546,6 @@ def _common_prefix(a: str, b: str) -> str:
             break
         n += 1
     return a[:n]
-
-
 
 
 def verify_article(article: Article, sentences: Sequence[Sentence],
