@@ -403,7 +403,7 @@ CLAUSES: dict[str, Clauses] = {
         personal=frozenset({"er", "sie", "wir", "ich"}),
         perfect=frozenset({"hat", "haben", "hatte", "hatten"}),
         pronouns=frozenset({"er", "sie", "es", "wir", "ich", "man", "welcher", "welche",
-                            "dies"}),
+                            "dies", "das"}),
         complementizers=frozenset({"dass", "daß", "ob", "zu", "am", "im", "von", "an",
                                    "auf", "in", "mit"}),
         not_negating=(("nicht", "nur"), ("nicht", "weniger"), ("nicht", "mehr", "als"),
