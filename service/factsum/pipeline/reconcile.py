@@ -49,10 +49,10 @@ SYNDICATED = 88
 """Similarity of a translated copy's statements (87-97 measured on the seeds' AFP copy)."""
 MIN_SYNDICATED_PAIRS = 3
 KEY_POINTS = 12
-TRANSLATION_TRUST = 0.85
+TRANSLATION_TRUST = 0.82
 """How far a restatement is trusted against an untranslated sentence when choosing a
 point's statement: the share of restatements that pass their own checks
-(``python -m bench.quality``: 137 of 164 on the evaluation set)."""
+(``python -m bench.quality``: 138 of 169 on the evaluation set, 3 Dec 2026)."""
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 
