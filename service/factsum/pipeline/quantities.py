@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from babel.numbers import get_group_symbol
 from babel.units import format_unit
 
 from factsum.models import Hedge, Kind, Quantity
@@ -154,7 +155,7 @@ _DOT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 def _groups_with_dot(language: str) -> bool:
     """Whether the language writes thousands as "3.000" (CLDR's group symbol)."""
     locale = cldr_locale(language)
-    return locale is not None and locale.number_symbols.get("latn", {}).get("group") == "."
+    return locale is not None and get_group_symbol(locale) == "."
 
 
 def _number(token: str, language: str) -> float | None:
