@@ -182,6 +182,25 @@ def test_a_merged_point_takes_the_telling_every_cited_sentence_states() -> None:
     assert stated_parts([0, 1], claims, similarity(claims), _stated_by) == [[1, 0]]
 
 
+def test_a_copy_of_the_same_text_backs_no_telling() -> None:
+    # seeds 004 (English, its own words) and 001 (the French copy of the same AFP story,
+    # restated): the translation drops the bases' names, so 004's sentence states it,
+    # while 001's sentence does not state 004's telling. Within one source that backing
+    # counts for nothing: the outlet's own words stay, and the copy gets its own point.
+    own = claim("y:s5", "The missiles were aimed at two bases in Al-Assad and Erbil.",
+                translated=False)
+    restated = claim("x:s8", "The missiles were aimed at two American military bases.")
+    claims = [restated, own]
+    scores = similarity(claims)
+
+    def stated_by(a: Claim, b: Claim) -> bool:  # as assemble's check finds (the names)
+        return a is restated
+
+    assert stated_parts([0, 1], claims, scores, stated_by) == [[0, 1]]
+    assert stated_parts([0, 1], claims, scores, stated_by,
+                        sources={"x": "x", "y": "x"}) == [[1], [0]]
+
+
 def test_a_member_whose_sentence_does_not_state_the_point_gets_its_own() -> None:
     claims = [claim("a:s1", "The Guards said 15 missiles were fired at the base."),
               claim("b:s1", "The Guards said 22 missiles were fired at the base."),
@@ -273,14 +292,41 @@ def test_two_shared_sentences_are_not_syndication() -> None:
 
 
 def test_a_few_shared_sentences_in_long_articles_are_not_syndication() -> None:
-    # Three near-identical pairs, but under 30 % of the shorter article's 11 statements.
-    claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE[:3] + FACTS[:8], start=1)]
+    # Three near-identical pairs, but under 20 % of the shorter article's 16 statements.
+    elsewhere = [
+        "Fishermen returned early because of thick fog over the bay.",
+        "A library reopened after two years of renovation work.",
+        "Cyclists crossed the mountain pass despite heavy snow.",
+        "Volunteers planted oak trees along the river bank.",
+        "The orchestra cancelled its tour after the conductor fell ill.",
+        "Nurses at the regional hospital began a two-day strike.",
+        "A ferry ran aground near the harbour without injuring anyone.",
+    ]
+    claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE[:3] + FACTS[:13], start=1)]
     claims += [claim(f"y:s{n}", s)
-               for n, s in enumerate(WIRE[:3] + FACTS[8:] + MORE_FACTS, start=1)]
+               for n, s in enumerate(WIRE[:3] + FACTS[13:] + MORE_FACTS + elsewhere,
+                                     start=1)]
     assert _syndication(claims, {"x": "fr", "y": "en"}) == {"x": "x", "y": "y"}
     # The control: the same three pairs in short articles make one source.
     short = [c for c in claims if c.sentence <= 4]
     assert _syndication(short, {"x": "fr", "y": "en"}) == {"x": "x", "y": "x"}
+
+
+def test_a_translation_is_matched_to_a_copy_group_as_a_whole() -> None:
+    # x and z are verbatim copies of one wire story (one group); its translation y shares
+    # two sentences with x and two others with z: four in all, as seeds 004 does.
+    claims = [claim("x:s1", WIRE[0]), claim("x:s2", WIRE[1]), claim("x:s3", FACTS[0]),
+              claim("z:s1", WIRE[2]), claim("z:s2", WIRE[3]), claim("z:s3", FACTS[1])]
+    claims += [claim(f"y:s{n}", s, translated=False)
+               for n, s in enumerate([*WIRE, *FACTS[2:6]], start=1)]
+    groups = {"x": "x", "z": "x", "y": "y"}
+    languages = {"x": "fr", "z": "fr", "y": "en"}
+    merged = cross_language_copies(claims, groups, languages, similarity(claims))
+    assert merged == {"x": "x", "z": "x", "y": "x"}
+    # Each copy alone shares two sentences with y: not enough for one source.
+    alone = cross_language_copies(claims, {"x": "x", "z": "z", "y": "y"}, languages,
+                                  similarity(claims))
+    assert alone == {"x": "x", "z": "z", "y": "y"}
 
 
 def test_same_language_copies_are_left_to_the_independence_rules() -> None:

@@ -545,3 +545,32 @@ def test_figures_hold_only_when_every_fault_leaves_them_alone(reason: str,
 def test_a_merged_statement_may_name_the_speaker_a_sentence_gives_as_a_pronoun(
         statement: str, sentence: str, language: str, holds: bool) -> None:
     assert states(statement, sentence, article_language=language, language="en") is holds
+
+
+PROMISE = ("Téhéran, qui a revendiqué les raids, a promis des « réponses encore plus "
+           "dévastatrices » en cas de nouvelle attaque.")
+THREAT = "Les Gardiens ont menacé de frapper Israël et les alliés des États-Unis."
+
+
+@pytest.mark.parametrize(("statement", "holds"), [
+    # seeds: 004's telling adds the threat against Israel, which this copy of the AFP
+    # story gives in another sentence, not in the one cited.
+    ('Tehran has promised "even more devastating responses" in case of a new attack and '
+     'threatened to strike Israel.', False),
+    ('Tehran has promised "even more devastating responses" in case of a new attack.', True),
+])
+def test_a_cited_sentence_does_not_state_a_name_its_article_gives_elsewhere(
+        statement: str, holds: bool) -> None:
+    assert states(statement, PROMISE, article_language="fr", language="en",
+                  elsewhere=[THREAT]) is holds
+    # Without the rest of the article there is nothing to tell a name apart from an
+    # alias ("the Pentagon" for "le ministère de la Défense"): the name is let pass.
+    assert states(statement, PROMISE, article_language="fr", language="en")
+
+
+def test_a_speaker_given_as_a_pronoun_may_be_named_from_elsewhere() -> None:
+    statement = '"Renewables now carry our results," chief executive Marta Seixas said.'
+    sentence = '"Renewables now carry our results," she said.'
+    elsewhere = ["Marta Seixas, the chief executive, presented the results."]
+    assert states(statement, sentence, article_language="en", language="en",
+                  elsewhere=elsewhere)

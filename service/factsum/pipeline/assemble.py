@@ -155,6 +155,8 @@ def assemble(
 
     def stated_by(claim: Claim, other: Claim) -> bool:
         return states(claim.statement, other.quote,
+                      elsewhere=[s.text for s in sentences[other.article_id]
+                                 if s.number != other.sentence],
                       article_language=languages[other.article_id], language=language)
 
     points = build_points(claims, groups, scores=scores, positions=positions,

@@ -61,7 +61,7 @@ from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
 from factsum.pipeline.numbers import Readings, in_local_format, interval, overlaps, read
 from factsum.pipeline.quantities import PEOPLE_KINDS, Mention, read_mentions
 from factsum.pipeline.sentences import Sentence
-from factsum.pipeline.speakers import attributions, names, pronoun_speaker, tokens
+from factsum.pipeline.speakers import attributions, names, pronoun_speaker, speaker, tokens
 
 MIN_LENGTH_RATIO = 0.4
 MAX_LENGTH_RATIO = 2.5
@@ -198,7 +198,8 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     if not translated:
         return Verdict(())  # the sentence itself, word for word
     problems = _figure_problems(statement, sentence.text, article_language, language)
-    if (actor := _misattribution(statement, sentence, article_sentences)) is not None:
+    others = [s.text for s in article_sentences if s.number != sentence.number]
+    if (actor := _misattribution(statement, sentence.text, others)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
     elif event_words and (invented := _unknown_name(statement, event_words, language,
                                                     article_language)) is not None:
@@ -212,18 +213,27 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     return Verdict(tuple(problems))
 
 
-def states(statement: str, sentence: str, *, article_language: str, language: str) -> bool:
+def states(statement: str, sentence: str, *, article_language: str, language: str,
+           elsewhere: Sequence[str] = ()) -> bool:
     """Whether ``sentence`` (in ``article_language``) backs ``statement``: it gives the
-    statement's numbers, times, weekdays and months, its negation, and any speaker the
-    statement names. The checks of ``check`` that need no article around the sentence;
-    used to test a merged point's statement against every other sentence it cites. A
-    statement may leave out who says it: the footnote shows the sentence's speaker. It
-    may also name the speaker that the sentence gives as a pronoun ("she said"): the
-    statement is a verified restatement of its own sentence, which names them."""
-    return not (_figure_problems(statement, sentence, article_language, language)
-                or _negation_problem(statement, sentence, article_language, language)
-                or (_added_speaker(statement, sentence, article_language, language)
-                    and not pronoun_speaker(sentence, article_language)))
+    statement's numbers, times, weekdays and months, its negation, any speaker the
+    statement names, and any other name the statement gives that the sentence's article uses
+    ``elsewhere`` (its other sentences), not here (Israel, in a telling that threatens
+    it, is not stated by a sentence that gives only the promise). The checks of ``check``
+    that need no model; used to test a merged point's statement against every other
+    sentence it cites. A statement may leave out who says it: the footnote shows the
+    sentence's speaker. It may also name the speaker that the sentence gives as a pronoun
+    ("she said"): the statement is a verified restatement of its own sentence, which
+    names them."""
+    text = sentence
+    pronoun = pronoun_speaker(text, article_language)
+    actor = _misattribution(statement, text, elsewhere)
+    return not (_figure_problems(statement, text, article_language, language)
+                or _negation_problem(statement, text, article_language, language)
+                or (_added_speaker(statement, text, article_language, language)
+                    and not pronoun)
+                or (actor is not None
+                    and not (pronoun and actor in speaker(statement, language))))
 
 
 def _figure_problems(statement: str, sentence: str, article_language: str,
@@ -441,16 +451,16 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(fold(w) for w in _WORD.findall(text))
 
 
-def _misattribution(statement: str, sentence: Sentence, others: Sequence[Sentence]
-                    ) -> str | None:
-    here = _words(sentence.text)
-    elsewhere = frozenset().union(*(_words(s.text) for s in others
-                                    if s.number != sentence.number))
+def _misattribution(statement: str, sentence: str, elsewhere: Sequence[str]) -> str | None:
+    """A name of ``statement`` that ``sentence`` lacks and the article's other sentences
+    (``elsewhere``) have: the statement gives this sentence's fact to someone else."""
+    here = _words(sentence)
+    there = frozenset().union(*(_words(s) for s in elsewhere))
     for word in names(statement):
         name = fold(word)
         if any(_same_name(name, w) for w in here):
             continue
-        if any(_same_name(name, w) for w in elsewhere):
+        if any(_same_name(name, w) for w in there):
             return word
     return None
 
