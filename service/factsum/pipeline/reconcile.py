@@ -51,9 +51,10 @@ SYNDICATED = 88
 """Similarity of a translated copy's statements (87-97 measured on the seeds' AFP copy)."""
 MIN_SYNDICATED_PAIRS = 3
 SYNDICATED_SHARE = 0.2
-"""Measured on the ten recorded examples (3 Dec 2026): of 40 pairs of independent
-articles in different languages, none shares more than one statement at ``SYNDICATED``;
-translated copies share 2 to 5 (seeds 004 with the AFP pair 001/003: 4 of 17)."""
+"""Measured on the ten recorded examples (3 Dec 2026): no two independent sources in
+different languages share more than one verified statement at ``SYNDICATED`` (counted on
+the side with fewer); seeds 004 shares 3 with the AFP pair 001/003 (whose longer copy
+has 13 statements), 2 and 1 with each copy alone."""
 KEY_POINTS = 12
 TRANSLATION_TRUST = 0.82
 """How far a restatement is trusted against an untranslated sentence when choosing a
