@@ -360,3 +360,23 @@ def test_statements_that_differ_in_a_short_word_are_not_word_for_word() -> None:
     claims = [claim("a:s1", "It was the first time in the US."),
               claim("b:s1", "It was the first time in the UK.")]
     assert grouped(claims) == [["a:s1"], ["b:s1"]]
+
+
+def test_one_quote_read_with_two_speakers_is_one_fact() -> None:
+    # seeds: the AFP sentence in English ("announced the Guards ... quoted on state
+    # television") and its French copy restated ("announced by the Guards ..., cited by
+    # the state television"): the speaker reader takes the Guards in one and the
+    # television in the other, but each statement names both.
+    english = claim("y:s10", "The strikes came in three waves with dozens of missiles, "
+                             "announced the Revolutionary Guards, quoted on Iranian state "
+                             "television.", translated=False)
+    french = claim("x:s11", "The strikes came in three waves with dozens of missiles, "
+                            "announced by the Revolution Guards, cited by the Iranian state "
+                            "television.")
+    claims = [english, french]
+    assert speaker(english.statement, "en") != speaker(french.statement, "en")
+    assert grouped(claims) == [["y:s10", "x:s11"]]
+    # Different speakers that the other statement does not name stay apart.
+    trump = claim("a:s1", "The strikes were a grave mistake, Donald Trump said.")
+    macron = claim("b:s1", "The strikes were a grave mistake, Emmanuel Macron said.")
+    assert grouped([trump, macron]) == [["a:s1"], ["b:s1"]]

@@ -103,15 +103,26 @@ def what_happened(statement: str, language: str) -> frozenset[str]:
                      if w not in given and w not in common)
 
 
+def _names_in(who: str, statement: str) -> bool:
+    """Whether every content word of the speaker ``who`` is in ``statement`` (compared by
+    their first five letters: "Revolution Guards" names "Revolutionary Guards")."""
+    theirs = {w[:5] for w in content(statement).split()}
+    return {w[:5] for w in content(who).split()} <= theirs
+
+
 def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) -> bool:
     """The vetoes: two statements that give different figures for the same measure (20
     missiles against a dozen) state two facts, which may be a dispute, not one; two
     statements attributed to different speakers are each true of their own speaker only
-    ("Trump said" and "Macron said" the same words); and two statements that share only
+    ("Trump said" and "Macron said" the same words), unless each statement names the
+    other's speaker too (the Guards' words "cited by state television" and the Guards'
+    words "quoted on state television": one statement's reader took the outlet quoting
+    them as the speaker); and two statements that share only
     names and common words ("Trump follows the situation" and "Trump dismissed plans to
     leave Iraq") say different things of the same people."""
     who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
-    if who_a and who_b and who_a != who_b:
+    if (who_a and who_b and who_a != who_b
+            and not (_names_in(who_a, b.statement) and _names_in(who_b, a.statement))):
         return False
     if (_flat(a.statement) != _flat(b.statement)  # word for word: one fact
             and not what_happened(a.statement, language) & what_happened(b.statement,
