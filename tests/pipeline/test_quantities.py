@@ -66,6 +66,17 @@ def test_money_is_named_by_cldr_currencies(statement: str, value: float, unit: s
     assert (mention.kind, mention.value, mention.unit) == ("money", value, unit)
 
 
+@pytest.mark.parametrize(("statement", "expected"), [
+    # The injection example: ALL is the Albanian lek's code, "All" is a word.
+    ("All 212 passengers were brought back to shore.", (212, "exact", "count", "passengers")),
+    # "Iraqi" is a word of "Iraqi Dinar" (CLDR), made from the country's name.
+    ("Iran fired missiles at 2 Iraqi bases.", (2, "exact", "count", "bases")),
+])
+def test_a_currency_s_code_or_country_word_alone_is_not_money(statement: str,
+                                                              expected: Read) -> None:
+    assert figures(statement) == [expected]
+
+
 def test_a_figure_s_words_are_the_statement_s_own() -> None:
     assert only("The company was fined 1.2 million euros.").text == "1.2 million euros"
 

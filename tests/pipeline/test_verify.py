@@ -574,3 +574,28 @@ def test_a_speaker_given_as_a_pronoun_may_be_named_from_elsewhere() -> None:
     elsewhere = ["Marta Seixas, the chief executive, presented the results."]
     assert states(statement, sentence, article_language="en", language="en",
                   elsewhere=elsewhere)
+
+
+HEADLINE_PT = ("Atlântica Energia lucra 412 milhões no terceiro trimestre. "
+               "A receita atingiu 3,2 mil milhões de euros entre julho e setembro.")
+
+
+@pytest.mark.parametrize(("text", "language", "statement", "holds"), [
+    # quarterly_results: the headline gives no currency; the article gives euros.
+    (HEADLINE_PT, "pt", "Atlântica Energia made $412 million in the third quarter.", False),
+    (HEADLINE_PT, "pt", "Atlântica Energia made 412 million in the third quarter.", True),
+    (HEADLINE_PT, "pt", "Atlântica Energia made 412 million euros in the third quarter.",
+     True),
+    # court_ruling: the currency follows the amount, its scale and a preposition.
+    ("Edilmare dovrà risarcire il Comune con 2,5 milioni di euro.", "it",
+     "Edilmare must pay the town 2.5 million euros.", True),
+    ("Los atacantes exigen un rescate de 3 millones de euros.", "es",
+     "The attackers demand a ransom of $3 million.", False),
+])
+def test_an_amount_keeps_its_currency(text: str, language: str, statement: str,
+                                      holds: bool) -> None:
+    article = Article(id="a", text=text, source="a.txt", language=language)
+    sentences = split_sentences(article)
+    result = check(statement, sentences[0], sentences, article_language=language,
+                   language="en", translated=True)
+    assert result.ok is holds, result.problems

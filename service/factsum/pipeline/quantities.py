@@ -18,11 +18,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from babel.numbers import get_group_symbol
+from babel import Locale
+from babel.numbers import get_currency_name, get_group_symbol
 from babel.units import format_unit
 
 from factsum.models import Hedge, Kind, Quantity
-from factsum.pipeline.lexicon import CLAUSES, Lexicon, cldr_locale, lexicon, month_names
+from factsum.pipeline.lexicon import (
+    CLAUSES,
+    Lexicon,
+    cldr_locale,
+    fold,
+    lexicon,
+    month_names,
+)
 from factsum.pipeline.numbers import (
     TEXT2NUM_LANGUAGES,
     clock_words,
@@ -113,9 +121,13 @@ def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
                     for word in re.findall(r"[^\W\d_]+", name.lower()):
                         if len(word) > 2 or length == "short":
                             out.setdefault(word, (kind, unit_id))
+    countries = _country_stems(locale)
     for code, name in locale.currencies.items():
         for word in re.findall(r"[^\W\d_]+", name.lower()):
-            if len(word) > 3:  # "dollar" names many currencies: keep the word
+            # "dollar" names many currencies: keep the word. A word made from a country's
+            # name ("Iraqi" of "Iraqi Dinar") says where, not money: "two Iraqi bases".
+            if len(word) > 3 and not any(fold(word).startswith(c) and fold(word) != c
+                                         for c in countries):
                 out.setdefault(word, ("money", word))
         out.setdefault(code.lower(), ("money", code))
     for code, symbol in locale.currency_symbols.items():
@@ -123,6 +135,72 @@ def _unit_words(language: str) -> dict[str, tuple[Kind, str]]:
     for word in ("percent", "per cent", "%", "pour cent"):
         out[word] = ("percent", "%")
     return out
+
+
+def _country_stems(locale: Locale) -> frozenset[str]:
+    """Every one-word CLDR territory name of ``locale`` (four letters or more), folded
+    and followed by a letter: a word that starts so is made from it ("iraq" + "i")."""
+    return frozenset(fold(name) for name in locale.territories.values()
+                     if len(name) > 3 and name.isalpha())
+
+
+def currency_families(text: str, language: str) -> frozenset[str]:
+    """The currencies ``text`` names, each as the English noun of its CLDR name ("dollar"
+    for "$", "US$", "dólares" and "USD"; "euro" for "€" and "Euro"): a "$412 million"
+    restated from a sentence in euros names another currency. Codes count in capitals
+    only, a word made from a country's name ("Iraqi") names no currency alone, and only
+    words next to a figure count."""
+    words, symbols, codes = _currency_words(language)
+    tokens = re.findall(r"\d[\d.,]*|[^\W\d_]+|[^\w\s]+", text)
+    digits = [i for i, token in enumerate(tokens) if token[0].isdigit()]
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        # A currency is named by the amount: after it ("3,2 mil milhões de euros") or right
+        # before it ("$5", "USD 3 million"); "lucro real de 412" names no real.
+        if not any(0 < i - d <= 4 or d == i + 1 for d in digits):
+            continue
+        if token.isupper() and token in codes:
+            found.add(codes[token])
+        found |= words.get(fold(token), frozenset()) | symbols.get(token, frozenset())
+    return frozenset(found)
+
+
+@lru_cache(maxsize=32)
+def _currency_words(language: str) -> tuple[dict[str, frozenset[str]],
+                                             dict[str, frozenset[str]], dict[str, str]]:
+    """(folded name word -> currencies, symbol -> currencies, code -> currency) of the
+    language's CLDR currency names, singular and plural, each currency named by the last
+    word of its English name."""
+    locale, english = cldr_locale(language), Locale.parse("en")
+    if locale is None:
+        return {}, {}, {}
+    countries = _country_stems(locale)
+    words: dict[str, set[str]] = {}
+    symbols: dict[str, set[str]] = {}
+    codes: dict[str, str] = {}
+    for code, name in english.currencies.items():
+        if not name or "(" in name:  # "US Dollar (Next day)": a variant, not a currency
+            continue
+        family = fold(name.split()[-1])
+        codes[code] = family
+        for count in (1, 2):
+            for word in re.findall(r"[^\W\d_]+", get_currency_name(code, count=count,
+                                                                   locale=locale)):
+                folded = fold(word)
+                if len(folded) > 3 and not any(folded.startswith(c) and folded != c
+                                               for c in countries):
+                    words.setdefault(folded, set()).add(family)
+        if (symbol := locale.currency_symbols.get(code)) and symbol != code:
+            symbols.setdefault(symbol, set()).add(family)
+    return ({w: frozenset(f) for w, f in words.items()},
+            {s: frozenset(f) for s, f in symbols.items()}, codes)
+
+
+def _lower_case_code(token: str, language: str) -> bool:
+    """A currency code written as a word ("All 212 passengers": ALL is the lek): a code
+    names money only in capitals."""
+    kind, unit = _unit_words(language).get(token.lower(), ("count", ""))
+    return kind == "money" and unit == token.upper() and not token.isupper()
 
 
 def _cardinals(text: str, language: str, keep: frozenset[str]) -> str:
@@ -239,7 +317,8 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
         else:
             continue
         consumed.update(range(start, end))
-        if start > 0 and units.get(lower[start - 1]) == "money":  # "EUR 3 million", "$5"
+        if (start > 0 and units.get(lower[start - 1]) == "money"  # "EUR 3 million", "$5"
+                and not _lower_case_code(tokens[start - 1], language)):
             start -= 1
             found = _hedge_before(lex, lower, start)
             if found is not None:

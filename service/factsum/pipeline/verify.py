@@ -59,7 +59,12 @@ from factsum.ingest.readers import detect_language
 from factsum.models import Article, Claim, Unverified
 from factsum.pipeline.lexicon import CLAUSES, LEXICONS, cldr_locale, fold
 from factsum.pipeline.numbers import Readings, in_local_format, interval, overlaps, read
-from factsum.pipeline.quantities import PEOPLE_KINDS, Mention, read_mentions
+from factsum.pipeline.quantities import (
+    PEOPLE_KINDS,
+    Mention,
+    currency_families,
+    read_mentions,
+)
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import attributions, names, pronoun_speaker, speaker, tokens
 
@@ -199,6 +204,9 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
         return Verdict(())  # the sentence itself, word for word
     problems = _figure_problems(statement, sentence.text, article_language, language)
     others = [s.text for s in article_sentences if s.number != sentence.number]
+    if (money := _changed_currency(statement, sentence.text, others, article_language,
+                                   language)) is not None:
+        problems.append(money)
     if (actor := _misattribution(statement, sentence.text, others)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
     elif event_words and (invented := _unknown_name(statement, event_words, language,
@@ -339,6 +347,28 @@ def _changed_scale(mentions: Sequence[Mention], sentence_mentions: Sequence[Ment
             power = math.log10(max(m.value, value) / min(m.value, value))
             if power >= 3 and math.isclose(power % 3, 0, abs_tol=1e-6):
                 return f"gives {m.text!r} where the sentence gives {value:,.0f}"
+    return None
+
+
+def _changed_currency(statement: str, sentence: str, elsewhere: Sequence[str],
+                      article_language: str, language: str) -> str | None:
+    """An amount in a currency its sentence does not give: another currency than the
+    sentence's, or, where the sentence names none ("lucra 412 milhões"), one that its
+    article never names ("$412 million" in a report in euros). The currencies are the
+    CLDR names and symbols next to a figure (``currency_families``)."""
+    def named(texts: Sequence[str], in_language: str) -> frozenset[str]:
+        return frozenset().union(*(currency_families(text, in_language) for text in texts))
+
+    for mention in read_mentions(statement, language):
+        ours = currency_families(mention.text, language) if mention.kind == "money" \
+            else frozenset()
+        if not ours:
+            continue
+        theirs = named([sentence], article_language)
+        if theirs and not ours & theirs:
+            return f"gives {mention.text!r} in a currency its sentence does not"
+        if not theirs and not ours & named(elsewhere, article_language):
+            return f"gives {mention.text!r} in a currency its article never names"
     return None
 
 
