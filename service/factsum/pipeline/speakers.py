@@ -52,9 +52,13 @@ def speaker(statement: str, language: str) -> str:
     m = re.search(rf"\b(?:{words})\s+(?P<who>(?:the\s+)?{_CAPS}(?:\s+{_CAPS})*)", statement)
     if m:
         return _tidy(m.group("who"))
-    # "..., officials said", "the army said ...": a short lower-case subject
-    m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)?)\s+(?:{words})\b",
-                  statement)
+    # "..., officials said", "the army said ...": a short lower-case subject, less the
+    # perfect's auxiliary ("the company had reported": the company)
+    clauses = CLAUSES.get(language)
+    helpers = "|".join(sorted(clauses.perfect, key=len, reverse=True)) if clauses else ""
+    auxiliary = rf"(?:\s+(?:{helpers}))?" if helpers else ""
+    m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)??){auxiliary}"
+                  rf"\s+(?:{words})\b", statement)
     if m and m.group("who").split()[-1] not in _NOT_SPEAKERS:
         return _tidy(m.group("who"))
     return ""
