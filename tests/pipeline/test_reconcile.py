@@ -6,6 +6,8 @@ the seeds' translated sentences (ids "<article>:s<n>").
 
 from __future__ import annotations
 
+import pytest
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -380,3 +382,27 @@ def test_one_quote_read_with_two_speakers_is_one_fact() -> None:
     trump = claim("a:s1", "The strikes were a grave mistake, Donald Trump said.")
     macron = claim("b:s1", "The strikes were a grave mistake, Emmanuel Macron said.")
     assert grouped([trump, macron]) == [["a:s1"], ["b:s1"]]
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    # Found by review: each names the other, the other way round.
+    ("Trump said Macron had lied about the strikes on the bases.",
+     "Macron said Trump had lied about the strikes on the bases."),
+    ("Israel accused Iran of attacking the tanker in the Gulf of Oman, Israel said.",
+     "Iran accused Israel of attacking the tanker in the Gulf of Oman, Iran said."),
+    # A speaker with no word of four letters ("the EU") is found in anything.
+    ("The strikes were a grave mistake by Trump, the EU said.",
+     "The strikes were a grave mistake, Trump said."),
+])
+def test_speakers_named_the_other_way_round_stay_apart(first: str, second: str) -> None:
+    assert grouped([claim("a:s1", first), claim("b:s1", second)]) == [["a:s1"], ["b:s1"]]
+
+
+def test_one_speaker_spelled_two_ways_is_one_speaker() -> None:
+    # football_transfer: the wire's "sporting director Jens Mahler" and a restatement's
+    # "Sport Director Jens Mahler".
+    claims = [claim("a:s1", '"Rodrigo is exactly the type of forward we have been looking '
+                            'for," sporting director Jens Mahler said.', translated=False),
+              claim("b:s1", "Rodrigo is exactly the type of forward we were looking for, "
+                            "said Sport Director Jens Mahler.")]
+    assert grouped(claims) == [["a:s1", "b:s1"]]
