@@ -6,11 +6,10 @@ the seeds' translated sentences (ids "<article>:s<n>").
 
 from __future__ import annotations
 
-import pytest
-
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 from factsum.models import Claim, Point, Span
 from factsum.pipeline.assemble import figures_of
 from factsum.pipeline.reconcile import (
