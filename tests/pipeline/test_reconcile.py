@@ -330,6 +330,21 @@ def test_a_translation_is_matched_to_a_copy_group_as_a_whole() -> None:
     assert alone == {"x": "x", "z": "z", "y": "y"}
 
 
+def test_a_sentence_two_copies_print_counts_once() -> None:
+    # Found by review: copy groups {x, z} and {y, w} share only two wire sentences, but
+    # each sentence is printed twice on each side.
+    claims = []
+    for article in "xz":
+        claims += [claim(f"{article}:s{n}", s)
+                   for n, s in enumerate(WIRE[:2] + FACTS[:3], start=1)]
+    for article in "yw":
+        claims += [claim(f"{article}:s{n}", s, translated=False)
+                   for n, s in enumerate(WIRE[:2] + MORE_FACTS[:3], start=1)]
+    groups = {"x": "x", "z": "x", "y": "y", "w": "y"}
+    languages = {"x": "fr", "z": "fr", "y": "en", "w": "en"}
+    assert cross_language_copies(claims, groups, languages, similarity(claims)) == groups
+
+
 def test_same_language_copies_are_left_to_the_independence_rules() -> None:
     claims = [claim(f"x:s{n}", s) for n, s in enumerate(WIRE, start=1)]
     claims += [claim(f"y:s{n}", s) for n, s in enumerate(WIRE, start=1)]

@@ -163,7 +163,8 @@ def cross_language_copies(claims: Sequence[Claim], groups: Mapping[str, str],
     Compared group by group: a wire story already paired with its verbatim copy (seeds
     001 and 003) shares some sentences with its translation through one copy and some
     through the other. Two groups are one source when at least ``MIN_SYNDICATED_PAIRS``
-    distinct statements on each side have a near-identical partner in another language,
+    distinct statements on each side (a sentence that two copies print counts once)
+    have a near-identical partner in another language,
     and they make at least ``SYNDICATED_SHARE`` of the shorter side (a group's length:
     its longest article's statements)."""
     parent = dict(groups)
@@ -187,8 +188,17 @@ def cross_language_copies(claims: Sequence[Claim], groups: Mapping[str, str],
     per_article = {aid: sum(c.article_id == aid for c in claims) for aid in groups}
     length = {g: max(n for aid, n in per_article.items() if groups[aid] == g)
               for g in set(groups.values())}
+    def distinct(found: set[int]) -> int:
+        """Matched statements less repeats: one sentence printed by two copies in the
+        group counts once."""
+        kept: list[int] = []
+        for i in sorted(found):
+            if not any(scores[i][k] >= SYNDICATED for k in kept):
+                kept.append(i)
+        return len(kept)
+
     for (x, y), (on_x, on_y) in sorted(sides.items()):
-        matched = min(len(on_x), len(on_y))
+        matched = min(distinct(on_x), distinct(on_y))
         if (matched >= MIN_SYNDICATED_PAIRS
                 and matched >= SYNDICATED_SHARE * (min(length[x], length[y]) or 1)):
             rx, ry = root(x), root(y)
