@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from factsum.pipeline.lexicon import LEXICONS, Lexicon
-from factsum.pipeline.quantities import Mention, read_mentions
+from factsum.pipeline.quantities import Mention, currency_families, read_mentions
 
 Read = tuple[float | None, str, str, str]  # value, hedge, kind, unit
 
@@ -69,8 +69,11 @@ def test_money_is_named_by_cldr_currencies(statement: str, value: float, unit: s
 @pytest.mark.parametrize(("statement", "expected"), [
     # The injection example: ALL is the Albanian lek's code, "All" is a word.
     ("All 212 passengers were brought back to shore.", (212, "exact", "count", "passengers")),
-    # "Iraqi" is a word of "Iraqi Dinar" (CLDR), made from the country's name.
-    ("Iran fired missiles at 2 Iraqi bases.", (2, "exact", "count", "bases")),
+    # "Iraqi" is a word of "Iraqi Dinar" (CLDR), made from the country's name (the seeds:
+    # "a dozen missiles against two Iraqi military bases" read as 2 Iraqi dinars).
+    ("Iran fired missiles at 2 Iraqi military bases.", (2, "exact", "count", "bases")),
+    # A currency code after the figure counts in capitals only.
+    ("The match ended 2 all.", (2, "exact", "count", "all")),
 ])
 def test_a_currency_s_code_or_country_word_alone_is_not_money(statement: str,
                                                               expected: Read) -> None:
@@ -250,3 +253,22 @@ def test_midnight_is_a_time_of_day() -> None:
     [mention] = read_mentions("The final results were communicated shortly after midnight.",
                               "en")
     assert (mention.kind, mention.time, mention.text) == ("time", 0, "midnight")
+
+
+@pytest.mark.parametrize(("text", "language", "named"), [
+    ("A ransom of $3 million", "en", {"dollar"}),
+    ("un rescate de US$3 millones", "es", {"dollar"}),
+    ("3 millones de dólares", "es", {"dollar"}),
+    ("2,5 milioni di euro", "it", {"euro"}),
+    ("3,2 mil milhões de euros", "pt", {"euro"}),
+    ("£40 million", "en", {"pound"}),
+    # Found by review: qualifiers, months and everyday words are not currencies.
+    ("12 people were killed in South Sudan", "en", set()),
+    ("A Atlântica lucrou 412 milhões em março", "pt", set()),
+    ("5 gold medals", "en", set()),
+    ("to mark 50 years", "en", set()),
+    ("the real 3 million", "en", set()),
+])
+def test_the_currencies_a_text_names_next_to_a_figure(text: str, language: str,
+                                                      named: set[str]) -> None:
+    assert currency_families(text, language) == named

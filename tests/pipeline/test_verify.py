@@ -591,6 +591,13 @@ HEADLINE_PT = ("Atlântica Energia lucra 412 milhões no terceiro trimestre. "
      "Edilmare must pay the town 2.5 million euros.", True),
     ("Los atacantes exigen un rescate de 3 millones de euros.", "es",
      "The attackers demand a ransom of $3 million.", False),
+    # Found by review: a currency the reader does not know is no evidence against one.
+    ("Хакеры требуют выкуп в размере 5 миллионов долларов.", "ru",
+     "The hackers demand a ransom of 5 million dollars.", True),
+    ("A Atlântica lucrou 412 milhões em março. A receita foi de 3,2 mil milhões de "
+     "euros.", "pt", "Atlântica made 412 million euros in March.", True),
+    ("A Atlântica lucrou 412 milhões no trimestre.", "pt-BR",
+     "Atlântica made $412 million in the quarter.", True),
 ])
 def test_an_amount_keeps_its_currency(text: str, language: str, statement: str,
                                       holds: bool) -> None:
@@ -599,3 +606,11 @@ def test_an_amount_keeps_its_currency(text: str, language: str, statement: str,
     result = check(statement, sentences[0], sentences, article_language=language,
                    language="en", translated=True)
     assert result.ok is holds, result.problems
+
+
+def test_a_merged_point_keeps_its_currency() -> None:
+    sentence = "A Atlântica lucrou 412 milhões de euros no trimestre."
+    assert not states("Atlântica made $412 million in the quarter.", sentence,
+                      article_language="pt", language="en")
+    assert states("Atlântica made 412 million euros in the quarter.", sentence,
+                  article_language="pt", language="en")

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import wordfreq
 from babel import Locale
-from babel.numbers import get_currency_name, get_group_symbol
+from babel.numbers import get_currency_name, get_group_symbol, get_territory_currencies
 from babel.units import format_unit
+from rapidfuzz import fuzz
 
 from factsum.models import Hedge, Kind, Quantity
 from factsum.pipeline.lexicon import (
@@ -145,55 +147,92 @@ def _country_stems(locale: Locale) -> frozenset[str]:
 
 
 def currency_families(text: str, language: str) -> frozenset[str]:
-    """The currencies ``text`` names, each as the English noun of its CLDR name ("dollar"
-    for "$", "US$", "dólares" and "USD"; "euro" for "€" and "Euro"): a "$412 million"
-    restated from a sentence in euros names another currency. Codes count in capitals
-    only, a word made from a country's name ("Iraqi") names no currency alone, and only
-    words next to a figure count."""
+    """The currencies ``text`` names next to a figure, each as the English noun of its
+    CLDR name ("dollar" for "$", "US$", "dólares" and "USD"; "euro" for "€" and "Euro"):
+    a "$412 million" restated from a sentence in euros names another currency. A name
+    counts by its head noun only (the word like the English one: "dólar", not
+    "estadounidense"), after the amount ("3,2 mil milhões de euros") or right before it
+    ("USD 3 million"); a code counts in capitals only; a symbol counts touching the
+    digits or one space away ("US$3", "€ 52")."""
     words, symbols, codes = _currency_words(language)
-    tokens = re.findall(r"\d[\d.,]*|[^\W\d_]+|[^\w\s]+", text)
-    digits = [i for i, token in enumerate(tokens) if token[0].isdigit()]
     found: set[str] = set()
+    for symbol, family in symbols.items():
+        near = rf"(?<![^\W\d_]){re.escape(symbol)}\s?\d|\d\s?{re.escape(symbol)}(?![^\W\d_])"
+        if re.search(near, text):
+            found.add(family)
+    tokens = re.findall(r"\d[\d.,]*|[^\W\d_]+", text)
+    digits = [i for i, token in enumerate(tokens) if token[0].isdigit()]
     for i, token in enumerate(tokens):
-        # A currency is named by the amount: after it ("3,2 mil milhões de euros") or right
-        # before it ("$5", "USD 3 million"); "lucro real de 412" names no real.
         if not any(0 < i - d <= 4 or d == i + 1 for d in digits):
             continue
         if token.isupper() and token in codes:
             found.add(codes[token])
-        found |= words.get(fold(token), frozenset()) | symbols.get(token, frozenset())
+        elif (head := words.get(fold(token))) is not None:
+            found.add(head)
     return frozenset(found)
 
 
+HEAD_NOUN_LIKENESS = 70
+"""rapidfuzz ratio (0-100) at which a word of a currency's name in another language is
+taken for the English head noun: "dólar" (91), "dollaro" and "Dollar" for "dollar";
+"estadounidense" is not, nor "Franken" (67), "Pfund" (60) or "livre" (the pound's, 67
+against the Turkish "lira"). A currency missed is a check not made, never a faithful
+amount rejected."""
+
+
 @lru_cache(maxsize=32)
-def _currency_words(language: str) -> tuple[dict[str, frozenset[str]],
-                                             dict[str, frozenset[str]], dict[str, str]]:
-    """(folded name word -> currencies, symbol -> currencies, code -> currency) of the
-    language's CLDR currency names, singular and plural, each currency named by the last
-    word of its English name."""
+def _currency_words(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(folded head noun -> currency, symbol -> currency, code -> currency) of the
+    language's CLDR currency names in every plural form, each currency named by the last
+    word of its English name; a month or weekday name is never a currency's ("março" is
+    "marco", the German mark, once folded)."""
     locale, english = cldr_locale(language), Locale.parse("en")
     if locale is None:
         return {}, {}, {}
-    countries = _country_stems(locale)
-    words: dict[str, set[str]] = {}
-    symbols: dict[str, set[str]] = {}
+    calendar = {fold(m) for m in month_names(language)} | {
+        fold(day) for width in ("wide", "abbreviated")
+        for day in locale.days["format"][width].values()}
+    words: dict[str, str] = {}
+    symbols: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for code, name in english.currencies.items():
-        if not name or "(" in name:  # "US Dollar (Next day)": a variant, not a currency
+    for code in _tender():
+        name = english.currencies.get(code, "")
+        if not name:
             continue
         family = fold(name.split()[-1])
+        if _everyday(family):
+            continue  # "Gold", "Mark", "Real": next to a figure, an English word first
         codes[code] = family
-        for count in (1, 2):
+        for count in (1, 2, 5, 1.5):  # CLDR's plural categories: one, two/few, many, other
             for word in re.findall(r"[^\W\d_]+", get_currency_name(code, count=count,
                                                                    locale=locale)):
                 folded = fold(word)
-                if len(folded) > 3 and not any(folded.startswith(c) and folded != c
-                                               for c in countries):
-                    words.setdefault(folded, set()).add(family)
-        if (symbol := locale.currency_symbols.get(code)) and symbol != code:
-            symbols.setdefault(symbol, set()).add(family)
-    return ({w: frozenset(f) for w, f in words.items()},
-            {s: frozenset(f) for s, f in symbols.items()}, codes)
+                if (len(folded) > 2 and folded not in calendar
+                        and fuzz.ratio(folded, family) >= HEAD_NOUN_LIKENESS):
+                    words.setdefault(folded, family)
+        if (symbol := locale.currency_symbols.get(code)) and symbol not in (code, name):
+            symbols.setdefault(symbol, family)
+    return words, symbols, codes
+
+
+def _everyday(noun: str) -> bool:
+    """Whether a currency's English noun is first an everyday word ("gold", "mark",
+    "real": wordfreq's Zipf frequency 5 or more; "dollar" is 4.6, "pound" 4.3): such a
+    currency is not read at all, so "to mark 50 years" names no money."""
+    return wordfreq.zipf_frequency(noun, "en") >= EVERYDAY_ZIPF
+
+
+EVERYDAY_ZIPF = 5.0
+
+
+@lru_cache(maxsize=1)
+def _tender() -> frozenset[str]:
+    """The currencies legal tender in some territory today (CLDR): the German mark and
+    the "US Dollar (Next day)" are not."""
+    found: set[str] = set()
+    for territory in Locale.parse("en").territories:
+        found.update(get_territory_currencies(str(territory), tender=True))
+    return frozenset(found)
 
 
 def _lower_case_code(token: str, language: str) -> bool:
@@ -345,6 +384,8 @@ def read_mentions(statement: str, language: str) -> list[Mention]:
             # figure here; "3 have died" still reads as a toll.
             noun_at = None
         kind, unit = _kind(lower[noun_at], language, lex) if noun_at is not None else ("count", "")
+        if noun_at is not None and _lower_case_code(tokens[noun_at], language):
+            kind, unit = "count", lower[noun_at]  # "ended 2 all": no lek
         last = noun_at + 1 if noun_at is not None else end
         mentions.append(Mention(value, None, hedge, kind, unit, _join(tokens[start:last])))
     mentions += _negated_tolls(tokens, lower, lex, {m.text for m in mentions})

@@ -224,24 +224,26 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
 def states(statement: str, sentence: str, *, article_language: str, language: str,
            elsewhere: Sequence[str] = ()) -> bool:
     """Whether ``sentence`` (in ``article_language``) backs ``statement``: it gives the
-    statement's numbers, times, weekdays and months, its negation, any speaker the
-    statement names, and any other name the statement gives that the sentence's article uses
-    ``elsewhere`` (its other sentences), not here (Israel, in a telling that threatens
-    it, is not stated by a sentence that gives only the promise). The checks of ``check``
-    that need no model; used to test a merged point's statement against every other
-    sentence it cites. A statement may leave out who says it: the footnote shows the
-    sentence's speaker. It may also name the speaker that the sentence gives as a pronoun
-    ("she said"): the statement is a verified restatement of its own sentence, which
-    names them."""
+    statement's numbers, times, weekdays and months, its currencies, its negation, any
+    speaker the statement names, and any other name the statement gives that the
+    sentence's article uses ``elsewhere`` (its other sentences), not here (Israel, in a
+    telling that threatens it, is not stated by a sentence that gives only the promise).
+    The checks of ``check`` that need no model; used to test a merged point's statement
+    against every other sentence it cites. A statement may leave out who says it: the
+    footnote shows the sentence's speaker. It may also name the speaker that the
+    sentence gives as a pronoun ("she said"): the statement is a verified restatement of
+    its own sentence, which names them."""
     text = sentence
     pronoun = pronoun_speaker(text, article_language)
     actor = _misattribution(statement, text, elsewhere)
+    named = {fold(w) for w in speaker(statement, language).split()}
     return not (_figure_problems(statement, text, article_language, language)
                 or _negation_problem(statement, text, article_language, language)
+                or _changed_currency(statement, text, elsewhere, article_language,
+                                     language) is not None
                 or (_added_speaker(statement, text, article_language, language)
                     and not pronoun)
-                or (actor is not None
-                    and not (pronoun and actor in speaker(statement, language))))
+                or (actor is not None and not (pronoun and fold(actor) in named)))
 
 
 def _figure_problems(statement: str, sentence: str, article_language: str,
@@ -353,22 +355,27 @@ def _changed_scale(mentions: Sequence[Mention], sentence_mentions: Sequence[Ment
 def _changed_currency(statement: str, sentence: str, elsewhere: Sequence[str],
                       article_language: str, language: str) -> str | None:
     """An amount in a currency its sentence does not give: another currency than the
-    sentence's, or, where the sentence names none ("lucra 412 milhões"), one that its
-    article never names ("$412 million" in a report in euros). The currencies are the
-    CLDR names and symbols next to a figure (``currency_families``)."""
-    def named(texts: Sequence[str], in_language: str) -> frozenset[str]:
-        return frozenset().union(*(currency_families(text, in_language) for text in texts))
-
-    for mention in read_mentions(statement, language):
-        ours = currency_families(mention.text, language) if mention.kind == "money" \
-            else frozenset()
-        if not ours:
-            continue
-        theirs = named([sentence], article_language)
+    sentence's, or, where the sentence names none ("lucra 412 milhões"), another than
+    the article's ("$412 million" in a report in euros). The currencies are the
+    CLDR names and symbols next to a figure (``currency_families``); a language CLDR
+    does not know is not checked."""
+    if cldr_locale(article_language) is None or cldr_locale(language) is None:
+        return None
+    amounts = [(m.text, ours) for m in read_mentions(statement, language)
+               if m.kind == "money" and (ours := currency_families(m.text, language))]
+    if not amounts:
+        return None
+    theirs = currency_families(sentence, article_language)
+    article = theirs or frozenset().union(*(currency_families(text, article_language)
+                                            for text in elsewhere))
+    for text, ours in amounts:
+        # Only a currency read in the sentence or article counts against the statement's:
+        # one that is not read (a name CLDR spells unlike the English, "долларов") is
+        # no evidence.
         if theirs and not ours & theirs:
-            return f"gives {mention.text!r} in a currency its sentence does not"
-        if not theirs and not ours & named(elsewhere, article_language):
-            return f"gives {mention.text!r} in a currency its article never names"
+            return f"gives {text!r} in a currency its sentence does not"
+        if not theirs and article and not ours & article:
+            return f"gives {text!r} where its article gives amounts in another currency"
     return None
 
 
