@@ -55,7 +55,8 @@ def speaker(statement: str, language: str) -> str:
     # "..., officials said", "the army said ...": a short lower-case subject, less the
     # perfect's auxiliary ("the company had reported": the company)
     clauses = CLAUSES.get(language)
-    helpers = "|".join(sorted(clauses.perfect, key=len, reverse=True)) if clauses else ""
+    helpers = "|".join(sorted(map(re.escape, clauses.perfect), key=len, reverse=True)) \
+        if clauses else ""
     auxiliary = rf"(?:\s+(?:{helpers}))?" if helpers else ""
     m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)??){auxiliary}"
                   rf"\s+(?:{words})\b", statement)
