@@ -179,3 +179,15 @@ def test_tokens_keep_elisions_and_read_n_t() -> None:
 ])
 def test_a_pronoun_speaker_is_found(text: str, language: str, expected: bool) -> None:
     assert pronoun_speaker(text, language) is expected
+
+
+@pytest.mark.parametrize(("statement", "language", "who"), [
+    # cyber_attack: "added" is a reporting verb, but not after an auxiliary mid-clause.
+    ("The BlackMarlin gang has added Red Hospitalaria Costa Norte to its leak site, "
+     "claiming roughly 80 GB of stolen files.", "en", ""),
+    ("Les frappes ont fait 3 morts, a annoncé le Pentagone.", "fr", "le Pentagone"),
+    ('"We will respond", said Jonathan Hoffman.', "en", "Jonathan Hoffman"),
+])
+def test_an_inverted_attribution_follows_a_comma_or_a_quote(statement: str, language: str,
+                                                            who: str) -> None:
+    assert speaker(statement, language) == who

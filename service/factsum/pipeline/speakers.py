@@ -48,19 +48,25 @@ def speaker(statement: str, language: str) -> str:
                   statement)
     if m:
         return _tidy(m.group("who"))
-    # "..., said X" / "..., announced the Revolutionary Guards"
-    m = re.search(rf"\b(?:{words})\s+(?P<who>(?:the\s+)?{_CAPS}(?:\s+{_CAPS})*)", statement)
+    # "..., said X" / '"...", announced the Revolutionary Guards' / "..., a annoncé le
+    # Pentagone": the verb follows the quote's end or a comma; "the gang has added Red
+    # Hospitalaria to its leak site" names no speaker.
+    clauses = CLAUSES.get(language)
+    helpers = "|".join(sorted(map(re.escape, clauses.perfect), key=len, reverse=True)) \
+        if clauses else ""
+    auxiliary = rf"(?:(?:{helpers})\s+)?" if helpers else ""
+    m = re.search(rf"[,\"”»'’]\s*{auxiliary}(?:{words})\s+"
+                  rf"(?P<who>(?:(?:[Tt]he|[Ll]e|[Ll]a|[Ll]es)\s+|[Ll]')?{_CAPS}(?:\s+{_CAPS})*)",
+                  statement)
     if m:
         return _tidy(m.group("who"))
     # "..., officials said", "the army said ...": a short lower-case subject, less the
     # perfect's auxiliary ("the company had reported": the company)
-    clauses = CLAUSES.get(language)
-    helpers = "|".join(sorted(map(re.escape, clauses.perfect), key=len, reverse=True)) \
-        if clauses else ""
-    auxiliary = rf"(?:\s+(?:{helpers}))?" if helpers else ""
-    m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)??){auxiliary}"
+    after = rf"(?:\s+(?:{helpers}))?" if helpers else ""
+    m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)??){after}"
                   rf"\s+(?:{words})\b", statement)
-    if m and m.group("who").split()[-1] not in _NOT_SPEAKERS:
+    if m and m.group("who").split()[-1] not in _NOT_SPEAKERS | (clauses.perfect if clauses
+                                                               else frozenset()):
         return _tidy(m.group("who"))
     return ""
 
