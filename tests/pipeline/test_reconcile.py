@@ -407,6 +407,12 @@ def test_one_quote_read_with_two_speakers_is_one_fact() -> None:
     # A speaker with no word of four letters ("the EU") is found in anything.
     ("The strikes were a grave mistake by Trump, the EU said.",
      "The strikes were a grave mistake, Trump said."),
+    # Found by the second review: the same order, but no relay ("cited by").
+    ("Trump lied about the strikes on the bases in Iraq, Macron said.",
+     "Trump said Macron lied about the strikes on the bases in Iraq."),
+    # Unnamed speakers: "the prime minister" need not be "the minister".
+    ("The strikes killed 12 civilians in the city, the minister said.",
+     "The strikes killed 12 civilians in the city, the prime minister said."),
 ])
 def test_speakers_named_the_other_way_round_stay_apart(first: str, second: str) -> None:
     assert grouped([claim("a:s1", first), claim("b:s1", second)]) == [["a:s1"], ["b:s1"]]

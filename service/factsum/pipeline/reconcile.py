@@ -37,10 +37,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from factsum.models import Claim, Point
-from factsum.pipeline.lexicon import cldr_locale, fold
+from factsum.pipeline.lexicon import cldr_locale, fold, lexicon
 from factsum.pipeline.numbers import overlaps
 from factsum.pipeline.quantities import question
-from factsum.pipeline.speakers import names, pronoun_speaker
+from factsum.pipeline.speakers import attributions, names, pronoun_speaker
 
 SAME_FACT = 68
 """Token-set similarity (0-100) of content words at which two statements may state one
@@ -109,18 +109,25 @@ def _stems(text: str) -> list[str]:
     return [w[:5] for w in content(text).split()]
 
 
-def _one_speaker_pair(a: str, who_a: str, b: str, who_b: str) -> bool:
+def _one_speaker_pair(a: str, who_a: str, b: str, who_b: str, language: str) -> bool:
     """Whether two statements' different speakers are no reason to keep them apart: the
-    same speaker spelled two ways ("Sport Director Jens Mahler", "sporting director Jens
-    Mahler"), or both statements name both speakers in the same order (the Guards'
-    words "quoted on state television" and "cited by the state television", where one
-    reader took the television for the speaker). "Trump said Macron lied" and "Macron
-    said Trump lied" name both the other way round."""
+    same named speaker spelled two ways ("Sport Director Jens Mahler", "sporting director
+    Jens Mahler"; "the minister" and "the prime minister" may be two people), or one
+    statement's speaker is only the relay ("cited by the state television") of the words
+    that the other gives to a speaker it also names, with both naming both in the same
+    order (the Guards' words "quoted on state television"). "Trump said Macron lied"
+    and "Macron said Trump lied" name no relay."""
     ours, theirs = _stems(who_a), _stems(who_b)
     if not ours or not theirs:  # "the EU": nothing to find
         return False
-    if set(ours) <= set(theirs) or set(theirs) <= set(ours):
-        return True
+    shorter = who_a if len(ours) <= len(theirs) else who_b
+    if (set(ours) <= set(theirs) or set(theirs) <= set(ours)) and re.search(
+            r"\b(?!(?:The|Le|La|Les|Der|Die|Das|El|Il|Lo|O|A)\b)[A-Z]", shorter):
+        return True  # one named speaker ("Jens Mahler"); "the minister" is not named
+    relays = set(lexicon(language).according_to)
+    if not any(att.marker in relays and _stems(" ".join(att.speaker)) in (ours, theirs)
+               for statement in (a, b) for att in attributions(statement, language)):
+        return False
     order = []
     for statement in (a, b):
         words = _stems(statement)
@@ -140,7 +147,7 @@ def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) 
     leave Iraq") say different things of the same people."""
     who_a, who_b = speakers.get(a.id, ""), speakers.get(b.id, "")
     if (who_a and who_b and who_a != who_b
-            and not _one_speaker_pair(a.statement, who_a, b.statement, who_b)):
+            and not _one_speaker_pair(a.statement, who_a, b.statement, who_b, language)):
         return False
     if (_flat(a.statement) != _flat(b.statement)  # word for word: one fact
             and not what_happened(a.statement, language) & what_happened(b.statement,
