@@ -598,6 +598,14 @@ HEADLINE_PT = ("Atlântica Energia lucra 412 milhões no terceiro trimestre. "
      "euros.", "pt", "Atlântica made 412 million euros in March.", True),
     ("A Atlântica lucrou 412 milhões no trimestre.", "pt-BR",
      "Atlântica made $412 million in the quarter.", True),
+    # Found by the second review: an unread currency name next to the figure, another
+    # currency elsewhere in the sentence or the article.
+    ("Der Klub zahlte 5 Millionen Franken (4,6 Millionen Euro).", "de",
+     "The club paid 5 million francs.", True),
+    ("Der Klub zahlte 5 Millionen Franken. Im Vorjahr waren es 3 Millionen Euro.", "de",
+     "The club paid 5 million francs.", True),
+    ("The firm raised US$5 million. Last year it raised 3 million euros.", "en",
+     "The firm raised $5 million.", True),
 ])
 def test_an_amount_keeps_its_currency(text: str, language: str, statement: str,
                                       holds: bool) -> None:

@@ -148,28 +148,48 @@ def _country_stems(locale: Locale) -> frozenset[str]:
 
 def currency_families(text: str, language: str) -> frozenset[str]:
     """The currencies ``text`` names next to a figure, each as the English noun of its
-    CLDR name ("dollar" for "$", "US$", "dólares" and "USD"; "euro" for "€" and "Euro"):
-    a "$412 million" restated from a sentence in euros names another currency. A name
-    counts by its head noun only (the word like the English one: "dólar", not
-    "estadounidense"), after the amount ("3,2 mil milhões de euros") or right before it
-    ("USD 3 million"); a code counts in capitals only; a symbol counts touching the
-    digits or one space away ("US$3", "€ 52")."""
+    CLDR name ("dollar" for "$", "US$", "dólares" and "USD"; "euro" for "€" and "Euro")
+    (see ``currency_amounts``)."""
+    return frozenset(family for family, _digits in currency_amounts(text, language))
+
+
+@lru_cache(maxsize=8192)  # every sentence of an article is read for each amount
+def currency_amounts(text: str, language: str) -> frozenset[tuple[str, str]]:
+    """(currency, the figure's significant digits) for each currency ``text`` names next
+    to a figure: "2,5 milioni di euro" gives ("euro", "25"). A name counts by its head
+    noun only (the word like the English one: "dólar", not "estadounidense"), after the
+    figure ("3,2 mil milhões de euros") or right before it ("USD 3 million"); a code
+    counts in capitals only; a symbol counts touching the digits or one space away
+    ("US$3", "€ 52"), and "$" with a country's letters before it is a dollar anywhere."""
     words, symbols, codes = _currency_words(language)
-    found: set[str] = set()
-    for symbol, family in symbols.items():
-        near = rf"(?<![^\W\d_]){re.escape(symbol)}\s?\d|\d\s?{re.escape(symbol)}(?![^\W\d_])"
-        if re.search(near, text):
-            found.add(family)
+    found: set[tuple[str, str]] = set()
+    signs = {**{"$": "dollar"}, **symbols}
+    for symbol, family in signs.items():
+        prefix = r"[A-Z]{0,3}" if symbol == "$" else ""
+        sign = rf"(?<![^\W\d_]){prefix}{re.escape(symbol)}"
+        for m in re.finditer(rf"{sign}\s?(\d[\d.,]*)|(\d[\d.,]*)\s?{sign}(?![^\W\d_])", text):
+            found.add((family, significant(m.group(1) or m.group(2))))
     tokens = re.findall(r"\d[\d.,]*|[^\W\d_]+", text)
     digits = [i for i, token in enumerate(tokens) if token[0].isdigit()]
     for i, token in enumerate(tokens):
-        if not any(0 < i - d <= 4 or d == i + 1 for d in digits):
+        near = [d for d in digits if 0 < i - d <= 4 or d == i + 1]
+        if not near:
             continue
         if token.isupper() and token in codes:
-            found.add(codes[token])
-        elif (head := words.get(fold(token))) is not None:
-            found.add(head)
+            head: str | None = codes[token]
+        else:
+            head = words.get(fold(token))
+        if head is not None:
+            found.add((head, significant(tokens[near[-1]])))
     return frozenset(found)
+
+
+def significant(number: str | float) -> str:
+    """A figure's significant digits, whatever its separators and scale: "3,2", "3.2"
+    and 3.2e9 all give "32"; "1.300" and 1300 give "13"."""
+    if isinstance(number, float):
+        number = f"{number:.6e}".split("e")[0]  # 3.2e9 -> "3.200000"
+    return re.sub(r"\D", "", str(number)).strip("0") or "0"
 
 
 HEAD_NOUN_LIKENESS = 70

@@ -62,8 +62,10 @@ from factsum.pipeline.numbers import Readings, in_local_format, interval, overla
 from factsum.pipeline.quantities import (
     PEOPLE_KINDS,
     Mention,
+    currency_amounts,
     currency_families,
     read_mentions,
+    significant,
 )
 from factsum.pipeline.sentences import Sentence
 from factsum.pipeline.speakers import attributions, names, pronoun_speaker, speaker, tokens
@@ -354,29 +356,42 @@ def _changed_scale(mentions: Sequence[Mention], sentence_mentions: Sequence[Ment
 
 def _changed_currency(statement: str, sentence: str, elsewhere: Sequence[str],
                       article_language: str, language: str) -> str | None:
-    """An amount in a currency its sentence does not give: another currency than the
-    sentence's, or, where the sentence names none ("lucra 412 milhões"), another than
-    the article's ("$412 million" in a report in euros). The currencies are the
-    CLDR names and symbols next to a figure (``currency_families``); a language CLDR
-    does not know is not checked."""
+    """An amount in another currency than its sentence gives for the same figure ("$3
+    million" for "3 millones de euros"), or, where the sentence names no currency at all
+    ("lucra 412 milhões"), a currency sign or code the statement adds in a report whose
+    amounts are all in one other currency ("$412 million" in a report in euros).
+    Currencies are the CLDR names and symbols read next to a figure
+    (``currency_amounts``); a currency that is not read (a name CLDR spells unlike the
+    English, "Franken", "долларов") is no evidence, and a language CLDR does not know is
+    not checked."""
     if cldr_locale(article_language) is None or cldr_locale(language) is None:
         return None
-    amounts = [(m.text, ours) for m in read_mentions(statement, language)
-               if m.kind == "money" and (ours := currency_families(m.text, language))]
-    if not amounts:
-        return None
-    theirs = currency_families(sentence, article_language)
-    article = theirs or frozenset().union(*(currency_families(text, article_language)
-                                            for text in elsewhere))
-    for text, ours in amounts:
-        # Only a currency read in the sentence or article counts against the statement's:
-        # one that is not read (a name CLDR spells unlike the English, "долларов") is
-        # no evidence.
-        if theirs and not ours & theirs:
-            return f"gives {text!r} in a currency its sentence does not"
-        if not theirs and article and not ours & article:
-            return f"gives {text!r} where its article gives amounts in another currency"
+    theirs = currency_amounts(sentence, article_language)
+    for mention in read_mentions(statement, language):
+        if mention.kind != "money" or mention.value is None:
+            continue
+        ours = currency_families(mention.text, language)
+        if not ours:
+            continue
+        digits = significant(mention.value)
+        at_figure = {family for family, figure in theirs if figure == digits}
+        if at_figure and not ours & at_figure:
+            return f"gives {mention.text!r} in another currency than its sentence"
+        if theirs or not _sign_or_code(mention.text, language):
+            continue
+        article = frozenset().union(*(currency_families(text, article_language)
+                                      for text in elsewhere))
+        if len(article) == 1 and not ours & article:
+            return (f"gives {mention.text!r} where its article gives amounts in "
+                    f"{next(iter(article))}s")
     return None
+
+
+def _sign_or_code(text: str, language: str) -> bool:
+    """Whether the currency of an amount's words is a sign or a code ("$", "€", "USD"),
+    which a restatement adds more easily than a name."""
+    return currency_families(re.sub(r"[^\W\d_]{2,}", " ", text), language) != frozenset() \
+        or bool(re.search(r"\b[A-Z]{3}\b", text))
 
 
 def _voice_problems(statement: str, sentence: str, article_language: str,
