@@ -238,14 +238,14 @@ def states(statement: str, sentence: str, *, article_language: str, language: st
     text = sentence
     pronoun = pronoun_speaker(text, article_language)
     actor = _misattribution(statement, text, elsewhere)
-    named = {fold(w) for w in speaker(statement, language).split()}
     return not (_figure_problems(statement, text, article_language, language)
                 or _negation_problem(statement, text, article_language, language)
                 or _changed_currency(statement, text, elsewhere, article_language,
                                      language) is not None
                 or (_added_speaker(statement, text, article_language, language)
                     and not pronoun)
-                or (actor is not None and not (pronoun and fold(actor) in named)))
+                or (actor is not None and not (pronoun and fold(actor) in {
+                    fold(w) for w in speaker(statement, language).split()})))
 
 
 def _figure_problems(statement: str, sentence: str, article_language: str,
