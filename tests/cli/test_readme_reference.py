@@ -83,3 +83,18 @@ def test_the_python_api_names_resolve() -> None:
         except (ImportError, AttributeError):
             found = importlib.import_module(dotted)
         assert found is not None, dotted
+
+
+def test_the_sample_output_is_the_committed_seeds_example() -> None:
+    # The README quotes examples/seeds/summary.md; "…" marks what it leaves out.
+    example = (Path(__file__).resolve().parents[2] / "examples" / "seeds"
+               / "summary.md").read_text(encoding="utf-8").splitlines()
+    sample = re.search(r"(?ms)^## Sample output\n.*?^```markdown\n(.*?)^```", README)
+    assert sample, "the Sample output section has no markdown block"
+    quoted = [line for line in sample[1].splitlines() if line and "…" not in line]
+    assert quoted
+    assert [line for line in quoted if line not in example] == []
+    for line in sample[1].splitlines():
+        if "…" in line and line.strip(" |…"):
+            shown = line.split("…")[0]
+            assert any(row.startswith(shown) for row in example), line
