@@ -8,6 +8,10 @@ the set and every rule used here.
     python -m bench.quality [--summaries DIR] [--events DIR] [--json OUT]
     python -m bench.quality --run [--summaries DIR] ...   # summarise first, then score
 
+With the default folders, the reference event (``seeds/``, whose committed summary is
+``examples/seeds/summary.json`` and whose gold is ``tests/data/seeds/gold.json``) is
+scored too, against issue 15's targets for it, apart from the total.
+
 Scoring reads ``DIR/<event>/summary.json`` (``factsum summarize ... --format json``).
 ``--run`` writes those files by calling :func:`factsum.summarize` on each event with
 the settings from the environment (the embedded model when no endpoint is set).
@@ -33,6 +37,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 DEFAULT_EVENTS = Path("tests/data/eval")
 DEFAULT_SUMMARIES = Path("examples/eval")
+SEEDS_GOLD = Path("tests/data/seeds")
+"""The reference event's gold; its articles are ``seeds/``, its summary the committed
+``examples/seeds/summary.json``. Issue 15 sets it targets of its own, and it is reported
+apart from the evaluation set's total, which measures events nobody tuned for."""
+SEEDS_ARTICLES = Path("seeds")
+SEEDS_SUMMARY = Path("examples/seeds/summary.json")
+SEEDS_MULTI_SOURCE_TARGET = 6
 MIN_WORDS_FOR_LANGUAGE = 4
 """Shorter statements ("Erbil", "Marta Seixas") say nothing reliable about language."""
 
@@ -156,9 +167,11 @@ class Gold(_Gold):
         return self
 
 
-def load_gold(event_dir: Path) -> Gold:
-    """Read and validate ``event_dir/gold.json``; InputError names the file and problem."""
+def load_gold(event_dir: Path, articles_dir: Path | None = None) -> Gold:
+    """Read and validate ``event_dir/gold.json`` (its articles in ``articles_dir``, by
+    default beside it); InputError names the file and problem."""
     path = event_dir / "gold.json"
+    articles = articles_dir or event_dir
     try:
         gold = Gold.model_validate_json(path.read_bytes())
     except OSError as exc:
@@ -168,10 +181,10 @@ def load_gold(event_dir: Path) -> Gold:
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(str(path), f"{where}: {first['msg']}" if where else first["msg"]) \
             from None
-    if missing := sorted(f for f in gold.articles if not (event_dir / f).is_file()):
+    if missing := sorted(f for f in gold.articles if not (articles / f).is_file()):
         raise InputError(str(path), f"article files missing: {missing}")
     for injection in gold.injections:
-        text = normalise((event_dir / injection.article).read_text(encoding="utf-8"))
+        text = normalise((articles / injection.article).read_text(encoding="utf-8"))
         if normalise(injection.marker) not in text:
             raise InputError(str(path), f"injection marker not in {injection.article}: "
                                         f"{injection.marker!r}")
@@ -650,6 +663,43 @@ def table(scores: Sequence[EventScore], total: dict[str, Any]) -> str:
     return "\n".join([*lines, "", *notes])
 
 
+def seeds_report(score: EventScore) -> str:
+    """The reference event against issue 15's targets for it, one line each (the share
+    of key points supported is a reviewer's reading: README, docs/judged-examples.md)."""
+    def verdict(met: bool) -> str:
+        return "met" if met else "not met"
+
+    multi = score.points_multi_source
+    found, planted = len(score.disputes_found), score.disputes
+    other = len(score.other_language)
+    return "\n".join([
+        "reference event (seeds/, examples/seeds; issue 15's targets; not in the total):",
+        f"  points with 2+ independent sources: {multi} (target "
+        f"{SEEDS_MULTI_SOURCE_TARGET}: {verdict(multi >= SEEDS_MULTI_SOURCE_TARGET)})",
+        f"  seed disputes found: {found}/{planted} (target {planted}/{planted}: "
+        f"{verdict(found == planted)}); positions that take none: "
+        f"{len(score.false_positions)}; figures split: {score.split_positions}",
+        f"  statements in another language: {other}/{score.statements_checked} (target 0: "
+        f"{verdict(other == 0)})",
+        f"  gold facts in key points: {_share(len(score.facts_found), score.facts)}; "
+        f"syndication groups: {score.syndication_found}/{score.syndication_groups}",
+    ])
+
+
+def score_seeds(guess: LanguageGuesser) -> EventScore | None:
+    """The committed seeds example scored against its gold; None when this is not run
+    from the repository (no gold or no example)."""
+    if not (SEEDS_GOLD / "gold.json").is_file() or not SEEDS_SUMMARY.is_file():
+        return None
+    gold = load_gold(SEEDS_GOLD, SEEDS_ARTICLES)
+    try:
+        summary = Summary.model_validate_json(SEEDS_SUMMARY.read_bytes())
+    except ValidationError as exc:
+        raise InputError(str(SEEDS_SUMMARY), f"not a factsum Summary ({exc.error_count()} "
+                                             "errors)") from None
+    return score_event(gold, summary, guess)
+
+
 # --------------------------------------------------------------------------- run mode
 
 Summarize = Callable[..., Summary]
@@ -773,6 +823,10 @@ def main(argv: Sequence[str] | None = None, *, summarize: Summarize | None = Non
                                   summarize=summarize or _settings_summarize(),
                                   progress=progress)
         scores, problems = score_all(dirs, args.summaries, guess or py3langid_guesser())
+        # The reference event goes with the committed examples, not with another set.
+        default = args.events == DEFAULT_EVENTS and args.summaries == DEFAULT_SUMMARIES
+        seeds = score_seeds(guess or py3langid_guesser()) \
+            if default and not args.event else None
     except (ConfigError, InputError) as exc:
         if args.debug:
             raise
@@ -785,9 +839,12 @@ def main(argv: Sequence[str] | None = None, *, summarize: Summarize | None = Non
         progress(f"no <event>/summary.json under {args.summaries}: summarise with --run, or "
                  "pass --summaries")
     print(table(scores, total))
+    if seeds is not None:
+        print(f"\n{seeds_report(seeds)}")
     if args.json:
         report = {"summaries": str(args.summaries), "events": [s.model_dump() for s in scores],
-                  "total": total, "run_failures": failures}
+                  "total": total, "run_failures": failures,
+                  "seeds": seeds.model_dump() if seeds is not None else None}
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 1 if problems or failures else 0
 

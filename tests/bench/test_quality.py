@@ -34,6 +34,7 @@ from bench.quality import (
     numbers_in,
     py3langid_guesser,
     score_event,
+    seeds_report,
     states_value,
     times_in,
 )
@@ -430,3 +431,25 @@ def test_a_bad_events_folder_is_exit_status_2(tmp_path: Path,
     assert main(["--events", str(tmp_path / "none")], guess=_english) == 2
     assert capsys.readouterr().err.strip() == (
         f"quality: --events {tmp_path / 'none'}: not a folder")
+
+
+def test_the_reference_event_is_scored_against_its_own_targets() -> None:
+    root = Path(__file__).resolve().parents[2]
+    gold = load_gold(root / "tests" / "data" / "seeds", root / "seeds")
+    assert {f.split("_")[0] for group in gold.syndication for f in group} == {
+        "001", "003", "004"}
+    summary = Summary.model_validate_json(
+        (root / "examples" / "seeds" / "summary.json").read_bytes())
+    score = score_event(gold, summary, py3langid_guesser())
+    report = seeds_report(score)
+    assert "seed disputes found: 3/3 (target 3/3: met)" in report
+    assert f"points with 2+ independent sources: {score.points_multi_source} " in report
+    # The stampede's toll takes no position on the strikes' (gold n1).
+    assert not any("n1" in f.reason for f in score.false_positions)
+
+
+def test_the_reference_event_is_left_out_for_another_set(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    main(["--events", str(EVAL), "--summaries", str(tmp_path)], guess=lambda t, ls: ls[0])
+    assert "reference event" not in capsys.readouterr().out
