@@ -453,3 +453,13 @@ def test_the_reference_event_is_left_out_for_another_set(tmp_path: Path,
                                                        ) -> None:
     main(["--events", str(EVAL), "--summaries", str(tmp_path)], guess=lambda t, ls: ls[0])
     assert "reference event" not in capsys.readouterr().out
+
+
+def test_the_readme_quotes_the_reference_event_as_scored() -> None:
+    root = Path(__file__).resolve().parents[2]
+    gold = load_gold(root / "tests" / "data" / "seeds", root / "seeds")
+    summary = Summary.model_validate_json(
+        (root / "examples" / "seeds" / "summary.json").read_bytes())
+    report = seeds_report(score_event(gold, summary, py3langid_guesser()))
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"```text\n{report}\n```" in readme
