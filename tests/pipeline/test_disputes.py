@@ -86,6 +86,24 @@ def test_two_sources_giving_10_and_22_missiles_make_one_dispute() -> None:
         "22 missiles", ["b:s1"], ["Courier B"])
 
 
+def test_a_value_every_other_voice_also_gives_is_contested_by_no_one() -> None:
+    # The seeds: every outlet gives the two bases hit; Article 1 alone also says 35
+    # bases exist in the region. No one says 2 and not 35 about the same thing.
+    claims = [claim("a:s1", qty("two bases", 2, unit="bases")),
+              claim("a:s2", qty("35 bases", 35, unit="bases")),
+              claim("b:s1", qty("two bases", 2, unit="bases")),
+              claim("c:s1", qty("2 bases", 2, unit="bases"))]
+    assert disputes(claims) == []
+    # Two speakers in one outlet are two voices: the Iraqi army's "no victims" against
+    # the Iranians' 80 dead stays a dispute.
+    tolls = [claim("c:s1", qty("no victims", 0, kind="killed", unit="victims")),
+             claim("c:s2", qty("at least 80 dead", 80, "at least", "killed", "dead")),
+             claim("b:s1", qty("no victims", 0, kind="killed", unit="victims"))]
+    [dispute] = disputes(tolls, speakers={"c:s1": "the Iraqi army",
+                                          "c:s2": "the Iranians"})
+    assert len(dispute.positions) == 2
+
+
 def test_compatible_figures_are_no_dispute() -> None:
     claims = [claim("a:s1", qty("more than a dozen missiles", 12, "more than")),
               claim("b:s1", qty("22 missiles", 22)),

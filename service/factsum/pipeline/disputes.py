@@ -25,7 +25,8 @@ Positions: one per speaker and compatible range (one speaker's "a dozen" and "mo
 a dozen" is one position), and one per identical figure; a question becomes a dispute
 when two positions have ranges that do not overlap and come from different independent
 sources or different speakers (one outlet reporting "no victims, the Iraqi army says"
-and "at least 80 dead, the Iranians say" reports a dispute).
+and "at least 80 dead, the Iranians say" reports a dispute). A value that every voice of
+the other positions also gives is no position (``_contested``).
 """
 
 from __future__ import annotations
@@ -228,7 +229,7 @@ def _by_fact(items: Sequence[Item], related: Callable[[Item, Item], bool]
 
 def _dispute(key: tuple[str, str], figures: list[_Figure], language: str
              ) -> Dispute | None:
-    positions = _positions(figures)
+    positions = _contested(_positions(figures))
     if not _conflict(positions):
         return None
     unit = figures[0].quantity.unit
@@ -243,6 +244,26 @@ def _dispute(key: tuple[str, str], figures: list[_Figure], language: str
             for p in sorted(positions, key=_order)
         ],
     )
+
+
+def _contested(positions: list[list[_Figure]]) -> list[list[_Figure]]:
+    """The positions less those that every voice of the others also gives, each beside
+    its own value: a vote share that every outlet reports beside its turnout figure, or
+    the two bases hit, which the one outlet that counts 35 bases in the region also
+    gives. No one contradicts such a value; it answers another question. Voices are
+    (source, speaker): "no victims, the Iraqi army says" and "80 dead, the Iranians
+    say", in one outlet, stay two voices."""
+    kept = list(positions)
+    while len(kept) > 1:
+        for position in kept:
+            others = {(f.source, f.voice) for other in kept if other is not position
+                      for f in other}
+            if others <= {(f.source, f.voice) for f in position}:
+                kept.remove(position)
+                break
+        else:
+            break
+    return kept
 
 
 def _positions(figures: list[_Figure]) -> list[list[_Figure]]:
