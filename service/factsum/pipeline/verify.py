@@ -204,11 +204,9 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     folded words of every article of the event (for names no article gives)."""
     if not translated:
         return Verdict(())  # the sentence itself, word for word
-    problems = _figure_problems(statement, sentence.text, article_language, language)
     others = [s.text for s in article_sentences if s.number != sentence.number]
-    if (money := _changed_currency(statement, sentence.text, others, article_language,
-                                   language)) is not None:
-        problems.append(money)
+    problems = _figure_problems(statement, sentence.text, article_language, language,
+                                others)
     if (actor := _misattribution(statement, sentence.text, others)) is not None:
         problems.append(f"names {actor}, whom the article names elsewhere, not here")
     elif event_words and (invented := _unknown_name(statement, event_words, language,
@@ -238,10 +236,8 @@ def states(statement: str, sentence: str, *, article_language: str, language: st
     text = sentence
     pronoun = pronoun_speaker(text, article_language)
     actor = _misattribution(statement, text, elsewhere)
-    return not (_figure_problems(statement, text, article_language, language)
+    return not (_figure_problems(statement, text, article_language, language, elsewhere)
                 or _negation_problem(statement, text, article_language, language)
-                or _changed_currency(statement, text, elsewhere, article_language,
-                                     language) is not None
                 or (_added_speaker(statement, text, article_language, language)
                     and not pronoun)
                 or (actor is not None and not (pronoun and fold(actor) in {
@@ -249,9 +245,10 @@ def states(statement: str, sentence: str, *, article_language: str, language: st
 
 
 def _figure_problems(statement: str, sentence: str, article_language: str,
-                     language: str) -> list[str]:
-    """Numbers, times, hedges, weekdays and months the statement gives and the
-    sentence does not."""
+                     language: str, elsewhere: Sequence[str] = ()) -> list[str]:
+    """Numbers, times, hedges, weekdays, months and currencies the statement gives and
+    the sentence does not (``elsewhere``: the article's other sentences, for the
+    currency its amounts are in)."""
     problems: list[str] = []
     source = read(sentence, article_language)
     said = read(statement, language)
@@ -274,6 +271,9 @@ def _figure_problems(statement: str, sentence: str, article_language: str,
         problems.append(scale)
     if calendar_names(statement, language) - calendar_names(sentence, article_language):
         problems.append("names a weekday or month the sentence does not")
+    if (money := _changed_currency(mentions, sentence, elsewhere, article_language,
+                                   language)) is not None:
+        problems.append(money)
     return problems
 
 
@@ -354,8 +354,9 @@ def _changed_scale(mentions: Sequence[Mention], sentence_mentions: Sequence[Ment
     return None
 
 
-def _changed_currency(statement: str, sentence: str, elsewhere: Sequence[str],
-                      article_language: str, language: str) -> str | None:
+def _changed_currency(mentions: Sequence[Mention], sentence: str,
+                      elsewhere: Sequence[str], article_language: str, language: str
+                      ) -> str | None:
     """An amount in another currency than its sentence gives for the same figure ("$3
     million" for "3 millones de euros"), or, where the sentence names no currency at all
     ("lucra 412 milhões"), a currency sign or code the statement adds in a report whose
@@ -367,7 +368,7 @@ def _changed_currency(statement: str, sentence: str, elsewhere: Sequence[str],
     if cldr_locale(article_language) is None or cldr_locale(language) is None:
         return None
     theirs = currency_amounts(sentence, article_language)
-    for mention in read_mentions(statement, language):
+    for mention in mentions:
         if mention.kind != "money" or mention.value is None:
             continue
         ours = currency_families(mention.text, language)
