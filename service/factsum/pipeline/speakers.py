@@ -51,9 +51,7 @@ def speaker(statement: str, language: str) -> str:
     # "..., said X" / '"...", announced the Revolutionary Guards' / "..., a annoncé le
     # Pentagone": the verb follows the quote's end or a comma; "the gang has added Red
     # Hospitalaria to its leak site" names no speaker.
-    clauses = CLAUSES.get(language)
-    helpers = "|".join(sorted(map(re.escape, clauses.perfect), key=len, reverse=True)) \
-        if clauses else ""
+    perfect, helpers = _perfect(language)
     auxiliary = rf"(?:(?:{helpers})\s+)?" if helpers else ""
     m = re.search(rf"[,\"”»'’]\s*{auxiliary}(?:{words})\s+"
                   rf"(?P<who>(?:(?:[Tt]he|[Ll]e|[Ll]a|[Ll]es)\s+|[Ll]')?{_CAPS}(?:\s+{_CAPS})*)",
@@ -65,10 +63,17 @@ def speaker(statement: str, language: str) -> str:
     after = rf"(?:\s+(?:{helpers}))?" if helpers else ""
     m = re.search(rf"(?:^|,\s)(?P<who>(?:[Tt]he\s+)?[a-z]+(?:\s+[a-z]+)??){after}"
                   rf"\s+(?:{words})\b", statement)
-    if m and m.group("who").split()[-1] not in _NOT_SPEAKERS | (clauses.perfect if clauses
-                                                               else frozenset()):
+    if m and m.group("who").split()[-1] not in _NOT_SPEAKERS | perfect:
         return _tidy(m.group("who"))
     return ""
+
+
+@lru_cache(maxsize=32)
+def _perfect(language: str) -> tuple[frozenset[str], str]:
+    """The perfect's auxiliaries of ``language`` and the same as a regex alternation
+    ("had|has|have"), longest first; empty for a language without a clause table."""
+    words = clauses.perfect if (clauses := CLAUSES.get(language)) else frozenset()
+    return words, "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
 
 # Subjects of a reporting verb that name no source ("it said", "he added").
