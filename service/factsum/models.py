@@ -2,10 +2,10 @@
 
 Two families live here:
 
-* The LLM-facing model (``ExtractionResult``). Its JSON Schema is sent to the model
-  server as the structured-output contract, so every field is required (OpenAI strict
-  mode) and field descriptions are written for the model. Its key is short on purpose:
-  it is generated once per sentence.
+* The LLM-facing models (``ExtractionResult``, ``SharedFact``). Their JSON Schema is
+  sent to the model server as the structured-output contract, so every field is required
+  (OpenAI strict mode) and field descriptions are written for the model. The extraction
+  key is short on purpose: it is generated once per sentence.
 * Output models (``Summary`` and its parts). Their schema in ``schemas/summary.json`` is
   the contract for consumers of ``--format json``.
 
@@ -44,6 +44,13 @@ class ExtractionResult(_Strict):
     """The model's answer for one sentence: the sentence in the summary language."""
 
     t: str = Field(description="The sentence in the summary language, complete and faithful.")
+
+
+class SharedFact(_Strict):
+    """The model's answer for two statements of different sources: the first one
+    shortened to what the second also reports (empty when it reports none of it)."""
+
+    fact: str = Field(description="Sentence A shortened to the fact Sentence B also reports.")
 
 
 # --------------------------------------------------------------------------- output
@@ -139,6 +146,11 @@ class Point(BaseModel):
     )
     single_source: bool
     key: bool = Field(description="Among the key points (the rest are further facts).")
+    shared: bool = Field(
+        default=False,
+        description="The statement is the fact that reports from different sources share, "
+                    "written by the model from their statements and checked by code against "
+                    "every cited sentence; otherwise it is one cited claim's own statement.")
 
 
 class Position(BaseModel):

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from factsum.models import ExtractionResult, Summary
+from factsum.models import ExtractionResult, SharedFact, Summary
 
 __all__ = ["SCHEMAS", "SCHEMA_DIR", "export_schemas", "main", "render_schemas", "stale_schemas"]
 
@@ -37,6 +37,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], Mode]] = {
     # What the model must send back, i.e. what pydantic validates (each request narrows
     # it to its passage: the sentence numbers as an enum, one item per sentence).
     "extraction.json": (ExtractionResult, "validation"),
+    "shared_fact.json": (SharedFact, "validation"),
 }
 """File name → (model, schema mode) for every exported schema."""
 

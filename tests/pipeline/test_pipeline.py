@@ -61,7 +61,9 @@ def test_seeds_summary_is_cited_and_schema_valid(tmp_path: Path) -> None:
     articles = load_articles([SEEDS])[0]
     calls = sum(len(candidates(split_sentences(a))) for a in articles if a.language != "en")
     assert calls >= 40  # one per sentence of the four French articles; 004 needs none
-    assert kinds == ["extract"] * calls
+    assert kinds[:calls] == ["extract"] * calls
+    # Then one comparison per candidate pair of points from different sources.
+    assert kinds[calls:] and set(kinds[calls:]) == {"shared"}
     cited = {i for p in summary.points for i in p.claim_ids}
     assert cited <= {c.id for c in summary.claims}
     md = render_markdown(summary)

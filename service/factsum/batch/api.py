@@ -3,7 +3,8 @@
 The requests are built exactly as the pipeline builds them (same payload, same cache key),
 sent as one JSONL file (``custom_id`` per request), and the answers are written into the
 response cache. The normal pipeline then runs and finds every extraction answer in the
-cache: zero extraction calls. Re-asks and reconcile calls take the normal path.
+cache: zero extraction calls. Re-asks and the comparisons of statements from different
+sources (factsum.pipeline.corroborate), which need the answers, take the normal path.
 
 * Resumable: the batch id (and what each ``custom_id`` stands for) is stored in
   ``OUT_DIR/.factsum/batch.json`` before polling; a re-run resumes polling that batch.

@@ -63,7 +63,7 @@ class ChatTransport(Protocol):
 class CallTag:
     """Who a call is for, so the ledger can roll usage up per article/event/run."""
 
-    purpose: str  # "extract" | "reconcile"
+    purpose: str  # "extract" | "shared"
     event_id: str = ""
     article_id: str = ""
 

@@ -1,5 +1,7 @@
 """Assemble an event in code: verify the statements, read their figures, group them into
-points, find the disputes. No model call happens here; given the same statements it
+facts (``draft``), then rank the facts as points and find the disputes (``finish``). No
+model call happens here; between the two, ``factsum.pipeline.corroborate`` may merge
+facts that the model finds two sources share. Given the same statements and answers it
 always gives the same summary parts.
 """
 
@@ -7,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from factsum.ingest.datelines import without_dateline
 from factsum.ingest.labels import source_labels
@@ -19,8 +23,10 @@ from factsum.pipeline.numbers import interval
 from factsum.pipeline.quantities import read_mentions
 from factsum.pipeline.reconcile import (
     SAME_FACT,
-    build_points,
+    Fact,
     cross_language_copies,
+    find_facts,
+    rank,
     similarity,
 )
 from factsum.pipeline.sentences import Sentence
@@ -109,15 +115,53 @@ def _figure_witnesses(unverified: Sequence[Unverified],
     return witnesses
 
 
-def assemble(
+@dataclass
+class Draft:
+    """The code stages up to the facts: what ``factsum.pipeline.corroborate`` compares
+    and what ``finish`` turns into points and disputes."""
+
+    articles: Sequence[Article]
+    sentences: Mapping[str, Sequence[Sentence]]
+    statements: Mapping[str, dict[int, str]]
+    language: str
+    claims: list[Claim]
+    witnesses: list[Claim]
+    unverified: list[Unverified]
+    speakers: dict[str, str]
+    all_scores: np.ndarray
+    groups: dict[str, str]
+    positions: dict[str, float]
+    facts: list[Fact]
+
+    @property
+    def scores(self) -> np.ndarray:
+        """The claims' similarity (witnesses are compared for disputes only: the last
+        rows and columns)."""
+        return self.all_scores[:len(self.claims), :len(self.claims)]
+
+    def backs(self, statement: str, other: Claim) -> bool:
+        """Whether ``other``'s sentence states ``statement`` (``verify.states``)."""
+        return states(statement, other.quote,
+                      elsewhere=[s.text for s in self.sentences[other.article_id]
+                                 if s.number != other.sentence],
+                      article_language=self.languages[other.article_id],
+                      language=self.language)
+
+    @property
+    def languages(self) -> dict[str, str]:
+        """Article id -> the article's language."""
+        return {a.id: a.language for a in self.articles}
+
+
+def draft(
     articles: Sequence[Article],
     sentences: Mapping[str, Sequence[Sentence]],
     statements: Mapping[str, dict[int, str]],
     *,
     language: str,
-) -> Assembled:
+) -> Draft:
     """The code stages over every article's candidate ``sentences`` and the model's
-    ``statements`` (article id -> sentence number -> statement)."""
+    ``statements`` (article id -> sentence number -> statement), up to the facts."""
     claims: list[Claim] = []
     unverified: list[Unverified] = []
     vocabulary = event_vocabulary([a.text for a in articles],
@@ -142,25 +186,44 @@ def assemble(
               for c in claims]
     languages = {a.id: a.language for a in articles}
     witnesses = _figure_witnesses(unverified, sentences, languages, language)
-
-    used = [a for a in articles if a.id in statements]
-    # Witnesses are compared with the claims for disputes only (the last rows and
-    # columns); points and copies are the claims' own business.
     all_scores = similarity([*claims, *witnesses])
     scores = all_scores[:len(claims), :len(claims)]
     groups = independence_groups(articles)
     groups = cross_language_copies(claims, groups, languages, scores)
     total = {a.id: max(1, len(sentences[a.id])) for a in articles}
     positions = {c.id: (c.sentence - 1) / total[c.article_id] for c in claims}
+    made = Draft(articles, sentences, statements, language, claims, witnesses, unverified,
+                 speakers, all_scores, groups, positions, [])
 
     def stated_by(claim: Claim, other: Claim) -> bool:
-        return states(claim.statement, other.quote,
-                      elsewhere=[s.text for s in sentences[other.article_id]
-                                 if s.number != other.sentence],
-                      article_language=languages[other.article_id], language=language)
+        return made.backs(claim.statement, other)
 
-    points = build_points(claims, groups, scores=scores, positions=positions,
-                          speakers=speakers, stated_by=stated_by, language=language)
+    made.facts = find_facts(claims, groups, scores=scores, speakers=speakers,
+                            stated_by=stated_by, language=language)
+    return made
+
+
+def assemble(
+    articles: Sequence[Article],
+    sentences: Mapping[str, Sequence[Sentence]],
+    statements: Mapping[str, dict[int, str]],
+    *,
+    language: str,
+) -> Assembled:
+    """The code stages alone, with no fact merged by ``factsum.pipeline.corroborate``:
+    ``draft`` then ``finish``."""
+    made = draft(articles, sentences, statements, language=language)
+    return finish(made, made.facts)
+
+
+def finish(made: Draft, facts: Sequence[Fact]) -> Assembled:
+    """Points from ``facts`` (the draft's, or the draft's with shared facts merged),
+    and the disputes."""
+    articles, sentences, language = made.articles, made.sentences, made.language
+    claims, witnesses, groups, speakers = made.claims, made.witnesses, made.groups, made.speakers
+    all_scores, unverified, languages = made.all_scores, made.unverified, made.languages
+    used = [a for a in articles if a.id in made.statements]
+    points = rank(facts, claims, groups, positions=made.positions)
 
     point_of = {cid: p.id for p in points for cid in p.claim_ids}
     index = {c.id: i for i, c in enumerate([*claims, *witnesses])}

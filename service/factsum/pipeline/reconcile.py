@@ -18,6 +18,9 @@ several near-identical statements, which independent reports in two languages do
 they are then one source. Within one source a copy backs nothing: a point keeps the
 outlet's own words rather than a translation of another copy.
 
+Two points of different sources that tell one fact in different words, neither stating
+the other's statement, may still be merged later (``factsum.pipeline.corroborate``).
+
 Points are ordered by the number of independent sources; then a statement that is an
 outlet's own sentence (an article in the summary language) comes before a restatement,
 since a translation can be wrong in ways no check sees (judged: most unsupported key
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import justext
@@ -137,7 +141,7 @@ def _one_speaker_pair(a: str, who_a: str, b: str, who_b: str, language: str) -> 
     return order[0] == order[1]
 
 
-def _compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) -> bool:
+def compatible(a: Claim, b: Claim, speakers: Mapping[str, str], language: str) -> bool:
     """The vetoes: two statements that give different figures for the same measure (20
     missiles against a dozen) state two facts, which may be a dispute, not one; two
     statements attributed to different speakers are each true of their own speaker only
@@ -234,7 +238,7 @@ def group_claims(claims: Sequence[Claim], scores: np.ndarray,
             continue  # one claim per article in a point
         members = gi + gj
         if all(scores[a][b] >= SAME_FACT
-               and _compatible(claims[a], claims[b], speakers, language)
+               and compatible(claims[a], claims[b], speakers, language)
                for a in gi for b in gj):
             for k in members:
                 group_of[k] = members
@@ -306,31 +310,58 @@ def stated_parts(group: Sequence[int], claims: Sequence[Claim], scores: np.ndarr
     return parts
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A point before it is ranked: its statement and the claims whose sentences state
+    it (indices, the claim that gives the statement first). ``shared``: the statement
+    is the fact that two points share, written by the model from their statements
+    (``factsum.pipeline.corroborate``), not a member's own."""
+
+    statement: str
+    members: tuple[int, ...]
+    shared: bool = False
+
+
+def find_facts(claims: Sequence[Claim], groups: Mapping[str, str], *, scores: np.ndarray,
+               speakers: Mapping[str, str] | None = None,
+               stated_by: StatedBy | None = None, language: str) -> list[Fact]:
+    """The claims grouped into facts, each stated by every sentence it cites (see the
+    module docstring); ``groups``: article id -> independence group."""
+    return [Fact(claims[part[0]].statement, tuple(part))
+            for group in group_claims(claims, scores, speakers, language=language)
+            for part in stated_parts(group, claims, scores, stated_by, language, groups)]
+
+
+def rank(facts: Sequence[Fact], claims: Sequence[Claim], groups: Mapping[str, str], *,
+         positions: Mapping[str, float]) -> list[Point]:
+    """The facts as points, ordered and marked key (see the module docstring). A
+    shared statement, written by the model, ranks as a restatement.
+
+    ``positions``: claim id -> where its sentence sits in its article (0 = first).
+    """
+    def sources(fact: Fact) -> int:
+        return len({groups[claims[i].article_id] for i in fact.members})
+
+    ordered = sorted(facts, key=lambda f: (
+        -sources(f), f.shared or claims[f.members[0]].translated,
+        min(positions[claims[i].id] for i in f.members), min(f.members)))
+    points = []
+    for n, fact in enumerate(ordered, start=1):
+        count = sources(fact)
+        points.append(Point(
+            id=f"p{n}", statement=fact.statement,
+            claim_ids=[claims[i].id for i in fact.members],
+            independent_sources=count, single_source=count == 1,
+            key=n <= KEY_POINTS or count > 1, shared=fact.shared,
+        ))
+    return points
+
+
 def build_points(claims: Sequence[Claim], groups: Mapping[str, str], *,
                  scores: np.ndarray, positions: Mapping[str, float],
                  speakers: Mapping[str, str] | None = None,
                  stated_by: StatedBy | None = None, language: str) -> list[Point]:
-    """Points over the claims, ordered and marked key (see the module docstring).
-
-    ``positions``: claim id -> where its sentence sits in its article (0 = first);
-    ``speakers``: claim id -> canonical speaker; ``stated_by``: see ``stated_parts``.
-    """
-    facts = [part for group in group_claims(claims, scores, speakers, language=language)
-             for part in stated_parts(group, claims, scores, stated_by, language, groups)]
-
-    def sources(group: Sequence[int]) -> int:
-        return len({groups[claims[i].article_id] for i in group})
-
-    ordered = sorted(facts, key=lambda g: (-sources(g), claims[g[0]].translated,
-                                           min(positions[claims[i].id] for i in g), min(g)))
-    points = []
-    for n, group in enumerate(ordered, start=1):
-        best = group[0]
-        count = sources(group)
-        cited = [claims[i].id for i in group]
-        points.append(Point(
-            id=f"p{n}", statement=claims[best].statement, claim_ids=cited,
-            independent_sources=count, single_source=count == 1,
-            key=n <= KEY_POINTS or count > 1,
-        ))
-    return points
+    """Points over the claims, ordered and marked key: ``find_facts`` then ``rank``."""
+    return rank(find_facts(claims, groups, scores=scores, speakers=speakers,
+                           stated_by=stated_by, language=language),
+                claims, groups, positions=positions)

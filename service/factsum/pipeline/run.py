@@ -40,10 +40,12 @@ from factsum.models import (
     Summary,
     SummaryStats,
 )
-from factsum.pipeline.assemble import assemble
+from factsum.pipeline.assemble import Draft, draft, finish
+from factsum.pipeline.corroborate import ask_shared_facts, candidate_pairs, merge_shared
 from factsum.pipeline.event_cache import load_event, save_event
 from factsum.pipeline.extract import Restatements, extraction_requests, restate_article
 from factsum.pipeline.fingerprint import event_cache_key
+from factsum.pipeline.reconcile import Fact
 from factsum.pipeline.sentences import Sentence, split_sentences
 from factsum.prompt_templates import language_name, load_prompt
 from factsum.settings import Settings
@@ -89,7 +91,7 @@ class EventResult:
 
 def prompt_versions() -> dict[str, str]:
     """Versions of every prompt the pipeline uses (part of settings fingerprints)."""
-    return {name: load_prompt(name).version for name in ("extract",)}
+    return {name: load_prompt(name).version for name in ("extract", "shared")}
 
 
 async def asummarize_event(
@@ -201,9 +203,12 @@ async def _summarize_event(
     # Assembling is the pipeline's one long stretch of CPU work (a second or so for a
     # large event): on a worker thread, the event loop keeps sending other events'
     # requests meanwhile instead of leaving the model server idle.
-    built = await asyncio.to_thread(
-        assemble, articles, sentences, {aid: r.by_number for aid, r in restated.items()},
+    made = await asyncio.to_thread(
+        draft, articles, sentences, {aid: r.by_number for aid, r in restated.items()},
         language=language)
+    facts = await _corroborate(made, llm=llm, settings=settings, event_id=event_id,
+                               note=note)
+    built = await asyncio.to_thread(finish, made, facts)
     refs = [
         ArticleRef(
             id=a.id, outlets=a.outlets, title=a.title, url=a.url, published=a.published,
@@ -248,6 +253,22 @@ async def _summarize_event(
     return EventResult(summary, input_errors, article_errors)
 
 
+async def _corroborate(made: Draft, *, llm: StructuredLLM, settings: Settings,
+                       event_id: str, note: ProgressFn) -> list[Fact]:
+    """The draft's facts, with those that the model finds two sources share merged
+    (factsum.pipeline.corroborate); one model call per candidate pair."""
+    pairs = candidate_pairs(made.facts, made.claims, made.scores, made.groups,
+                            made.speakers, language=made.language)
+    if not pairs:
+        return made.facts
+    note(f"comparing {len(pairs)} pairs of statements from different sources, one model "
+         "call each")
+    answers = await ask_shared_facts(pairs, made.facts, llm=llm, settings=settings,
+                                     language=made.language, event_id=event_id, note=note)
+    return merge_shared(made.facts, pairs, answers, made.claims, made.backs,
+                        language=made.language)
+
+
 def _skipped(source: str, problem: str) -> Skipped:
     # The file's name, not the path it was given by: a summary reads the same wherever
     # the event was summarised from.
@@ -260,7 +281,9 @@ def _check_estimate(articles: Sequence[Article], candidates: dict[str, list[Sent
     """Refuse to start a run whose worst-case cost exceeds the budget, unless allowed.
 
     The estimate is the one the budget's reservations use (prompt tokens estimated high,
-    every answer at its ``max_tokens``), summed over every request the run will make.
+    every answer at its ``max_tokens``), summed over every extraction request. The
+    comparisons of ``_corroborate`` depend on the answers, so they are not in it; they
+    are short (at most two per point) and each is held to the budget as it is made.
     """
     if settings.budget_usd is None or settings.allow_over_budget or ledger is None:
         return

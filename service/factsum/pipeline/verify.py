@@ -216,7 +216,7 @@ def check(statement: str, sentence: Sentence, article_sentences: Sequence[Senten
     if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
         problems.append(f"is {ratio:.1f} times the sentence's length")
     problems += _voice_problems(statement, sentence.text, article_language, language)
-    if (stray := _stray_word(statement, language)) is not None:
+    if (stray := stray_word(statement, language)) is not None:
         problems.append(f"uses {stray!r}, {STRAY_WORD}")
     return Verdict(tuple(problems))
 
@@ -572,7 +572,7 @@ def _has_word_list(language: str) -> bool:
     return language in wordfreq.available_languages()
 
 
-def _stray_word(statement: str, language: str) -> str | None:
+def stray_word(statement: str, language: str) -> str | None:
     """A lower-case word of a translation that the summary language does not have
     (wordfreq's frequency lists): a word left untranslated ("dragage") or garbled
     ("carrieral"). Capitalised words are names and the name checks' business."""

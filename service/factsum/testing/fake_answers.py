@@ -12,11 +12,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 _SENTENCE_RE = re.compile(r"<<<SENTENCE (\w+)>>>\n(.*?)\n<<<END \1>>>", re.DOTALL)
+_FIRST_RE = re.compile(r"<<<A (\w+)>>>\n(.*?)\n<<<END \1>>>", re.DOTALL)
 
 
 def request_kind(payload: Mapping[str, Any]) -> str:
-    """'extract' for a request that carries a sentence to restate, else 'unknown'."""
-    return "extract" if _SENTENCE_RE.search(_user_text(payload)) else "unknown"
+    """'extract' for a request that carries a sentence to restate, 'shared' for one
+    that compares two statements, else 'unknown'."""
+    text = _user_text(payload)
+    if _SENTENCE_RE.search(text):
+        return "extract"
+    return "shared" if _FIRST_RE.search(text) else "unknown"
 
 
 def _user_text(payload: Mapping[str, Any]) -> str:
@@ -37,10 +42,20 @@ def extraction_answer(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {"t": sentence_text(payload)}
 
 
+def shared_fact_answer(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Sentence A as the fact both report: a fixed answer that the checks in code then
+    accept or refuse, so tests see the merging rules, not a model's."""
+    m = _FIRST_RE.search(_user_text(payload))
+    return {"fact": m.group(2) if m else ""}
+
+
 def answer_for(payload: Mapping[str, Any]) -> str:
     """The JSON text a well-behaved model would return for ``payload``."""
-    if request_kind(payload) == "extract":
+    kind = request_kind(payload)
+    if kind == "extract":
         return json.dumps(extraction_answer(payload), ensure_ascii=False)
+    if kind == "shared":
+        return json.dumps(shared_fact_answer(payload), ensure_ascii=False)
     return "{}"
 
 
