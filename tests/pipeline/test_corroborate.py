@@ -129,6 +129,10 @@ def test_what_one_outlet_attributes_is_not_the_other_outlets_own_fact() -> None:
     first, second = Fact(a, (0,)), Fact(b, (1,))
     assert not accepts("There are no casualties among American troops.", first, second,
                        claims, backs, language="en")
+    # An acknowledgement is someone's words too (the seeds' BFMTV: "l'Iran avait reconnu").
+    c = "Iran had recognized that it fired missiles against American bases in Iraq."
+    third = [claim("a:s1", WIRE), claim("c:s1", c)]
+    assert not accepts(SHARED, Fact(WIRE, (0,)), Fact(c, (1,)), third, backs, language="en")
     # Keeping the speaker does not help: Article 1's sentence does not name the army.
     assert not accepts("According to the Iraqi army, there are no casualties among "
                        "American troops.", first, second, claims, backs, language="en")

@@ -35,7 +35,7 @@ from factsum.llm.tokens import estimate_tokens
 from factsum.models import Claim, SharedFact
 from factsum.pipeline.lexicon import fold
 from factsum.pipeline.reconcile import Fact, compatible, content, what_happened
-from factsum.pipeline.speakers import names, pronoun_speaker, speaker
+from factsum.pipeline.speakers import attributions, names, pronoun_speaker, speaker
 from factsum.pipeline.verify import stray_word
 from factsum.prompt_templates import PromptTemplate, data_tag, language_name, load_prompt
 from factsum.settings import Settings
@@ -199,7 +199,10 @@ def _named(name: str, statement: str) -> bool:
 
 
 def _attributed(statement: str, language: str) -> bool:
-    return bool(speaker(statement, language)) or pronoun_speaker(statement, language)
+    """Whether ``statement`` gives its fact as someone's words ("X said", "according
+    to X", "she said", "Iran has acknowledged"), not in the outlet's own voice."""
+    return (bool(speaker(statement, language)) or pronoun_speaker(statement, language)
+            or bool(attributions(statement, language)))
 
 
 def accepts(answer: str, first: Fact, second: Fact, claims: Sequence[Claim], backs: Backs, *,
