@@ -124,6 +124,8 @@ class Draft:
     sentences: Mapping[str, Sequence[Sentence]]
     statements: Mapping[str, dict[int, str]]
     language: str
+    languages: dict[str, str]
+    """Article id -> the article's language."""
     claims: list[Claim]
     witnesses: list[Claim]
     unverified: list[Unverified]
@@ -146,11 +148,6 @@ class Draft:
                                  if s.number != other.sentence],
                       article_language=self.languages[other.article_id],
                       language=self.language)
-
-    @property
-    def languages(self) -> dict[str, str]:
-        """Article id -> the article's language."""
-        return {a.id: a.language for a in self.articles}
 
 
 def draft(
@@ -192,8 +189,8 @@ def draft(
     groups = cross_language_copies(claims, groups, languages, scores)
     total = {a.id: max(1, len(sentences[a.id])) for a in articles}
     positions = {c.id: (c.sentence - 1) / total[c.article_id] for c in claims}
-    made = Draft(articles, sentences, statements, language, claims, witnesses, unverified,
-                 speakers, all_scores, groups, positions, [])
+    made = Draft(articles, sentences, statements, language, languages, claims, witnesses,
+                 unverified, speakers, all_scores, groups, positions, [])
 
     def stated_by(claim: Claim, other: Claim) -> bool:
         return made.backs(claim.statement, other)

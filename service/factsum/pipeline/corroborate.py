@@ -34,7 +34,7 @@ from factsum.llm.base import CallTag, StructuredLLM, StructuredRequest
 from factsum.llm.tokens import estimate_tokens
 from factsum.models import Claim, SharedFact
 from factsum.pipeline.lexicon import fold
-from factsum.pipeline.reconcile import Fact, compatible, content, what_happened
+from factsum.pipeline.reconcile import Fact, compatible, content, fact_sources, what_happened
 from factsum.pipeline.speakers import attributions, names, pronoun_speaker, speaker
 from factsum.pipeline.verify import stray_word
 from factsum.prompt_templates import PromptTemplate, data_tag, language_name, load_prompt
@@ -79,17 +79,13 @@ class Pair:
     score: float
 
 
-def _sources(fact: Fact, claims: Sequence[Claim], groups: Mapping[str, str]) -> set[str]:
-    return {groups[claims[i].article_id] for i in fact.members}
-
-
 def candidate_pairs(facts: Sequence[Fact], claims: Sequence[Claim], scores: np.ndarray,
                     groups: Mapping[str, str], speakers: Mapping[str, str], *,
                     language: str) -> list[Pair]:
     """The pairs of facts the model is asked about, closest first (see the module
     docstring). ``scores``: the claims' similarity; ``groups``: article id ->
     independence group; ``speakers``: claim id -> canonical speaker."""
-    sources = [_sources(f, claims, groups) for f in facts]
+    sources = [fact_sources(f, claims, groups) for f in facts]
     close: list[tuple[float, int, int]] = []
     for x in range(len(facts)):
         for y in range(x + 1, len(facts)):

@@ -322,6 +322,13 @@ class Fact:
     shared: bool = False
 
 
+def fact_sources(fact: Fact, claims: Sequence[Claim], groups: Mapping[str, str]
+                 ) -> set[str]:
+    """The independence groups (``groups``: article id -> group) of the articles whose
+    sentences ``fact`` cites."""
+    return {groups[claims[i].article_id] for i in fact.members}
+
+
 def find_facts(claims: Sequence[Claim], groups: Mapping[str, str], *, scores: np.ndarray,
                speakers: Mapping[str, str] | None = None,
                stated_by: StatedBy | None = None, language: str) -> list[Fact]:
@@ -340,7 +347,7 @@ def rank(facts: Sequence[Fact], claims: Sequence[Claim], groups: Mapping[str, st
     ``positions``: claim id -> where its sentence sits in its article (0 = first).
     """
     def sources(fact: Fact) -> int:
-        return len({groups[claims[i].article_id] for i in fact.members})
+        return len(fact_sources(fact, claims, groups))
 
     ordered = sorted(facts, key=lambda f: (
         -sources(f), f.shared or claims[f.members[0]].translated,
